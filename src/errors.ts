@@ -1,0 +1,211 @@
+/**
+ * Typed errors. Every error the library raises for bad input is a {@link MultilinearError}
+ * with a machine-readable {@link MultilinearError.code | code}, a message that says what is
+ * wrong, and a {@link MultilinearError.hint | hint} that says how to fix it. They are thrown
+ * before any large allocation.
+ * @module
+ */
+
+/** Machine-readable error codes; callers `switch (e.code)`. */
+export type ErrorCode =
+  | "einsum-syntax"
+  | "operand-count"
+  | "rank-mismatch"
+  | "shape-mismatch"
+  | "output-label"
+  | "dtype-mismatch"
+  | "invalid-argument"
+  | "invalid-shape"
+  | "invalid-path"
+  | "unknown-optimizer"
+  | "memory-limit"
+  | "backend-limit"
+  | "file-format"
+  | "not-converged"
+  | "config";
+
+/** Base class of every error the library throws on purpose. */
+export abstract class MultilinearError extends Error {
+  /** Stable, machine-readable identifier of the error kind. */
+  abstract readonly code: ErrorCode;
+  /** What to do about it. */
+  readonly hint: string;
+  /** The first line of the message, without the hint. */
+  readonly what: string;
+  constructor(what: string, hint: string) {
+    super(`${what}\n  fix: ${hint}`);
+    this.name = new.target.name;
+    this.what = what;
+    this.hint = hint;
+  }
+}
+
+/** An einsum equation that does not parse. The message shows the equation with a caret under the offending character. */
+export class EinsumSyntaxError extends MultilinearError {
+  override readonly code = "einsum-syntax";
+  constructor(
+    readonly equation: string,
+    /** Index (in code points) of the offending character, or -1 when the problem is not at one place. */
+    readonly position: number,
+    problem: string,
+    hint: string,
+  ) {
+    super(
+      position >= 0
+        ? `${problem}\n    ${equation}\n    ${" ".repeat(position)}^`
+        : `${problem} in "${equation}"`,
+      hint,
+    );
+  }
+}
+
+/** The number of operands differs from the number of terms in the equation. */
+export class OperandCountError extends MultilinearError {
+  override readonly code = "operand-count";
+  constructor(readonly expected: number, readonly actual: number) {
+    super(
+      `the equation has ${expected} input term${expected === 1 ? "" : "s"} but ${actual} operand${actual === 1 ? " was" : "s were"} given`,
+      "pass exactly one operand (tensor or shape) per comma-separated term",
+    );
+  }
+}
+
+/** An operand has a different number of axes than its term has labels. */
+export class RankMismatchError extends MultilinearError {
+  override readonly code = "rank-mismatch";
+  constructor(readonly operand: number, readonly term: string, readonly expectedNdim: number | string, readonly actualNdim: number) {
+    super(
+      `operand ${operand} has ${actualNdim} ax${actualNdim === 1 ? "is" : "es"} but its term "${term}" needs ${expectedNdim}`,
+      "give the term one label per axis (use '...' for a variable number of leading axes)",
+    );
+  }
+}
+
+/** One label has two different sizes. */
+export class ShapeMismatchError extends MultilinearError {
+  override readonly code = "shape-mismatch";
+  constructor(
+    readonly label: string,
+    readonly firstOperand: number,
+    readonly expected: number,
+    readonly operand: number,
+    readonly actual: number,
+  ) {
+    super(
+      `label '${label}' has size ${expected} in operand ${firstOperand} but size ${actual} in operand ${operand}`,
+      "give every occurrence of a label the same size (or size 1 to broadcast across operands)",
+    );
+  }
+}
+
+/** An output label is missing from every input, or appears twice in the output. */
+export class OutputLabelError extends MultilinearError {
+  override readonly code = "output-label";
+  constructor(readonly label: string, readonly reason: "absent" | "repeated") {
+    super(
+      reason === "absent"
+        ? `output label '${label}' does not occur in any input term`
+        : `output label '${label}' appears more than once in the output`,
+      reason === "absent"
+        ? "only use labels in the output that some input term has"
+        : "list each output label once (use a repeated label in an input to take a diagonal)",
+    );
+  }
+}
+
+/** Operands of different dtypes were combined. */
+export class DTypeMismatchError extends MultilinearError {
+  override readonly code = "dtype-mismatch";
+  constructor(readonly dtypes: readonly string[]) {
+    super(
+      `operands have mixed dtypes (${dtypes.join(", ")})`,
+      "convert them to one dtype first, e.g. x.astype('float64')",
+    );
+  }
+}
+
+/** A function argument is out of its domain (a negative size, an unknown option...). */
+export class InvalidArgumentError extends MultilinearError {
+  override readonly code = "invalid-argument";
+  constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/** A shape is invalid for the requested operation (a reshape to a different size, a bad axis...). */
+export class InvalidShapeError extends MultilinearError {
+  override readonly code = "invalid-shape";
+  constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/** A contraction path that is not valid for its problem. */
+export class InvalidPathError extends MultilinearError {
+  override readonly code = "invalid-path";
+  constructor(readonly step: number, problem: string) {
+    super(
+      step >= 0 ? `path step ${step}: ${problem}` : `path: ${problem}`,
+      "each step lists distinct in-range positions of the current operand list, and the path must end with one operand",
+    );
+  }
+}
+
+/** An optimizer name that is not registered. */
+export class UnknownOptimizerError extends MultilinearError {
+  override readonly code = "unknown-optimizer";
+  constructor(readonly optimizer: string, readonly known: readonly string[]) {
+    super(`unknown optimizer '${optimizer}'`, `use one of: ${known.join(", ")}`);
+  }
+}
+
+/** A contraction whose largest intermediate (or total workspace) exceeds the memory limit. */
+export class MemoryLimitError extends MultilinearError {
+  override readonly code = "memory-limit";
+  constructor(readonly neededElements: bigint, readonly limitElements: bigint, detail = "largest intermediate") {
+    super(
+      `${detail} needs ${neededElements} elements, the limit is ${limitElements}`,
+      "pick another optimizer, raise memoryLimit, slice the contraction, or contract in factorized form",
+    );
+  }
+}
+
+/** A backend cannot run a kernel of this size (e.g. a GPU loop or texture limit). */
+export class BackendLimitError extends MultilinearError {
+  override readonly code = "backend-limit";
+  constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/** A file that is truncated, lies about its contents, or is not in the expected format. */
+export class FileFormatError extends MultilinearError {
+  override readonly code = "file-format";
+  constructor(readonly file: string, problem: string, hint = "re-export the file; it is truncated or not in the expected format") {
+    super(`${file}: ${problem}`, hint);
+  }
+}
+
+/** An iterative algorithm that did not reach its tolerance when asked to insist on it. */
+export class NotConvergedError extends MultilinearError {
+  override readonly code = "not-converged";
+  constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/** A layer or model configuration that is inconsistent (a missing weight, a wrong shape, an unknown option). */
+export class ConfigError extends MultilinearError {
+  override readonly code = "config";
+  constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/**
+ * Throws `make()` when `cond` is false. The error is only built on failure, so messages can be expensive.
+ * @internal
+ */
+export function check(cond: boolean, make: () => MultilinearError): asserts cond {
+  if (!cond) throw make();
+}

@@ -1,0 +1,118 @@
+/**
+ * The exact cost model. A step over operands T1…Tk costs the product of the sizes of the distinct
+ * labels of all of them (multiply-adds); its result keeps the labels that are in the output or in an
+ * operand outside the step. `flops` is the sum over steps and `size` the largest element count a
+ * step produces. Costs are bigint: they often exceed 2^53.
+ * @module
+ */
+import type { EinsumProblem } from "./einsum/problem.js";
+import type { Label } from "./einsum/labels.js";
+import { validateSsa, type Path } from "./paths/path.js";
+
+/** Cost of one step. */
+export interface StepCost {
+  /** SSA ids contracted. */
+  readonly operands: readonly number[];
+  /** Labels of each operand contracted. */
+  readonly inputLabels: readonly (readonly Label[])[];
+  /** Labels of the result (sorted as first seen in the step's operands). */
+  readonly resultLabels: readonly Label[];
+  /** Multiply-adds: product of the sizes of all labels involved. */
+  readonly flops: bigint;
+  /** Cost in opt_einsum's convention: flops × (max(1, k−1) + 1 if a label is summed away). */
+  readonly opEinsumFlops: bigint;
+  /** Elements of the result. */
+  readonly size: bigint;
+}
+
+/** Cost of a whole path. */
+export interface ContractionCost {
+  /** Sum of step multiply-adds (exact). */
+  readonly flops: bigint;
+  /** The same in opt_einsum's convention (counts inner products twice). */
+  readonly opEinsumFlops: bigint;
+  /** Largest element count of any tensor a step produces (the final result included). */
+  readonly size: bigint;
+  /** log10 of `flops`, for display only. */
+  readonly log10Flops: number;
+  /** log10 of `size`, for display only. */
+  readonly log10Size: number;
+  /** Per-step detail. */
+  readonly steps: readonly StepCost[];
+}
+
+/** Number of elements of a term. */
+export function termSize(term: Iterable<Label>, sizes: ReadonlyMap<Label, number>): bigint {
+  let n = 1n;
+  for (const l of new Set(term)) n *= BigInt(sizes.get(l)!);
+  return n;
+}
+
+/** log10 of a non-negative bigint, accurate for display. */
+export function log10Big(x: bigint): number {
+  if (x <= 0n) return x === 0n ? -Infinity : NaN;
+  const s = x.toString();
+  const head = Number(s.slice(0, 17));
+  return Math.log10(head) + (s.length - Math.min(17, s.length));
+}
+
+/**
+ * Exact cost of an SSA path for a problem.
+ * @throws {@link InvalidPathError} when the path is not valid.
+ * @example
+ * ```ts
+ * import { parseEinsum, pathCost } from "multilinear";
+ * const p = parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]);
+ * pathCost(p, [[0, 1], [2, 3]]).flops; // => 64n
+ * ```
+ */
+export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
+  const n = problem.inputs.length;
+  validateSsa(path, n);
+  const terms = new Map<number, readonly Label[]>();
+  problem.inputs.forEach((t, i) => terms.set(i, dedupe(t)));
+  // How many live operands carry each label.
+  const count = new Map<Label, number>();
+  for (const t of terms.values()) for (const l of t) count.set(l, (count.get(l) ?? 0) + 1);
+  const outputSet = new Set(problem.output);
+  let next = n;
+  let flops = 0n;
+  let opFlops = 0n;
+  let size = 0n;
+  const steps: StepCost[] = [];
+  for (const step of path) {
+    const inputs = step.map((id) => terms.get(id)!);
+    const joint: Label[] = [];
+    const inStep = new Map<Label, number>();
+    for (const t of inputs) {
+      for (const l of t) {
+        if (!inStep.has(l)) joint.push(l);
+        inStep.set(l, (inStep.get(l) ?? 0) + 1);
+      }
+    }
+    const result = joint.filter((l) => outputSet.has(l) || count.get(l)! > inStep.get(l)!);
+    const f = termSize(joint, problem.sizes);
+    const s = termSize(result, problem.sizes);
+    const factor = BigInt(Math.max(1, step.length - 1) + (result.length < joint.length ? 1 : 0));
+    flops += f;
+    opFlops += f * factor;
+    if (s > size) size = s;
+    for (const id of step) terms.delete(id);
+    for (const [l, c] of inStep) count.set(l, count.get(l)! - c);
+    for (const l of result) count.set(l, count.get(l)! + 1);
+    terms.set(next++, result);
+    steps.push({ operands: [...step], inputLabels: inputs, resultLabels: result, flops: f, opEinsumFlops: f * factor, size: s });
+  }
+  return { flops, opEinsumFlops: opFlops, size, log10Flops: log10Big(flops), log10Size: log10Big(size), steps };
+}
+
+/**
+ * Cost of contracting everything in one step (the naive einsum loop): the product of all label sizes.
+ */
+export function naiveCost(problem: EinsumProblem): bigint {
+  return termSize(problem.inputs.flat(), problem.sizes);
+}
+
+function dedupe(t: readonly Label[]): Label[] {
+  return [...new Set(t)];
+}

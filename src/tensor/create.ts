@@ -1,0 +1,141 @@
+/**
+ * Factories for dense tensors.
+ * @module
+ */
+import { InvalidArgumentError, InvalidShapeError } from "../errors.js";
+import { DenseTensor, type NestedArray } from "./dense.js";
+import { allocate, type DType, type FloatArray } from "./dtype.js";
+import { Rng } from "./random.js";
+import { shapeSize, validateShape } from "./shape.js";
+
+/** Options of the factories. */
+export interface CreateOptions<D extends DType = DType> {
+  /** Element type; `float64` unless stated. */
+  readonly dtype?: D;
+}
+
+/** Options of the random factories. */
+export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
+  /** Seed of the generator: the same seed gives the same numbers on every platform. */
+  readonly seed: number;
+}
+
+/**
+ * A tensor from nested arrays (or a single number for a rank-0 tensor).
+ * @throws {@link InvalidShapeError} for ragged arrays or non-numbers.
+ * @example
+ * ```ts
+ * import { tensor } from "multilinear";
+ * tensor([[1, 2], [3, 4]]).shape; // => [2, 2]
+ * tensor(7).ndim; // => 0
+ * ```
+ */
+export function tensor<D extends DType = "float64">(values: NestedArray, options: CreateOptions<D> = {}): DenseTensor<D> {
+  const dtype = (options.dtype ?? "float64") as D;
+  const shape: number[] = [];
+  let v: NestedArray = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = (v as readonly NestedArray[])[0]!;
+  }
+  validateShape(shape);
+  const out = allocate(dtype, shapeSize(shape));
+  let pos = 0;
+  const walk = (x: NestedArray, axis: number, path: string): void => {
+    if (axis === shape.length) {
+      if (typeof x !== "number") throw new InvalidShapeError(`element ${path || "[]"} is not a number`, "nest arrays of numbers with equal lengths at each level");
+      out[pos++] = x;
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[axis]) {
+      throw new InvalidShapeError(
+        `ragged nested array: ${path || "the top level"} should be an array of length ${shape[axis]}`,
+        "nest arrays of numbers with equal lengths at each level",
+      );
+    }
+    for (let i = 0; i < x.length; i++) walk((x as readonly NestedArray[])[i]!, axis + 1, `${path}[${i}]`);
+  };
+  walk(values, 0, "");
+  return new DenseTensor(out, shape);
+}
+
+/**
+ * Wraps a typed array (no copy) as a contiguous tensor of `shape`; the dtype follows the array.
+ * @throws {@link InvalidShapeError} when the length does not equal the product of `shape`.
+ */
+export function fromData<A extends FloatArray>(data: A, shape: readonly number[]): DenseTensor<A extends Float32Array ? "float32" : "float64"> {
+  validateShape(shape);
+  if (data.length !== shapeSize(shape)) {
+    throw new InvalidShapeError(`data has ${data.length} elements but shape [${shape.join(", ")}] needs ${shapeSize(shape)}`, "pass exactly product(shape) elements");
+  }
+  return new DenseTensor(data as never, shape) as never;
+}
+
+/** A tensor filled with `value`. */
+export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
+  validateShape(shape);
+  const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
+  if (value !== 0) data.fill(value);
+  return new DenseTensor(data, shape);
+}
+
+/** A tensor of zeros. */
+export function zeros<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
+  return full(shape, 0, options);
+}
+
+/** A tensor of ones. */
+export function ones<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
+  return full(shape, 1, options);
+}
+
+/** A rank-0 tensor holding `value`. */
+export function scalar<D extends DType = "float64">(value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
+  return full([], value, options);
+}
+
+/** An identity matrix of size n×n. */
+export function eye<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
+  const t = zeros([n, n], options);
+  for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
+  return t;
+}
+
+/** `0, 1, …, n-1` as a 1-D tensor. */
+export function arange<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
+  const t = zeros([n], options);
+  for (let i = 0; i < n; i++) t.data[i] = i;
+  return t;
+}
+
+/**
+ * Standard normal samples from a seeded generator.
+ * @example
+ * ```ts
+ * import { randn } from "multilinear";
+ * randn([2, 3], { seed: 1 }).get(0, 0) === randn([2, 3], { seed: 1 }).get(0, 0); // => true
+ * ```
+ */
+export function randn<D extends DType = "float64">(shape: readonly number[], options: RandomOptions<D>): DenseTensor<D> {
+  return fillRandom(shape, options, (r) => r.normal());
+}
+
+/** Uniform samples in `[low, high)` from a seeded generator. */
+export function rand<D extends DType = "float64">(
+  shape: readonly number[],
+  options: RandomOptions<D> & { readonly low?: number; readonly high?: number },
+): DenseTensor<D> {
+  const low = options.low ?? 0;
+  const high = options.high ?? 1;
+  if (!(high > low)) throw new InvalidArgumentError(`uniform range [${low}, ${high}) is empty`, "pass low < high");
+  return fillRandom(shape, options, (r) => low + (high - low) * r.uniform());
+}
+
+function fillRandom<D extends DType>(shape: readonly number[], options: RandomOptions<D>, draw: (r: Rng) => number): DenseTensor<D> {
+  validateShape(shape);
+  const rng = new Rng(options.seed);
+  const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
+  for (let i = 0; i < data.length; i++) data[i] = draw(rng);
+  return new DenseTensor(data, shape);
+}
