@@ -46,3 +46,15 @@ export {
   type OptimizeSpec,
   type SublistOperand,
 } from "./tensor/einsum.js";
+export { readNpy, writeNpy, readNpyHeader, type NpyHeader } from "./io/npy.js";
+export {
+  readSafetensors,
+  writeSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsDType,
+  type SafetensorsFile,
+  type SafetensorsHeader,
+  type SafetensorsEntryInfo,
+  type SafetensorsWriteEntry,
+} from "./io/safetensors.js";
+export { readFileBytes, writeFileBytes, loadNpy, saveNpy, loadSafetensors, saveSafetensors } from "./io/files.js";

@@ -40,10 +40,11 @@ export function validateShape(shape: readonly number[], what = "shape"): void {
       throw new InvalidShapeError(`${what} [${shape.join(", ")}] has an invalid size ${d} at axis ${i}`, "sizes must be non-negative integers");
     }
   }
-  const n = shapeSizeBig(shape);
-  if (n > BigInt(MAX_ELEMENTS)) {
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n > MAX_ELEMENTS) {
     throw new InvalidShapeError(
-      `${what} [${shape.join(", ")}] has ${n} elements, more than one tensor can hold (${MAX_ELEMENTS})`,
+      `${what} [${shape.join(", ")}] has ${shapeSizeBig(shape)} elements, more than one tensor can hold (${MAX_ELEMENTS})`,
       "use a smaller shape, or keep the tensor in factorized form",
     );
   }

@@ -28,7 +28,9 @@ export function getSymbol(i: number): Label {
 
 /** Characters that cannot be labels in an equation string. */
 export function isReservedChar(ch: string): boolean {
-  return ch === "," || ch === "-" || ch === ">" || ch === "." || /\s/u.test(ch);
+  if (ch === "," || ch === "-" || ch === ">" || ch === ".") return true;
+  const c = ch.charCodeAt(0);
+  return (c <= 32 || c >= 127) && /\s/u.test(ch);
 }
 
 /** Joins terms into an equation string such as `"ab,bc->ac"`. */

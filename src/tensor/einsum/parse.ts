@@ -38,7 +38,7 @@ export function parseEinsum(equation: string, shapes: readonly (readonly number[
   const chars: Located[] = [];
   let pos = 0;
   for (const ch of equation) {
-    if (!/\s/u.test(ch)) chars.push({ ch, pos });
+    if (!isSpace(ch)) chars.push({ ch, pos });
     pos++;
   }
   const fail = (at: number, problem: string, hint: string): never => {
@@ -132,6 +132,12 @@ export function parseSublist(
   const order = (a: Label, b: Label): number => compareValues(names.get(a)!, names.get(b)!);
   const source = sublists.map((l) => `[${l.map(String).join(", ")}]`).join(", ");
   return expand(terms, out, shapes, used, (k) => sublists[k]!.map(String).join(" "), source, names, order);
+}
+
+function isSpace(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c > 32 && c < 127) return false;
+  return /\s/u.test(ch);
 }
 
 function compareValues(a: string | number, b: string | number): number {

@@ -1,0 +1,78 @@
+/**
+ * The shape of a CLI command. Commands parse their own arguments and call the library; they hold no
+ * logic the library lacks.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { InvalidArgumentError } from "../errors.js";
+
+/** Where a command writes. */
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** True when stdout/stderr is a terminal (progress bars only then). */
+  readonly isTTY: boolean;
+}
+
+/** One verb of the `multilinear` CLI. */
+export interface CliCommand {
+  /** Verb, e.g. `"contract"`. */
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Full help text printed by `--help`. */
+  readonly help: string;
+  /** Runs with the arguments after the verb; resolves to the exit code. */
+  run(argv: readonly string[], io: CliIO): Promise<number>;
+}
+
+/** A command-line mistake: printed as one line, exit code 2. */
+export class CliUsageError extends InvalidArgumentError {
+  constructor(what: string, hint = "run with --help to see the usage") {
+    super(what, hint);
+  }
+}
+
+/** Declared options of a command, as `node:util` parseArgs takes them. */
+export type OptionSpec = Readonly<Record<string, { readonly type: "string" | "boolean"; readonly short?: string; readonly multiple?: boolean }>>;
+
+/** Parsed option values for an {@link OptionSpec}. */
+export type OptionValues<O extends OptionSpec> = {
+  -readonly [K in keyof O]?: O[K]["type"] extends "string"
+    ? O[K]["multiple"] extends true ? string[] : string
+    : O[K]["multiple"] extends true ? boolean[] : boolean;
+};
+
+/** `node:util` parseArgs with strict checking, turning its errors into {@link CliUsageError}. */
+export function parseCommandArgs<const O extends OptionSpec>(
+  argv: readonly string[],
+  options: O,
+  allowPositionals = true,
+): { values: OptionValues<O>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
+    return { values: r.values as OptionValues<O>, positionals: r.positionals };
+  } catch (e) {
+    throw new CliUsageError(e instanceof Error ? e.message.split("\n")[0]! : String(e));
+  }
+}
+
+/** Parses a positive integer option. */
+export function intOption(value: string | undefined, name: string, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new CliUsageError(`--${name} is required`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new CliUsageError(`--${name} must be an integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a JSON option, naming it in the error. */
+export function jsonOption(value: string, name: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CliUsageError(`--${name} is not valid JSON: ${value}`, `quote it for the shell, e.g. --${name} '[[2,3],[3,4]]'`);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The command table. Each command lives in its own file; add one line here to register it.
+ * @module
+ */
+import type { CliCommand } from "../command.js";
+import { contractCommand } from "./contract.js";
+import { demoCommand } from "./demo.js";
+import { infoCommand } from "./info.js";
+
+/** All commands, in the order `--help` lists them. */
+export const commands: readonly CliCommand[] = [
+  demoCommand,
+  contractCommand,
+  infoCommand,
+];

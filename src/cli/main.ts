@@ -1,0 +1,46 @@
+/**
+ * The `multilinear` command line.
+ * @module
+ */
+import { MultilinearError } from "../errors.js";
+import type { CliCommand, CliIO } from "./command.js";
+import { commands } from "./commands/index.js";
+
+const USAGE = (list: readonly CliCommand[]): string =>
+  [
+    "usage: multilinear <command> [options]   (multilinear <command> --help for details)",
+    "",
+    "commands:",
+    ...list.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
+  ].join("\n");
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
+    io.stdout(USAGE(commands) + "\n");
+    return verb === undefined ? 2 : 0;
+  }
+  if (verb === "--version") {
+    io.stdout("multilinear 0.1.0\n");
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === verb);
+  if (!cmd) {
+    io.stderr(`multilinear: unknown command '${verb}'; commands: ${commands.map((c) => c.name).join(", ")}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(cmd.help.trimEnd() + "\n");
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof MultilinearError) {
+      io.stderr(`multilinear ${verb}: ${e.what.split("\n").join("\n  ")} (fix: ${e.hint})\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
