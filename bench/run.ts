@@ -1,0 +1,46 @@
+/**
+ * `npm run bench [-- <topic> …] [--quick]`: runs the benchmark topics and writes their sections into
+ * docs/performance.md (each between `<!-- bench:<name> -->` markers, so topics can be re-run alone).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import path from "node:path";
+import { machine, type BenchTopic } from "./harness.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const docPath = path.join(here, "..", "docs", "performance.md");
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes("--quick");
+  const noWrite = args.includes("--no-write");
+  const wanted = args.filter((a) => !a.startsWith("--"));
+  const files = readdirSync(here).filter((f) => f.endsWith(".bench.ts")).sort();
+  const topics: BenchTopic[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(path.join(here, f)).href)) as { default: BenchTopic };
+    if (wanted.length === 0 || wanted.includes(mod.default.name)) topics.push(mod.default);
+  }
+  if (topics.length === 0) {
+    console.error(`no bench topic matches ${wanted.join(", ")}; topics: ${files.map((f) => f.replace(".bench.ts", "")).join(", ")}`);
+    process.exitCode = 2;
+    return;
+  }
+  let doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Performance\n\nWritten by `npm run bench`. Each section names the machine and the date it was measured on.\n";
+  for (const t of topics) {
+    console.log(`== ${t.title}`);
+    const started = new Date().toISOString().slice(0, 10);
+    const body = await t.run({ quick, log: (l) => console.log(`   ${l}`) });
+    const section = `<!-- bench:${t.name} -->\n## ${t.title}\n\nMeasured ${started} on ${machine()}${quick ? " (quick run)" : ""}.\n\n${body.trim()}\n<!-- /bench:${t.name} -->`;
+    console.log(body);
+    const re = new RegExp(`<!-- bench:${t.name} -->[\\s\\S]*?<!-- /bench:${t.name} -->`);
+    doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
+  }
+  if (!noWrite) {
+    writeFileSync(docPath, doc.endsWith("\n") ? doc : doc + "\n");
+    console.log(`wrote ${path.relative(process.cwd(), docPath)}`);
+  }
+}
+
+await main();
