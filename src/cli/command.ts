@@ -22,6 +22,8 @@ export interface CliCommand {
   readonly summary: string;
   /** Full help text printed by `--help`. */
   readonly help: string;
+  /** True when the command has sub-commands and answers `--help` after a sub-command itself. */
+  readonly subcommands?: boolean;
   /** Runs with the arguments after the verb; resolves to the exit code. */
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }

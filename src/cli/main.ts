@@ -30,7 +30,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stderr(`multilinear: unknown command '${verb}'; commands: ${commands.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  if (rest[0] === "--help" || rest[0] === "-h" || (!cmd.subcommands && (rest.includes("--help") || rest.includes("-h")))) {
     io.stdout(cmd.help.trimEnd() + "\n");
     return 0;
   }

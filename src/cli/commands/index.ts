@@ -3,6 +3,7 @@
  * @module
  */
 import type { CliCommand } from "../command.js";
+import { benchCommand } from "./bench.js";
 import { contractCommand } from "./contract.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
@@ -12,4 +13,5 @@ export const commands: readonly CliCommand[] = [
   demoCommand,
   contractCommand,
   infoCommand,
+  benchCommand,
 ];
