@@ -1,0 +1,44 @@
+"""Benchmark peer: times numpy.einsum (optimize=True) on operands written as .npy by the TypeScript bench.
+
+Usage: python3 numpy_einsum.py <spec.json>
+spec: {"cases": [{"id", "equation", "files": [...], "repeats": int}]}
+Prints JSON {"numpy": version, "blas": info, "results": {id: {"median_ms", "min_ms", "out": file}}}.
+Runs single-threaded (the caller sets OPENBLAS_NUM_THREADS=1 etc.) unless told otherwise.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    spec = json.load(open(sys.argv[1]))
+    results = {}
+    for case in spec["cases"]:
+        ops = [np.load(f) for f in case["files"]]
+        eq = case["equation"]
+        fn = (lambda: ops[0] @ ops[1]) if case.get("matmul") else (lambda: np.einsum(eq, *ops, optimize=True))
+        out = fn()
+        samples = []
+        for _ in range(case.get("repeats", 5)):
+            t0 = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t0) * 1000)
+        samples.sort()
+        entry = {"median_ms": samples[len(samples) // 2], "min_ms": samples[0]}
+        if case.get("out"):
+            np.save(case["out"], np.asarray(out))
+            entry["out"] = case["out"]
+        results[case["id"]] = entry
+    blas = ""
+    try:
+        cfg = np.show_config(mode="dicts")
+        blas = cfg.get("Build Dependencies", {}).get("blas", {}).get("name", "")
+    except Exception:  # noqa: BLE001 - informational only
+        pass
+    print(json.dumps({"numpy": np.__version__, "blas": blas, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
