@@ -169,17 +169,14 @@ function checkCpRank(rank: number, shape: readonly number[], which: string): voi
 }
 
 function checkTrRing(ring: readonly number[], shape: readonly number[], which: string): void {
-  // Core k (R_k × d_k × R_{k+1}) can use at most as many rank pairs as the rest of the ring has entries;
-  // beyond that its slices are linearly dependent on what the other cores can produce.
-  let total = 1n;
-  for (const d of shape) total *= BigInt(d);
+  // A ring rank has no sharp maximum the way a CP rank does; this only catches ranks beyond any use:
+  // a bond wider than the number of entries of the whole expert tensor.
+  const total = shape.reduce((a, d) => a * BigInt(d), 1n);
   ring.forEach((r, k) => {
-    const pair = BigInt(r) * BigInt(ring[(k + 1) % ring.length]!);
-    const rest = total / BigInt(shape[k]!);
-    if (pair > rest) {
+    if (BigInt(r) > total) {
       throw new InvalidArgumentError(
-        `TR ranks ${r}·${ring[(k + 1) % ring.length]} = ${pair} of core ${k} are larger than possible for the ${which} expert tensor of shape ${shape.join("×")} (the other modes have only ${rest} entries)`,
-        `use ranks with R_k·R_(k+1) ≤ ${rest}`,
+        `TR rank R_${k + 1} = ${r} is larger than possible for the ${which} expert tensor of shape ${shape.join("×")}: it has only ${total} entries`,
+        `use ranks ≤ ${total}`,
       );
     }
   });

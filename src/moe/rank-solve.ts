@@ -109,10 +109,7 @@ function maxLinkRank(layer: ResolvedLayer): bigint {
       lower(maxTensorRank(shape));
       continue;
     }
-    const e = layer.levels.length;
-    const total = shape.reduce((a, d) => a * BigInt(d), 1n);
-    lower(total / BigInt(shape[e]!) / BigInt(layer.ring[e]!));
-    lower(total / BigInt(shape[e + 1]!) / BigInt(layer.ring[0]!));
+    lower(shape.reduce((a, d) => a * BigInt(d), 1n));
   }
   return best!;
 }
