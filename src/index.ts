@@ -103,3 +103,15 @@ export {
   type RankProfileOptions,
   type RankProfile,
 } from "./moe/rank-analysis.js";
+export { formatBudgetTable, formatCount, describeLayer, type BudgetTableOptions } from "./moe/budget-table.js";
+export {
+  budgetSweep,
+  expertRange,
+  formatSweepTable,
+  sweepChartSvg,
+  type SweepOptions,
+  type SweepEntry,
+  type SweepRow,
+  type SweepResult,
+} from "./moe/budget-sweep.js";
+export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";
