@@ -118,15 +118,17 @@ describe("numerical rank of the official layers (fixtures' dense_weight)", () =>
   const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors")).sort();
   test.each(files)("%s: every expert at its bound", (file) => {
     const st = readSafetensors(new Uint8Array(readFileSync(new URL(file, dir))), file);
-    const args = (JSON.parse(st.metadata["config"]!) as { constructor_args: Record<string, never> }).constructor_args;
+    const args = (JSON.parse(st.metadata["config"]!) as { constructor_args: unknown }).constructor_args as {
+      MuMoE_layer: string; input_dim: number; output_dim: number; expert_dims: number[]; ranks: MuMoEConfig["ranks"]; second_dim: number; use_bias: boolean;
+    };
     const config: MuMoEConfig = {
-      kind: args["MuMoE_layer"] === "CPMuMoE" ? "cp" : "tr",
-      inputDim: args["input_dim"],
-      outputDim: args["output_dim"],
-      expertDims: args["expert_dims"],
-      ranks: args["ranks"],
-      secondDim: args["second_dim"],
-      useBias: args["use_bias"],
+      kind: args.MuMoE_layer === "CPMuMoE" ? "cp" : "tr",
+      inputDim: args.input_dim,
+      outputDim: args.output_dim,
+      expertDims: args.expert_dims,
+      ranks: args.ranks,
+      secondDim: args.second_dim,
+      useBias: args.use_bias,
     };
     const w = st.tensors.get("dense_weight")!;
     const p = rankProfile({ toDense: () => w, config });

@@ -125,7 +125,7 @@ describe("targets, fixed ranks, caps and errors", () => {
 
   test("TR fixed ranks come from the template's triples when given", () => {
     const m = solveRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [512], ranks: triplesFromRing([2, 8, 1]) }, 769_000n);
-    expect((m.config.ranks as number[][]).map((t) => t[0])).toEqual([2, 8, m.rank]);
+    expect((m.config.ranks as readonly (readonly number[])[]).map((t) => t[0])).toEqual([2, 8, m.rank]);
   });
 
   test("a budget larger than the tensor can use is capped at the maximal rank", () => {
