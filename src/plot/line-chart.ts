@@ -84,8 +84,8 @@ function formatXTick(v: number): string {
   return Number.isInteger(v) && v < 100_000 ? String(v) : formatTick(v);
 }
 
-/** Rough rendered width of a label at 12px (average glyph ~6.8px). */
-const textWidth = (s: string): number => s.length * 6.8;
+/** Rough rendered width of a label at 12px (average glyph ~6.4px). */
+const textWidth = (s: string): number => s.length * 6.4;
 
 function range(values: readonly number[], what: string): [number, number] {
   for (const v of values) {
