@@ -22,7 +22,8 @@ export type ErrorCode =
   | "backend-limit"
   | "file-format"
   | "not-converged"
-  | "config";
+  | "config"
+  | "infeasible-budget";
 
 /** Base class of every error the library throws on purpose. */
 export abstract class MultilinearError extends Error {
@@ -198,6 +199,14 @@ export class NotConvergedError extends MultilinearError {
 export class ConfigError extends MultilinearError {
   override readonly code = "config";
   constructor(what: string, hint: string) {
+    super(what, hint);
+  }
+}
+
+/** No rank ≥ 1 fits a parameter budget (e.g. the gating matrix alone already exceeds it). */
+export class InfeasibleBudgetError extends MultilinearError {
+  override readonly code = "infeasible-budget";
+  constructor(what: string, hint: string, readonly target: bigint, readonly minimumParams: bigint) {
     super(what, hint);
   }
 }

@@ -58,3 +58,60 @@ export {
   type SafetensorsWriteEntry,
 } from "./io/safetensors.js";
 export { readFileBytes, writeFileBytes, loadNpy, saveNpy, loadSafetensors, saveSafetensors } from "./io/files.js";
+
+// ---- moe budget: parameter/FLOP calculators, rank matching, expert-rank analysis, plots ----
+export {
+  LAYER_KINDS,
+  maxTensorRank,
+  ringFromTriples,
+  triplesFromRing,
+  expertTensorShape,
+  type LayerSpec,
+  type LayerKind,
+  type BaselineSpec,
+  type CommonLayerSpec,
+  type LinearSpec,
+  type DenseMoESpec,
+  type SparseMoESpec,
+  type SoftMoESpec,
+} from "./moe/budget-spec.js";
+export type { ParameterEntry } from "./moe/budget-params.js";
+export type { MacEntry } from "./moe/budget-macs.js";
+export { evaluateFormula, formulaToTex, type LayerFormulas } from "./moe/budget-formula.js";
+export { layerBudget, budgetTex, type LayerBudget } from "./moe/budget.js";
+export { derivedMacs, layerEinsum, officialPath, naivePath, fastOrderOptimizer, type DerivedMacs, type LayerEinsum } from "./moe/budget-paths.js";
+export {
+  matchRank,
+  solveRank,
+  linearTarget,
+  relativeDifference,
+  type MatchMode,
+  type RankTemplate,
+  type RankMatchOptions,
+  type RankMatch,
+  type RankMatchFound,
+  type RankMatchInfeasible,
+} from "./moe/rank-solve.js";
+export {
+  maxExpertRank,
+  expertRankComparison,
+  rankProfile,
+  type RankComparisonEntry,
+  type RankComparisonRow,
+  type RankComparisonOptions,
+  type ExpertTensorSource,
+  type RankProfileOptions,
+  type RankProfile,
+} from "./moe/rank-analysis.js";
+export { formatBudgetTable, formatCount, describeLayer, type BudgetTableOptions } from "./moe/budget-table.js";
+export {
+  budgetSweep,
+  expertRange,
+  formatSweepTable,
+  sweepChartSvg,
+  type SweepOptions,
+  type SweepEntry,
+  type SweepRow,
+  type SweepResult,
+} from "./moe/budget-sweep.js";
+export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";

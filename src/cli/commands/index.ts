@@ -4,6 +4,7 @@
  */
 import type { CliCommand } from "../command.js";
 import { benchCommand } from "./bench.js";
+import { budgetCommand } from "./budget.js";
 import { contractCommand } from "./contract.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
@@ -14,4 +15,5 @@ export const commands: readonly CliCommand[] = [
   contractCommand,
   infoCommand,
   benchCommand,
+  budgetCommand,
 ];
