@@ -152,7 +152,9 @@ async function run(opts: BenchOptions): Promise<string> {
   for (const w of wl) {
     const o = ours.get(w.id)!;
     const npRes = npRun?.results.get(w.id);
-    const check = npRes?.output ? difference(o.out, npRes.output.astype("float32"), { rtol: 1e-3, atol: 1e-3 }) : undefined;
+    // Agreement relative to the result's scale: float32 sums of hundreds of terms differ in the last digits.
+    const scale = npRes?.output ? npRes.output.toTypedArray().reduce((m, v) => Math.max(m, Math.abs(v)), 1) : 1;
+    const check = npRes?.output ? difference(o.out, npRes.output.astype("float32"), { rtol: 0, atol: 1e-4 * scale }) : undefined;
     const ratio = (ms: number | undefined): string => (ms === undefined ? "–" : `${fmt(ms)} ms (${fmt(ms / o.ms)}×)`);
     rows.push([
       w.label,
@@ -171,8 +173,8 @@ async function run(opts: BenchOptions): Promise<string> {
 
   // Dispatch overhead.
   const tiny = randn([2, 2], { seed: 1 });
-  const t1 = await timeFast(() => einsum("ij,jk->ik", [tiny, tiny]));
-  const t3 = await timeFast(() => einsum("ij,jk,kl,lm->im", [tiny, tiny, tiny, tiny]));
+  const t1 = timeFast(() => einsum("ij,jk->ik", [tiny, tiny]));
+  const t3 = timeFast(() => einsum("ij,jk,kl,lm->im", [tiny, tiny, tiny, tiny]));
   sections.push(
     "### Planning + dispatch overhead (2×2 operands, float64)\n\n" +
       table(

@@ -48,7 +48,7 @@ export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | unde
 
 /**
  * Plans a contraction of a parsed problem (path search, lowering, memory check).
- * @param dtype - dtype of the operands, for the byte estimate.
+ * @param options - optimizer and memory options; `dtype` (of the operands) sizes the byte estimate.
  */
 export function planProblem(problem: EinsumProblem, options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {}): ContractionPlan {
   const path = choosePath(problem, options.optimize, options);
