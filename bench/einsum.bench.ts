@@ -153,7 +153,8 @@ async function run(opts: BenchOptions): Promise<string> {
     const o = ours.get(w.id)!;
     const npRes = npRun?.results.get(w.id);
     // Agreement relative to the result's scale: float32 sums of hundreds of terms differ in the last digits.
-    const scale = npRes?.output ? npRes.output.toTypedArray().reduce((m, v) => Math.max(m, Math.abs(v)), 1) : 1;
+    let scale = 1;
+    for (const v of npRes?.output?.toTypedArray() ?? []) scale = Math.max(scale, Math.abs(v));
     const check = npRes?.output ? difference(o.out, npRes.output.astype("float32"), { rtol: 0, atol: 1e-4 * scale }) : undefined;
     const ratio = (ms: number | undefined): string => (ms === undefined ? "–" : `${fmt(ms)} ms (${fmt(ms / o.ms)}×)`);
     rows.push([
