@@ -2,7 +2,10 @@
  * Benchmark helpers: timing, machine description, and Markdown tables. Every bench file times ours
  * and a peer on the same data in the same run.
  */
+import { existsSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A benchmark topic: `run` returns a Markdown section for docs/performance.md. */
 export interface BenchTopic {
@@ -84,4 +87,15 @@ export function fmt(x: number, d = 3): string {
   const a = Math.abs(x);
   if (a >= 1e5 || a < 1e-3) return x.toExponential(d - 1);
   return x.toPrecision(d);
+}
+
+/** The repository root (the nearest folder above this file with a package.json), from src or compiled bench. */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "package.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("no package.json above the bench folder");
+    dir = up;
+  }
+  return dir;
 }

@@ -6,24 +6,26 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readdirSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
-import { machine, type BenchTopic } from "./harness.js";
+import { machine, repoRoot, type BenchTopic } from "./harness.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const docPath = path.join(here, "..", "docs", "performance.md");
+const docPath = path.join(repoRoot(), "docs", "performance.md");
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes("--quick");
   const noWrite = args.includes("--no-write");
   const wanted = args.filter((a) => !a.startsWith("--"));
-  const files = readdirSync(here).filter((f) => f.endsWith(".bench.ts")).sort();
+  // Runs from the compiled copy (dist-bench/bench/*.bench.js, what `npm run bench` does) or from the sources under tsx.
+  const ext = import.meta.url.endsWith(".ts") ? ".bench.ts" : ".bench.js";
+  const files = readdirSync(here).filter((f) => f.endsWith(ext)).sort();
   const topics: BenchTopic[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(path.join(here, f)).href)) as { default: BenchTopic };
     if (wanted.length === 0 || wanted.includes(mod.default.name)) topics.push(mod.default);
   }
   if (topics.length === 0) {
-    console.error(`no bench topic matches ${wanted.join(", ")}; topics: ${files.map((f) => f.replace(".bench.ts", "")).join(", ")}`);
+    console.error(`no bench topic matches ${wanted.join(", ")}; topics: ${files.map((f) => f.replace(ext, "")).join(", ")}`);
     process.exitCode = 2;
     return;
   }

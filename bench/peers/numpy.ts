@@ -5,10 +5,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { readNpy, writeNpy, type DenseTensor } from "../../src/index.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { repoRoot } from "../harness.js";
 
 /** One case for the numpy peer. */
 export interface NumpyCase {
@@ -57,7 +55,7 @@ export function runNumpy(cases: readonly NumpyCase[], threads = 1): NumpyRun | u
     const specFile = path.join(dir, "spec.json");
     writeFileSync(specFile, JSON.stringify(spec));
     const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-    const r = spawnSync("python3", [path.join(here, "numpy_einsum.py"), specFile], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+    const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_einsum.py"), specFile], { env, encoding: "utf8", maxBuffer: 1 << 26 });
     if (r.status !== 0) return undefined;
     const json = JSON.parse(r.stdout) as { numpy: string; blas: string; results: Record<string, { median_ms: number; min_ms: number; out?: string }> };
     const results = new Map<string, NumpyResult>();

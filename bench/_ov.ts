@@ -1,0 +1,15 @@
+import { einsum, randn, parseEinsum, greedyPath, planContraction, executePlan, defaultBackend, pathCost } from "../src/index.js";
+const a = randn([2,2], {seed: 1});
+const N = 20000;
+const time = (name: string, f: () => void) => { for (let i = 0; i < 2000; i++) f(); const t = performance.now(); for (let i = 0; i < N; i++) f(); console.log(name.padEnd(12), ((performance.now() - t) / N * 1000).toFixed(2), "us"); };
+const p = parseEinsum("ij,jk->ik", [[2,2],[2,2]]);
+const path = greedyPath(p);
+const plan = planContraction(p, path);
+time("einsum", () => einsum("ij,jk->ik", [a, a]));
+time("parse", () => parseEinsum("ij,jk->ik", [[2,2],[2,2]]));
+time("greedy", () => greedyPath(p));
+time("cost", () => pathCost(p, path));
+time("plan", () => planContraction(p, path));
+time("execute", () => executePlan(plan, [a, a], defaultBackend()));
+const b = randn([2,2,2], {seed: 1});
+time("einsum3", () => einsum("ijk,jkl,lm->im", [b, b, a]));
