@@ -55,4 +55,4 @@ export const JobKind = { gemmF32: 1, gemmF64: 2 } as const;
 export const MAX_KERNEL_AXES = 8;
 
 /** Register tile (rows × columns) of the micro-kernels. */
-export const MICRO_TILE = { float32: { mr: 6, nr: 8 }, float64: { mr: 6, nr: 4 } } as const;
+export const MICRO_TILE = { float32: { mr: 4, nr: 8 }, float64: { mr: 4, nr: 4 } } as const;
