@@ -14,6 +14,7 @@ export interface KernelExports {
   copyStrided(shift: number, pAxis: number): void;
   sumStrided(shift: number): void;
   demoteF64(src: number, dst: number, n: number): void;
+  kernelPeak(shift: number, reps: number, kc: number, pa: number, pb: number, pc: number): void;
 }
 
 const PAGE = 65536;

@@ -455,6 +455,19 @@ function kernelF64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: b
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ceiling probe: the micro-kernel alone on panels that stay in L1, so the benchmark can report the
+// fraction of the reachable WebAssembly SIMD rate a GEMM attains.
+
+/** Runs the float32 (`shift` = 2) or float64 (`shift` = 3) micro-kernel `reps` times over `kc` steps. */
+export function kernelPeak(shift: i32, reps: i32, kc: i32, pa: usize, pb: usize, pc: usize): void {
+  if (shift == 2) {
+    for (let r = 0; r < reps; r++) kernelF32(kc, pa, pb, pc, NR32 << 2, false);
+  } else {
+    for (let r = 0; r < reps; r++) kernelF64(kc, pa, pb, pc, NR64 << 3, false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Strided copy (permute / diagonal materialization) into a contiguous destination.
 //
 // Parameters: S_NDIM axes (1..8) with S_SHAPE sizes and S_SSTR source strides; the destination is
