@@ -58,3 +58,7 @@ export {
   type SafetensorsWriteEntry,
 } from "./io/safetensors.js";
 export { readFileBytes, writeFileBytes, loadNpy, saveNpy, loadSafetensors, saveSafetensors } from "./io/files.js";
+
+// CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
+export type { CpuBackendOptions, CpuKernels } from "./tensor/backends/cpu.js";
+export { wasmKernelsSupported } from "./kernels/runtime.js";

@@ -11,7 +11,7 @@ import type { KernelRuntime } from "./runtime.js";
  * GFLOP/s of the `dtype` micro-kernel on L1-resident panels (best of `trials` runs of about
  * `ms` milliseconds each), counting a multiply-add as 2 flops.
  */
-export function microKernelPeak(rt: KernelRuntime, dtype: DType, ms = 100, trials = 5): number {
+export function microKernelPeak(rt: KernelRuntime, dtype: DType, ms = 100, trials = 9): number {
   const { mr, nr } = MICRO_TILE[dtype];
   const es = itemSize(dtype);
   const kc = 128;

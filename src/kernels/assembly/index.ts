@@ -496,6 +496,8 @@ export function copyStrided(shift: i32, pAxis: i32): void {
       copyLine(shift, ps, sL, pd, nL);
     } else if (shift == 2 && sP == 1) {
       transposePlaneF32(ps, sL, pd, dP, nP, nL);
+    } else if (shift == 3 && sP == 1) {
+      transposePlaneF64(ps, sL, pd, dP, nP, nL);
     } else {
       copyPlane(shift, ps, sP, sL, pd, dP, nP, nL);
     }
@@ -612,6 +614,36 @@ function transposePlaneF32(ps: usize, sL: usize, pd: usize, dP: usize, nP: i32, 
     const jStart = i < nP4 ? nL4 : 0;
     for (let j = jStart; j < nL; j++) {
       store<f32>(pd + <usize>i * dP4 + (<usize>j << 2), load<f32>(ps + (<usize>i << 2) + <usize>j * sL4));
+    }
+  }
+}
+
+/** float64 plane with a unit source stride along the rows: 2×2 in-register transposes. */
+function transposePlaneF64(ps: usize, sL: usize, pd: usize, dP: usize, nP: i32, nL: i32): void {
+  const sL8 = sL << 3;
+  const dP8 = dP << 3;
+  const nP2 = nP & ~1;
+  const nL2 = nL & ~1;
+  for (let i0 = 0; i0 < nP2; i0 += BLOCK) {
+    const i1 = min<i32>(nP2, i0 + BLOCK);
+    for (let j0 = 0; j0 < nL2; j0 += BLOCK) {
+      const j1 = min<i32>(nL2, j0 + BLOCK);
+      for (let i = i0; i < i1; i += 2) {
+        for (let j = j0; j < j1; j += 2) {
+          const s = ps + (<usize>i << 3) + <usize>j * sL8;
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + sL8);
+          const d = pd + <usize>i * dP8 + (<usize>j << 3);
+          v128.store(d, v128.shuffle<i64>(r0, r1, 0, 2));
+          v128.store(d + dP8, v128.shuffle<i64>(r0, r1, 1, 3));
+        }
+      }
+    }
+  }
+  for (let i = 0; i < nP; i++) {
+    const jStart = i < nP2 ? nL2 : 0;
+    for (let j = jStart; j < nL; j++) {
+      store<f64>(pd + <usize>i * dP8 + (<usize>j << 3), load<f64>(ps + (<usize>i << 3) + <usize>j * sL8));
     }
   }
 }
