@@ -1,7 +1,8 @@
 // Compiles the AssemblyScript kernels (src/kernels/assembly/*.ts) to WebAssembly and writes them,
 // base64-encoded, into src/kernels/generated/wasm-bytes.ts (gitignored), so the same bytes load from
-// TypeScript sources (vitest, tsx) and from dist/ in Node and browsers. Two variants: one importing
-// a shared memory (thread pool), one importing an ordinary memory (no SharedArrayBuffer).
+// TypeScript sources (vitest, tsx) and from dist/ in Node and browsers. Four variants: importing a
+// shared memory (thread pool) or an ordinary one (no SharedArrayBuffer), each with plain SIMD128 and
+// with relaxed SIMD (fused multiply-add; used where the engine validates it).
 // Skips the compile when the sources and compiler version are unchanged.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,7 +22,7 @@ const common = [
 
 const ascPkg = JSON.parse(readFileSync(path.join(root, "node_modules", "assemblyscript", "package.json"), "utf8"));
 const hash = createHash("sha256");
-hash.update(`asc ${ascPkg.version}\n${common.join(" ")}\n`);
+hash.update(`asc ${ascPkg.version}\n${common.join(" ")}\nvariants: shared/plain x simd/relaxed-simd\n`);
 for (const f of readdirSync(srcDir).sort()) hash.update(`${f}\n${readFileSync(path.join(srcDir, f), "utf8")}\n`);
 const digest = hash.digest("hex").slice(0, 16);
 
@@ -31,9 +32,13 @@ if (existsSync(outFile) && readFileSync(outFile, "utf8").includes(`SOURCE_HASH =
 
 const { default: asc } = await import("assemblyscript/asc");
 
-async function compile(shared) {
+async function compile(shared, relaxed) {
   let bytes;
-  const args = [path.relative(root, entry), "--outFile", "out.wasm", ...common, ...(shared ? ["--sharedMemory"] : [])];
+  const args = [
+    path.relative(root, entry), "--outFile", "out.wasm", ...common,
+    ...(shared ? ["--sharedMemory"] : []),
+    ...(relaxed ? ["--enable", "relaxed-simd"] : []),
+  ];
   const { error, stderr } = await asc.main(args, {
     baseDir: root,
     writeFile(name, contents) {
@@ -48,8 +53,10 @@ async function compile(shared) {
   return Buffer.from(bytes);
 }
 
-const shared = await compile(true);
-const plain = await compile(false);
+const shared = await compile(true, false);
+const plain = await compile(false, false);
+const sharedFma = await compile(true, true);
+const plainFma = await compile(false, true);
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(
   outFile,
@@ -60,7 +67,11 @@ writeFileSync(
     `export const SHARED_WASM_BASE64 = "${shared.toString("base64")}";`,
     "/** Kernels importing an ordinary memory. */",
     `export const PLAIN_WASM_BASE64 = "${plain.toString("base64")}";`,
+    "/** Shared-memory kernels using relaxed-SIMD fused multiply-add. */",
+    `export const SHARED_FMA_WASM_BASE64 = "${sharedFma.toString("base64")}";`,
+    "/** Ordinary-memory kernels using relaxed-SIMD fused multiply-add. */",
+    `export const PLAIN_FMA_WASM_BASE64 = "${plainFma.toString("base64")}";`,
     "",
   ].join("\n"),
 );
-console.log(`build-kernels: wrote ${path.relative(root, outFile)} (${shared.length} + ${plain.length} bytes of wasm)`);
+console.log(`build-kernels: wrote ${path.relative(root, outFile)} (4 modules, ${shared.length}–${plainFma.length} bytes each)`);

@@ -61,4 +61,4 @@ export { readFileBytes, writeFileBytes, loadNpy, saveNpy, loadSafetensors, saveS
 
 // CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
 export type { CpuBackendOptions, CpuKernels } from "./tensor/backends/cpu.js";
-export { wasmKernelsSupported } from "./kernels/runtime.js";
+export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";

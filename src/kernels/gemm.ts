@@ -77,11 +77,12 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   const sb = viewSpan(b);
   const align = (x: number): number => Math.ceil(x / 64) * 64;
   const aPtr = rt.dataBase;
-  const bPtr = align(aPtr + sa.length * es);
-  const cPtr = align(bPtr + sb.length * es);
+  // Odd offsets between the regions keep them from aliasing in the caches at power-of-two sizes.
+  const bPtr = align(aPtr + sa.length * es) + 576;
+  const cPtr = align(bPtr + sb.length * es) + 1152;
   const macs = B * M * N * K;
   const t = macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, rt.activeThreads));
-  const packPtr = align(cPtr + outLen * es);
+  const packPtr = align(cPtr + outLen * es) + 1728;
   if (!rt.reserve(packPtr + t * PACK_BYTES_PER_THREAD)) return undefined;
   const buf = rt.memory.buffer;
   const Arr = dtype === "float32" ? Float32Array : Float64Array;

@@ -78,11 +78,13 @@ export async function startWorkers(module: WebAssembly.Module, memory: WebAssemb
 
 async function startNodeWorkers(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, gen: number): Promise<WorkerSet> {
   const name = "node:worker_threads";
-  const wt = (await import(/* @vite-ignore */ name)) as { Worker: new (src: string, opts: { eval: boolean }) => NodeWorker };
+  const wt = (await import(/* @vite-ignore */ name)) as { Worker: new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker };
   const workers: NodeWorker[] = [];
   const ready: Promise<void>[] = [];
   for (let id = 1; id <= count; id++) {
-    const w = new wt.Worker(WORKER_SOURCE, { eval: true });
+    // No inherited flags: `--input-type=module` would make the eval'd source ESM (no `require`), and a
+    // loader such as `--import tsx` would only slow the start. V8 flags are process-wide anyway.
+    const w = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     workers.push(w);
     ready.push(
       new Promise<void>((resolve, reject) => {

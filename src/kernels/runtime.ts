@@ -5,7 +5,7 @@
  */
 import { ARENA_BASE, CTRL, Slot } from "./layout.js";
 import { availableCores, canBlock, sharedMemoryAvailable, startWorkers, type WorkerSet } from "./pool.js";
-import { PLAIN_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/wasm-bytes.js";
+import { PLAIN_FMA_WASM_BASE64, PLAIN_WASM_BASE64, SHARED_FMA_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/wasm-bytes.js";
 
 /** Functions the kernel module exports (pointers are byte addresses in its memory). */
 export interface KernelExports {
@@ -27,37 +27,69 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-let plainBytes: Uint8Array<ArrayBuffer> | undefined;
-let sharedBytes: Uint8Array<ArrayBuffer> | undefined;
-let simd: boolean | undefined;
+/** Which build of the kernels runs: plain SIMD128, or relaxed SIMD with fused multiply-add. */
+export type KernelVariant = "simd128" | "relaxed-simd";
 
-function bytesOf(shared: boolean): Uint8Array<ArrayBuffer> {
-  if (shared) return (sharedBytes ??= decodeBase64(SHARED_WASM_BASE64));
-  return (plainBytes ??= decodeBase64(PLAIN_WASM_BASE64));
+const BASE64: Record<KernelVariant, Record<"shared" | "plain", string>> = {
+  simd128: { shared: SHARED_WASM_BASE64, plain: PLAIN_WASM_BASE64 },
+  "relaxed-simd": { shared: SHARED_FMA_WASM_BASE64, plain: PLAIN_FMA_WASM_BASE64 },
+};
+const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
+let supported: KernelVariant | null | undefined;
+
+function bytesOf(variant: KernelVariant, shared: boolean): Uint8Array<ArrayBuffer> {
+  const key = `${variant}:${shared}`;
+  let b = decoded.get(key);
+  if (!b) {
+    b = decodeBase64(BASE64[variant][shared ? "shared" : "plain"]);
+    decoded.set(key, b);
+  }
+  return b;
 }
 
 /**
- * True when this JavaScript engine runs the kernels: WebAssembly with SIMD128 (and the atomics the
- * job counter uses). Checked once by validating the kernel module itself.
+ * The best kernel build this engine validates: relaxed SIMD (fused multiply-add; Node ≥ 22, current
+ * browsers), else plain SIMD128, else null. Checked once.
  */
-export function wasmKernelsSupported(): boolean {
-  if (simd === undefined) {
-    try {
-      simd = typeof WebAssembly === "object" && WebAssembly.validate(bytesOf(false));
-    } catch {
-      simd = false;
+export function bestKernelVariant(): KernelVariant | null {
+  if (supported === undefined) {
+    supported = null;
+    for (const v of ["relaxed-simd", "simd128"] as const) {
+      try {
+        if (typeof WebAssembly === "object" && WebAssembly.validate(bytesOf(v, false))) {
+          supported = v;
+          break;
+        }
+      } catch {
+        // not this one
+      }
     }
   }
-  return simd;
+  return supported;
+}
+
+/**
+ * True when this JavaScript engine runs the WebAssembly kernels: WebAssembly with SIMD128 (and the
+ * atomics the job counter uses). Checked once by validating the kernel module itself.
+ * @example
+ * ```ts
+ * import { wasmKernelsSupported } from "multilinear";
+ * wasmKernelsSupported(); // => true
+ * ```
+ */
+export function wasmKernelsSupported(): boolean {
+  return bestKernelVariant() !== null;
 }
 
 /** Options of {@link KernelRuntime.create}. */
 export interface RuntimeOptions {
   /** Threads a job may use, the calling thread included; `undefined` means all cores. 1 starts no workers. */
   readonly threads?: number;
+  /** Force a kernel build (default: {@link bestKernelVariant}). */
+  readonly variant?: KernelVariant;
 }
 
-const modules = new Map<boolean, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
 
 /**
  * One instance of the kernel module with its memory and (when more than one thread is asked for and
@@ -72,12 +104,15 @@ export class KernelRuntime {
   readonly memory: WebAssembly.Memory;
   /** Resolves when the worker pool is running (or failed to start: then jobs stay single-threaded). */
   readonly ready: Promise<void>;
+  /** The kernel build in use. */
+  readonly variant: KernelVariant;
   private workers: WorkerSet | undefined;
   private disposed = false;
   private readonly blocking = canBlock();
 
-  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number | undefined, shared: boolean) {
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number | undefined, shared: boolean, variant: KernelVariant) {
     this.memory = memory;
+    this.variant = variant;
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.ready = shared && threads !== 1 ? this.startPool(module, threads) : Promise.resolve();
@@ -102,34 +137,38 @@ export class KernelRuntime {
    * browser's main thread may: use {@link KernelRuntime.load} there).
    */
   static create(options: RuntimeOptions = {}): KernelRuntime | undefined {
-    if (!wasmKernelsSupported()) return undefined;
+    const variant = options.variant ?? bestKernelVariant();
+    if (variant === null) return undefined;
     const shared = options.threads !== 1 && sharedMemoryAvailable();
     const memory = makeMemory(shared);
     if (!memory) return undefined;
-    let module = modules.get(shared);
+    const key = `${variant}:${shared}`;
+    let module = modules.get(key);
     if (!module) {
       try {
-        module = new WebAssembly.Module(bytesOf(shared));
+        module = new WebAssembly.Module(bytesOf(variant, shared));
       } catch {
         return undefined;
       }
-      modules.set(shared, module);
+      modules.set(key, module);
     }
-    return new KernelRuntime(module, memory, options.threads, shared);
+    return new KernelRuntime(module, memory, options.threads, shared, variant);
   }
 
   /** Like {@link KernelRuntime.create} but compiles asynchronously; resolves once the pool is up. */
   static async load(options: RuntimeOptions = {}): Promise<KernelRuntime | undefined> {
-    if (!wasmKernelsSupported()) return undefined;
+    const variant = options.variant ?? bestKernelVariant();
+    if (variant === null) return undefined;
     const shared = options.threads !== 1 && sharedMemoryAvailable();
     const memory = makeMemory(shared);
     if (!memory) return undefined;
-    let module = modules.get(shared);
+    const key = `${variant}:${shared}`;
+    let module = modules.get(key);
     if (!module) {
-      module = await WebAssembly.compile(bytesOf(shared));
-      modules.set(shared, module);
+      module = await WebAssembly.compile(bytesOf(variant, shared));
+      modules.set(key, module);
     }
-    const rt = new KernelRuntime(module, memory, options.threads, shared);
+    const rt = new KernelRuntime(module, memory, options.threads, shared, variant);
     await rt.ready;
     return rt;
   }

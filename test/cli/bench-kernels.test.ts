@@ -13,7 +13,7 @@ describe("multilinear bench gemm / einsum", () => {
     const r = await run(["bench", "gemm", "--n", "40", "--dtype", "float64", "--threads", "2", "--json"]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(j).sort()).toEqual(["dtype", "gflops", "kernels", "median_ms", "n", "threads"]);
+    expect(Object.keys(j).sort()).toEqual(["dtype", "gflops", "kernels", "median_ms", "n", "threads", "variant"]);
     expect(j).toMatchObject({ n: 40, dtype: "float64", kernels: "wasm" });
     expect(j.median_ms as number).toBeGreaterThan(0);
     expect(j.gflops as number).toBeGreaterThan(0);

@@ -19,6 +19,8 @@ export interface EinsumBenchResult {
   readonly dtype: string;
   readonly threads: number;
   readonly kernels: string;
+  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
+  readonly variant: string;
   readonly median_ms: number;
   readonly gflops: number;
   /** Linear contraction path. */
@@ -41,7 +43,7 @@ options:
   --kernels auto|wasm|ts   WebAssembly SIMD or plain TypeScript kernels (default auto)
   --optimize NAME          path optimizer (default greedy)
   --repeats R              timed runs, at least 5 (default 7)
-  --json                   print {equation, dtype, threads, kernels, median_ms, gflops, path}
+  --json                   print {equation, dtype, threads, kernels, variant, median_ms, gflops, path}
 `,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, {
@@ -82,6 +84,7 @@ options:
         dtype,
         threads: backend.activeThreads,
         kernels: backend.kernels,
+        variant: backend.wasmVariant ?? "none",
         median_ms: ms,
         gflops: Number(plan.cost.opEinsumFlops) / (ms * 1e6),
         path: ssaToLinear(plan.path, problem.inputs.length),
@@ -89,7 +92,7 @@ options:
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
       else {
         io.stdout(
-          `einsum ${result.equation} ${dtype} ${result.kernels} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s, path ${JSON.stringify(result.path)}\n`,
+          `einsum ${result.equation} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s, path ${JSON.stringify(result.path)}\n`,
         );
       }
       return 0;

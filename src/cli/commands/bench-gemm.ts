@@ -13,6 +13,8 @@ export interface GemmBenchResult {
   readonly dtype: string;
   readonly threads: number;
   readonly kernels: string;
+  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
+  readonly variant: string;
   readonly median_ms: number;
   readonly gflops: number;
 }
@@ -31,7 +33,7 @@ options:
   --threads T              threads (default: all cores); results do not depend on it
   --kernels auto|wasm|ts   WebAssembly SIMD or plain TypeScript kernels (default auto)
   --repeats R              timed runs, at least 5 (default 7)
-  --json                   print {n, dtype, threads, kernels, median_ms, gflops}
+  --json                   print {n, dtype, threads, kernels, variant, median_ms, gflops}
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs(
@@ -54,11 +56,12 @@ options:
         dtype,
         threads: backend.activeThreads,
         kernels: backend.kernels,
+        variant: backend.wasmVariant ?? "none",
         median_ms: ms,
         gflops: (2 * n ** 3) / (ms * 1e6),
       };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
-      else io.stdout(`gemm n=${n} ${dtype} ${result.kernels} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s\n`);
+      else io.stdout(`gemm n=${n} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s\n`);
       return 0;
     } finally {
       backend.dispose();

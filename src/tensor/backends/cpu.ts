@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, InvalidShapeError, BackendLimitError } from "../../errors.js";
 import { wasmBatchedMatmul } from "../../kernels/gemm.js";
-import { KernelRuntime } from "../../kernels/runtime.js";
+import { KernelRuntime, type KernelVariant } from "../../kernels/runtime.js";
 import { wasmContiguous, wasmSumAxes } from "../../kernels/strided.js";
 import { DenseTensor, viewStrides } from "../dense.js";
 import { allocate, type DType } from "../dtype.js";
@@ -80,6 +80,11 @@ export class CpuBackend implements Backend<DenseTensor> {
       );
     }
     this.kernels = this.rt ? "wasm" : "ts";
+  }
+
+  /** The WebAssembly build in use (`"relaxed-simd"` has fused multiply-add), or undefined on TypeScript kernels. */
+  get wasmVariant(): KernelVariant | undefined {
+    return this.rt?.variant;
   }
 
   /** Resolves when the worker threads are running (immediately for one thread or TypeScript kernels). */
