@@ -27,7 +27,7 @@ const gflops = (flops: number, ms: number): number => flops / (ms * 1e6);
 const ratio = (x: number, y: number): string => (Number.isFinite(x) && Number.isFinite(y) && y > 0 ? `${fmt(x / y, 3)}×` : "n/a");
 
 async function ours(backend: CpuBackend, fn: (b: CpuBackend) => unknown, repeats: number): Promise<Timed> {
-  const t = await time(() => fn(backend), repeats, 1);
+  const t = await time(() => fn(backend), repeats, 2);
   return { ms: t.medianMs };
 }
 

@@ -5,6 +5,7 @@
  */
 import { ARENA_BASE, CTRL, Slot } from "./layout.js";
 import { availableCores, canBlock, sharedMemoryAvailable, startWorkers, type WorkerSet } from "./pool.js";
+import { warmUpKernels } from "./warm-up.js";
 import { PLAIN_FMA_WASM_BASE64, PLAIN_WASM_BASE64, SHARED_FMA_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/wasm-bytes.js";
 
 /** Functions the kernel module exports (pointers are byte addresses in its memory). */
@@ -152,7 +153,9 @@ export class KernelRuntime {
       }
       modules.set(key, module);
     }
-    return new KernelRuntime(module, memory, options.threads, shared, variant);
+    const rt = new KernelRuntime(module, memory, options.threads, shared, variant);
+    warmUpKernels(rt);
+    return rt;
   }
 
   /** Like {@link KernelRuntime.create} but compiles asynchronously; resolves once the pool is up. */
@@ -169,6 +172,7 @@ export class KernelRuntime {
       modules.set(key, module);
     }
     const rt = new KernelRuntime(module, memory, options.threads, shared, variant);
+    warmUpKernels(rt);
     await rt.ready;
     return rt;
   }
