@@ -2,7 +2,7 @@
  * Foundation benchmark: the einsum executor on typical workloads, against TensorFlow.js (cpu and wasm
  * backends) and numpy, all on the same data in the same run; plus GEMM rates and dispatch overhead.
  */
-import { difference, einsum, parseEinsum, planProblem, randn, type DenseTensor } from "../src/index.js";
+import { CpuBackend, difference, einsum, parseEinsum, planProblem, randn, type DenseTensor } from "../src/index.js";
 import { fmt, table, time, timeFast, type BenchOptions, type BenchTopic } from "./harness.js";
 import { runNumpy, type NumpyCase } from "./peers/numpy.js";
 import { loadTf, timeTf, toTf, useBackend, type TfTensor } from "./peers/tfjs.js";
@@ -98,14 +98,19 @@ async function run(opts: BenchOptions): Promise<string> {
   const gemmRows: (string | number)[][] = [];
   const gemmNumpy: NumpyCase[] = [];
   const gemmOurs = new Map<string, number>();
+  const ts = new CpuBackend({ kernels: "ts", threads: 1 });
+  const one = new CpuBackend({ threads: 1 });
   for (const dtype of ["float64", "float32"] as const) {
     for (const n of sizes) {
       const a = randn([n, n], { seed: 1, dtype });
       const b = randn([n, n], { seed: 2, dtype });
-      const t = await time(() => einsum("ij,jk->ik", [a, b]), n >= 1024 ? 3 : 5, 1);
+      const reps = n >= 1024 ? 3 : 5;
+      const tTs = await time(() => einsum("ij,jk->ik", [a, b], { backend: ts }), reps, 1);
+      const t = await time(() => einsum("ij,jk->ik", [a, b], { backend: one }), reps, 1);
       gemmOurs.set(`${dtype}-${n}`, t.medianMs);
+      gemmOurs.set(`ts-${dtype}-${n}`, tTs.medianMs);
       gemmNumpy.push({ id: `gemm-${dtype}-${n}`, equation: "ij,jk->ik", operands: [a, b], matmul: true, repeats: 5 });
-      opts.log(`gemm ${dtype} n=${n}: ${fmt(gflops(n ** 3, t.medianMs))} GFLOP/s`);
+      opts.log(`gemm ${dtype} n=${n}: ${fmt(gflops(n ** 3, t.medianMs))} GFLOP/s (${one.kernels}), ${fmt(gflops(n ** 3, tTs.medianMs))} (ts)`);
     }
   }
   const np = runNumpy(gemmNumpy);
@@ -129,12 +134,12 @@ async function run(opts: BenchOptions): Promise<string> {
       const tfc = dtype === "float32" ? tfGemm.get(`cpu-${n}`) : undefined;
       const tfw = dtype === "float32" ? tfGemm.get(`wasm-${n}`) : undefined;
       const cell = (ms: number | undefined): string => (ms === undefined ? "–" : `${fmt(gflops(n ** 3, ms))} (${fmt(ms / ours)}×)`);
-      gemmRows.push([dtype, n, fmt(gflops(n ** 3, ours)), cell(tfc), cell(tfw), cell(npMs)]);
+      gemmRows.push([dtype, n, fmt(gflops(n ** 3, gemmOurs.get(`ts-${dtype}-${n}`)!)), fmt(gflops(n ** 3, ours)), cell(tfc), cell(tfw), cell(npMs)]);
     }
   }
   sections.push(
-    "### GEMM (n×n×n, single thread)\n\nGFLOP/s; in brackets the peer's time divided by ours (above 1 means we are faster).\n\n" +
-      table(["dtype", "n", "multilinear", "tfjs cpu", "tfjs wasm", `numpy ${np?.version ?? "(absent)"}`], gemmRows),
+    "### GEMM (n×n×n, single thread)\n\nGFLOP/s. `plain TS` is the TypeScript kernel path (`kernels: \"ts\"`), `multilinear` the default kernels (WebAssembly SIMD when available); peers in brackets: the peer's time divided by our default's (above 1 means we are faster). The multi-threaded figures are in the CPU-kernels section.\n\n" +
+      table(["dtype", "n", "plain TS", `multilinear (${one.kernels})`, "tfjs cpu", "tfjs wasm", `numpy ${np?.version ?? "(absent)"}`], gemmRows),
   );
 
   // Workloads.
@@ -144,8 +149,8 @@ async function run(opts: BenchOptions): Promise<string> {
   const wl = workloads(opts.quick);
   for (const w of wl) {
     const xs = w.shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
-    const out = einsum(w.equation, xs);
-    const t = await time(() => einsum(w.equation, xs), 5, 1);
+    const out = einsum(w.equation, xs, { backend: one });
+    const t = await time(() => einsum(w.equation, xs, { backend: one }), 5, 1);
     const macs = Number(planProblem(parseEinsum(w.equation, xs.map((x) => x.shape))).cost.flops);
     ours.set(w.id, { ms: t.medianMs, macs, out });
     cases.push({ id: w.id, equation: w.equation, operands: xs, repeats: 5, wantOutput: true });
@@ -186,6 +191,8 @@ async function run(opts: BenchOptions): Promise<string> {
   );
 
   sections.push(overhead);
+  one.dispose();
+  ts.dispose();
   return sections.join("\n\n");
 }
 

@@ -115,3 +115,7 @@ export {
   type SweepResult,
 } from "./moe/budget-sweep.js";
 export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";
+
+// CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
+export type { CpuBackendOptions, CpuKernels } from "./tensor/backends/cpu.js";
+export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";

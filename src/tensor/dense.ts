@@ -304,7 +304,7 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
 }
 
 /** Strides for viewing (shape, strides) as `target` without copying, or undefined when impossible. */
-function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | undefined {
+export function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | undefined {
   const src: { n: number; s: number }[] = [];
   for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) src.push({ n: shape[i]!, s: strides[i]! });
   if (shapeSize(shape) === 0) return contiguousStrides(target);

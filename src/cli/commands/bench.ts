@@ -4,9 +4,11 @@
  * @module
  */
 import { CliUsageError, type CliCommand } from "../command.js";
+import { benchEinsumCommand } from "./bench-einsum.js";
+import { benchGemmCommand } from "./bench-gemm.js";
 
 /** Sub-commands of `bench`, e.g. `gemm`, `einsum`, `paths`. */
-const subcommands: readonly CliCommand[] = [];
+const subcommands: readonly CliCommand[] = [benchGemmCommand, benchEinsumCommand];
 
 export const benchCommand: CliCommand = {
   name: "bench",

@@ -1,35 +1,120 @@
 /**
- * The reference CPU backend in plain TypeScript: permutes and diagonals are views, a permuted
- * operand is packed straight into the GEMM panels, and sums walk memory once.
+ * The CPU backend: permutes and diagonals are views, a permuted operand is packed straight into the
+ * GEMM panels, and sums walk memory once. GEMMs, copies and sums run on WebAssembly SIMD kernels
+ * (with a worker pool for GEMM) when the engine supports them, else on plain TypeScript.
  * @module
  */
-import { InvalidShapeError } from "../../errors.js";
-import { DenseTensor } from "../dense.js";
+import { InvalidArgumentError, InvalidShapeError, BackendLimitError } from "../../errors.js";
+import { wasmBatchedMatmul } from "../../kernels/gemm.js";
+import { KernelRuntime, type KernelVariant } from "../../kernels/runtime.js";
+import { wasmContiguous, wasmSumAxes } from "../../kernels/strided.js";
+import { DenseTensor, viewStrides } from "../dense.js";
 import { allocate, type DType } from "../dtype.js";
-import { MAX_ELEMENTS } from "../shape.js";
+import { MAX_ELEMENTS, normalizeAxis } from "../shape.js";
 import type { Backend } from "./backend.js";
 import { gemm, GemmWorkspace } from "./cpu/gemm.js";
 import { sumAxes } from "./cpu/reduce.js";
 
 /** Below this many multiply-adds per batch entry, one fused loop handles all batches. */
 const TINY = 64;
+/** Below this many elements a copy or sum stays in TypeScript (the kernel call costs more). */
+const SMALL_COPY = 2048;
 
-/** The CPU backend. Each instance owns its GEMM workspaces; it is not shared between threads. */
+/** Which implementation runs the CPU kernels. */
+export type CpuKernels = "auto" | "wasm" | "ts";
+
+/** Options of {@link CpuBackend}. */
+export interface CpuBackendOptions {
+  /**
+   * `"auto"` (default): WebAssembly SIMD kernels when this engine runs them, else TypeScript;
+   * `"wasm"`: insist on WebAssembly (throws where it is missing); `"ts"`: plain TypeScript only.
+   */
+  readonly kernels?: CpuKernels;
+  /**
+   * Threads a GEMM may use, the calling thread included (default: all cores). Results are
+   * bit-identical for every thread count. The extra threads start in the background; await
+   * {@link CpuBackend.ready} to be sure they are used.
+   */
+  readonly threads?: number;
+}
+
+/**
+ * The CPU backend. Each instance owns its GEMM workspaces, kernel memory and worker pool.
+ * @example
+ * ```ts
+ * import { CpuBackend, einsum, tensor } from "multilinear";
+ * const backend = new CpuBackend({ kernels: "ts" });
+ * backend.kernels; // => "ts"
+ * einsum("ij,jk->ik", [tensor([[1, 2]]), tensor([[3], [4]])], { backend }).toArray(); // => [[11]]
+ * ```
+ */
 export class CpuBackend implements Backend<DenseTensor> {
   readonly name = "cpu";
   readonly limits = { maxLoop: Number.MAX_SAFE_INTEGER, maxElements: MAX_ELEMENTS };
+  /** The implementation in use: `"wasm"` or `"ts"`. */
+  readonly kernels: "wasm" | "ts";
+  /** Thread count asked for (`undefined`: all cores). */
+  readonly threads: number | undefined;
   private readonly ws = new GemmWorkspace();
+  private readonly rt: KernelRuntime | undefined;
+
+  /**
+   * @throws {@link InvalidArgumentError} for a bad `threads` or `kernels` value.
+   * @throws {@link BackendLimitError} when `kernels: "wasm"` is asked for and this engine lacks WebAssembly SIMD.
+   */
+  constructor(options: CpuBackendOptions = {}) {
+    const mode = options.kernels ?? "auto";
+    if (mode !== "auto" && mode !== "wasm" && mode !== "ts") {
+      throw new InvalidArgumentError(`unknown kernels '${String(mode)}'`, "use 'auto', 'wasm' or 'ts'");
+    }
+    const t = options.threads;
+    if (t !== undefined && (!Number.isSafeInteger(t) || t < 1 || t > 256)) {
+      throw new InvalidArgumentError(`threads must be an integer from 1 to 256, got ${t}`, "pass e.g. threads: 2, or leave it out for all cores");
+    }
+    this.threads = t;
+    this.rt = mode === "ts" ? undefined : KernelRuntime.create(t === undefined ? {} : { threads: t });
+    if (mode === "wasm" && !this.rt) {
+      throw new BackendLimitError(
+        "WebAssembly SIMD kernels are not available in this JavaScript engine",
+        "use kernels: 'auto' or 'ts' (plain TypeScript), or an engine with WebAssembly SIMD128",
+      );
+    }
+    this.kernels = this.rt ? "wasm" : "ts";
+  }
+
+  /** The WebAssembly build in use (`"relaxed-simd"` has fused multiply-add), or undefined on TypeScript kernels. */
+  get wasmVariant(): KernelVariant | undefined {
+    return this.rt?.variant;
+  }
+
+  /** Resolves when the worker threads are running (immediately for one thread or TypeScript kernels). */
+  ready(): Promise<void> {
+    return this.rt?.ready ?? Promise.resolve();
+  }
+
+  /** Threads a GEMM can use right now, the calling thread included. */
+  get activeThreads(): number {
+    return this.rt ? Math.min(this.rt.activeThreads, this.threads ?? Infinity) : 1;
+  }
+
+  /** Stops the worker threads; the backend keeps working on the calling thread. */
+  dispose(): void {
+    this.rt?.dispose();
+  }
 
   upload(x: DenseTensor): DenseTensor {
     return x;
   }
 
   download(x: DenseTensor): DenseTensor {
-    return x.contiguous();
+    return this.materialize(x);
   }
 
   reshape(x: DenseTensor, shape: readonly number[]): DenseTensor {
-    return x.reshape(shape);
+    if (x.isContiguous || shape.includes(-1) || !this.rt) return x.reshape(shape);
+    const strides = viewStrides(x.shape, x.strides, shape);
+    if (strides) return x.reshape(shape);
+    return this.materialize(x).reshape(shape);
   }
 
   permute(x: DenseTensor, axes: readonly number[]): DenseTensor {
@@ -41,7 +126,22 @@ export class CpuBackend implements Backend<DenseTensor> {
   }
 
   sumAxes(x: DenseTensor, axes: readonly number[]): DenseTensor {
+    if (this.rt && x.size >= SMALL_COPY) {
+      const drop = new Set(axes.map((a) => normalizeAxis(a, x.ndim)));
+      const data = wasmSumAxes(this.rt, x, drop);
+      if (data) return new DenseTensor(data, x.shape.filter((_, i) => !drop.has(i)));
+    }
     return sumAxes(x, axes);
+  }
+
+  /** `x` itself when contiguous, else a C-order copy (made by the kernels when they can). */
+  private materialize<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
+    if (x.isContiguous) return x;
+    if (this.rt && x.size >= SMALL_COPY) {
+      const data = wasmContiguous(this.rt, x);
+      if (data) return new DenseTensor(data, x.shape);
+    }
+    return x.clone();
   }
 
   batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>): DenseTensor<D> {
@@ -53,6 +153,10 @@ export class CpuBackend implements Backend<DenseTensor> {
     }
     const [B, M, K] = a.shape as [number, number, number];
     const N = b.shape[2]!;
+    if (this.rt && !(M * N * K <= TINY && B > 1)) {
+      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity);
+      if (data) return new DenseTensor(data, [B, M, N]);
+    }
     const out = allocate(a.dtype, B * M * N);
     const [sab, sam, sak] = a.strides as [number, number, number];
     const [sbb, sbk, sbn] = b.strides as [number, number, number];

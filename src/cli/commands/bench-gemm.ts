@@ -1,0 +1,89 @@
+/**
+ * `multilinear bench gemm --n N [--dtype float32|float64] [--threads T] [--json]`
+ * @module
+ */
+import { randn } from "../../tensor/create.js";
+import { parseDType } from "../../tensor/dtype.js";
+import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
+
+/** Result line of `bench gemm`. */
+export interface GemmBenchResult {
+  readonly n: number;
+  readonly dtype: string;
+  readonly threads: number;
+  readonly kernels: string;
+  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
+  readonly variant: string;
+  readonly median_ms: number;
+  readonly gflops: number;
+}
+
+export const benchGemmCommand: CliCommand = {
+  name: "gemm",
+  summary: "time an n×n×n matrix product on the CPU backend",
+  help: `usage: multilinear bench gemm --n N [options]
+
+Times C = A·B for random n×n matrices on the CPU backend: the median of the timed runs after one
+warm-up run. Before timing, 64 entries of C are checked against float64 dot products.
+
+options:
+  --n N                    matrix size (required)
+  --dtype float32|float64  element type (default float32)
+  --threads T              threads (default: all cores); results do not depend on it
+  --kernels auto|wasm|ts   WebAssembly SIMD or plain TypeScript kernels (default auto)
+  --repeats R              timed runs, at least 5 (default 7)
+  --json                   print {n, dtype, threads, kernels, variant, median_ms, gflops}
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(
+      argv,
+      { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } },
+      false,
+    );
+    const n = intOption(values.n, "n");
+    if (n < 1 || n > 16384) throw new CliUsageError(`--n must be from 1 to 16384, got ${n}`);
+    const dtype = parseDType(values.dtype ?? "float32");
+    const repeats = repeatsOption(values.repeats);
+    const backend = await benchBackend(values.threads, values.kernels);
+    try {
+      const a = randn([1, n, n], { seed: 1, dtype });
+      const b = randn([1, n, n], { seed: 2, dtype });
+      checkSample(backend.batchedMatmul(a, b).data, a.data, b.data, n);
+      const ms = medianMs(() => backend.batchedMatmul(a, b), repeats);
+      const result: GemmBenchResult = {
+        n,
+        dtype,
+        threads: backend.activeThreads,
+        kernels: backend.kernels,
+        variant: backend.wasmVariant ?? "none",
+        median_ms: ms,
+        gflops: (2 * n ** 3) / (ms * 1e6),
+      };
+      if (values.json) io.stdout(JSON.stringify(result) + "\n");
+      else io.stdout(`gemm n=${n} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s\n`);
+      return 0;
+    } finally {
+      backend.dispose();
+    }
+  },
+};
+
+/** Compares 64 entries of C (spread over the matrix) with float64 dot products. */
+function checkSample(c: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, n: number): void {
+  const eps = c instanceof Float32Array ? 2 ** -23 : 2 ** -52;
+  for (let s = 0; s < 64; s++) {
+    const i = (s * 7919) % n;
+    const j = (s * 104729 + 13) % n;
+    let dot = 0;
+    let mag = 0;
+    for (let k = 0; k < n; k++) {
+      const p = a[i * n + k]! * b[k * n + j]!;
+      dot += p;
+      mag += Math.abs(p);
+    }
+    if (Math.abs(c[i * n + j]! - dot) > (n + 2) * eps * mag) {
+      throw new Error(`bench gemm: C[${i},${j}] = ${c[i * n + j]} but the float64 dot product is ${dot}; the kernel is wrong`);
+    }
+  }
+}

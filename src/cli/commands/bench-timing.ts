@@ -1,0 +1,43 @@
+/**
+ * Shared pieces of the `bench gemm` / `bench einsum` sub-commands: option parsing for the CPU
+ * backend and median timing.
+ * @module
+ */
+import { CpuBackend, type CpuKernels } from "../../tensor/backends/cpu.js";
+import { CliUsageError, intOption } from "../command.js";
+
+/** Fewest timed runs the sub-commands accept (the median of at least this many). */
+export const MIN_REPEATS = 5;
+
+/** Builds the CPU backend from `--threads` / `--kernels` and waits for its worker pool. */
+export async function benchBackend(threads: string | undefined, kernels: string | undefined): Promise<CpuBackend> {
+  const t = threads === undefined ? undefined : intOption(threads, "threads");
+  if (t !== undefined && t < 1) throw new CliUsageError(`--threads must be at least 1, got ${t}`);
+  if (kernels !== undefined && kernels !== "auto" && kernels !== "wasm" && kernels !== "ts") {
+    throw new CliUsageError(`--kernels must be auto, wasm or ts, got '${kernels}'`);
+  }
+  const backend = new CpuBackend({ ...(t === undefined ? {} : { threads: t }), kernels: (kernels ?? "auto") as CpuKernels });
+  await backend.ready();
+  return backend;
+}
+
+/** Runs `fn` once to warm up, then `repeats` times; returns the median wall time in ms. */
+export function medianMs(fn: () => unknown, repeats: number): number {
+  fn();
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const mid = samples.length >> 1;
+  return samples.length % 2 === 1 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+}
+
+/** `--repeats`, at least {@link MIN_REPEATS}. */
+export function repeatsOption(value: string | undefined): number {
+  const r = intOption(value, "repeats", 7);
+  if (r < MIN_REPEATS) throw new CliUsageError(`--repeats must be at least ${MIN_REPEATS}, got ${r}`);
+  return r;
+}

@@ -1,0 +1,119 @@
+/**
+ * Batched GEMM on the WebAssembly kernels: operands are copied into the kernel memory as they lie
+ * (any strides: a permuted view is packed straight into the panels), the output tiles are spread
+ * over the threads, and the result is copied back into a fresh typed array.
+ * @module
+ */
+import type { DenseTensor } from "../tensor/dense.js";
+import { allocate, itemSize, type DataOf, type DType } from "../tensor/dtype.js";
+import { CTRL, JobKind, MICRO_TILE, Slot } from "./layout.js";
+import type { KernelRuntime } from "./runtime.js";
+import { viewSpan } from "./span.js";
+
+/** Cache blocking per dtype: K panel depth, largest M block, largest N block. */
+const BLOCKING = {
+  float32: { kc: 256, mcMax: 144, ncMax: 512 },
+  float64: { kc: 256, mcMax: 144, ncMax: 256 },
+} as const;
+
+/**
+ * Bytes of packing buffers per thread: the largest A block (mcMax × kc), B block (kc × ncMax) and
+ * one scratch tile, over both dtypes, rounded up to 4 KiB.
+ */
+const PACK_BYTES_PER_THREAD = Math.ceil(
+  Math.max(...(["float32", "float64"] as const).map((d) => {
+    const { kc, mcMax, ncMax } = BLOCKING[d];
+    return (mcMax * kc + kc * ncMax + MICRO_TILE[d].mr * MICRO_TILE[d].nr) * itemSize(d);
+  })) / 4096,
+) * 4096;
+
+/** Below this many multiply-adds the pool's wake-up costs more than it saves. */
+const PARALLEL_MIN_MACS = 1 << 18;
+
+/** How the output of one GEMM call is cut into tasks. */
+export interface GemmTiling {
+  readonly mc: number;
+  readonly nc: number;
+  readonly kc: number;
+  readonly tilesM: number;
+  readonly tilesN: number;
+}
+
+/**
+ * Picks the tiling: M blocks balanced to at most `mcMax` rows, N blocks of at most `ncMax` columns,
+ * narrowed when there are too few tasks to keep `threads` busy. Only speed depends on it: every
+ * output element is a sequential sum over k whatever the tiling.
+ */
+export function chooseTiling(dtype: DType, batch: number, m: number, n: number, threads: number): GemmTiling {
+  const { mr, nr } = MICRO_TILE[dtype];
+  const { kc, mcMax, ncMax } = BLOCKING[dtype];
+  const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
+  let tilesM = Math.ceil(m / mcMax);
+  let mc = roundUp(Math.ceil(m / tilesM), mr);
+  tilesM = Math.ceil(m / mc);
+  let nc = Math.min(ncMax, roundUp(n, nr));
+  const want = threads > 1 ? 4 * threads : 1;
+  while (batch * tilesM * Math.ceil(n / nc) < want && nc > 64) nc = roundUp(nc / 2, nr);
+  while (batch * tilesM * Math.ceil(n / nc) < want && mc > 4 * mr) {
+    mc = roundUp(mc / 2, mr);
+    tilesM = Math.ceil(m / mc);
+  }
+  return { mc, nc, kc, tilesM, tilesN: Math.ceil(n / nc) };
+}
+
+/**
+ * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
+ * kernel memory (the caller then uses the TypeScript GEMM). Strides may be anything non-negative,
+ * including 0 (broadcast).
+ */
+export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number): DataOf<D> | undefined {
+  const dtype = a.dtype;
+  const [B, M, K] = a.shape as [number, number, number];
+  const N = b.shape[2]!;
+  const es = itemSize(dtype);
+  const outLen = B * M * N;
+  if (outLen === 0 || K === 0) return allocate(dtype, outLen);
+  const sa = viewSpan(a);
+  const sb = viewSpan(b);
+  const align = (x: number): number => Math.ceil(x / 64) * 64;
+  const aPtr = rt.dataBase;
+  // Odd offsets between the regions keep them from aliasing in the caches at power-of-two sizes.
+  const bPtr = align(aPtr + sa.length * es) + 576;
+  const cPtr = align(bPtr + sb.length * es) + 1152;
+  const macs = B * M * N * K;
+  const t = macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, rt.activeThreads));
+  const packPtr = align(cPtr + outLen * es) + 1728;
+  if (!rt.reserve(packPtr + t * PACK_BYTES_PER_THREAD)) return undefined;
+  const buf = rt.memory.buffer;
+  const Arr = dtype === "float32" ? Float32Array : Float64Array;
+  new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));
+  new Arr(buf, bPtr, sb.length).set(b.data.subarray(sb.start, sb.start + sb.length));
+  const tiling = chooseTiling(dtype, B, M, N, t);
+  const ctl = rt.i32();
+  const u32 = new Uint32Array(buf);
+  const s = CTRL / 4;
+  ctl[s + Slot.kind] = dtype === "float32" ? JobKind.gemmF32 : JobKind.gemmF64;
+  ctl[s + Slot.nTasks] = B * tiling.tilesM * tiling.tilesN;
+  ctl[s + Slot.batch] = B;
+  ctl[s + Slot.m] = M;
+  ctl[s + Slot.n] = N;
+  ctl[s + Slot.k] = K;
+  u32[s + Slot.a] = aPtr + (a.offset - sa.start) * es;
+  ctl[s + Slot.aBatchStride] = a.strides[0]!;
+  ctl[s + Slot.aRowStride] = a.strides[1]!;
+  ctl[s + Slot.aColStride] = a.strides[2]!;
+  u32[s + Slot.b] = bPtr + (b.offset - sb.start) * es;
+  ctl[s + Slot.bBatchStride] = b.strides[0]!;
+  ctl[s + Slot.bRowStride] = b.strides[1]!;
+  ctl[s + Slot.bColStride] = b.strides[2]!;
+  u32[s + Slot.c] = cPtr;
+  ctl[s + Slot.mc] = tiling.mc;
+  ctl[s + Slot.nc] = tiling.nc;
+  ctl[s + Slot.kc] = tiling.kc;
+  ctl[s + Slot.tilesM] = tiling.tilesM;
+  ctl[s + Slot.tilesN] = tiling.tilesN;
+  u32[s + Slot.pack] = packPtr;
+  u32[s + Slot.packStride] = PACK_BYTES_PER_THREAD;
+  rt.runJob(t);
+  return new Arr(rt.memory.buffer, cPtr, outLen).slice() as DataOf<D>;
+}

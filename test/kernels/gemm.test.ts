@@ -1,0 +1,103 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CpuBackend, DenseTensor, randn, type DType } from "../../src/index.js";
+import { naiveBatchedMatmul } from "../oracles/matmul.js";
+import { maxScaledError, stridedRandom } from "./helpers.js";
+
+const EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
+const backends = new Map<number, CpuBackend>();
+const ts = new CpuBackend({ kernels: "ts" });
+
+beforeAll(async () => {
+  for (const t of [1, 2, 3, 4]) {
+    const b = new CpuBackend({ kernels: "wasm", threads: t });
+    await b.ready();
+    backends.set(t, b);
+  }
+});
+afterAll(() => {
+  for (const b of backends.values()) b.dispose();
+});
+
+/** Edge sizes: 1, primes, and values just off the micro-tile and block sizes (6, 8, 144, 256, 512). */
+const edgeSize = fc.constantFrom(1, 2, 3, 5, 6, 7, 8, 9, 11, 13, 17, 23, 31, 37);
+const size = fc.oneof(edgeSize, fc.integer({ min: 1, max: 40 }));
+const perm3 = fc.constantFrom([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]);
+const dtypeArb = fc.constantFrom<DType>("float32", "float64");
+
+/** Element getter of a 3-axis view straight from its storage. */
+function getter(x: DenseTensor): (p: number, q: number, r: number) => number {
+  const [s0, s1, s2] = x.strides as [number, number, number];
+  const d = x.data;
+  const o = x.offset;
+  return (p, q, r) => d[o + p * s0 + q * s1 + r * s2]!;
+}
+
+function oracle(a: DenseTensor, b: DenseTensor) {
+  const [B, M, K] = a.shape as [number, number, number];
+  return naiveBatchedMatmul(getter(a), getter(b), B, M, K, b.shape[2]!);
+}
+
+function checkAgainstOracle(a: DenseTensor, b: DenseTensor, c: DenseTensor, dtype: DType): void {
+  const [B, M, K] = a.shape as [number, number, number];
+  const N = b.shape[2]!;
+  const ref = oracle(a, b);
+  expect(c.shape).toEqual([B, M, N]);
+  expect(c.dtype).toBe(dtype);
+  // Sequential summation: |error| <= K·eps·Σ|products| (plus rounding of the result).
+  expect(maxScaledError(c.data, ref.value, ref.absSum)).toBeLessThanOrEqual((K + 2) * EPS[dtype]);
+}
+
+describe("WebAssembly GEMM", () => {
+  test("matches the naive oracle and the TypeScript GEMM on strided operands, every thread count", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }), size, size, size, perm3, perm3, fc.boolean(), fc.boolean(), dtypeArb, fc.integer({ min: 1, max: 4 }),
+        (B, M, K, N, pa, pb, gapA, gapB, dtype, threads) => {
+          void N;
+          const a = stridedRandom([B, M, K], pa, gapA, 1, dtype);
+          const b = stridedRandom([B, K, N], pb, gapB, 2, dtype);
+          const c = backends.get(threads)!.batchedMatmul(a, b);
+          checkAgainstOracle(a, b, c, dtype);
+          const d = ts.batchedMatmul(a, b);
+          const ref = oracle(a, b);
+          expect(maxScaledError(c.data, d.data, ref.absSum)).toBeLessThanOrEqual(2 * (K + 2) * EPS[dtype]);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  test.each([
+    [1, 1, 1, 1],
+    [1, 145, 257, 513],
+    [2, 150, 300, 70],
+    [1, 6, 1000, 8],
+    [1, 97, 3, 101],
+    [5, 1, 200, 33],
+  ])("large or ragged %i×%i×%i×%i (B×M×K×N): oracle, and bit-identical for 1…4 threads", (B, M, K, N) => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const a = stridedRandom([B, M, K], [0, 2, 1], false, 3, dtype);
+      const b = stridedRandom([B, K, N], [0, 1, 2], true, 4, dtype);
+      const results = [1, 2, 3, 4].map((t) => backends.get(t)!.batchedMatmul(a, b));
+      checkAgainstOracle(a, b, results[0]!, dtype);
+      for (const r of results.slice(1)) expect(r.data).toEqual(results[0]!.data);
+    }
+  });
+
+  test("the thread pool is actually running (so the equality above compares parallel runs)", () => {
+    expect(backends.get(4)!.activeThreads).toBe(4);
+    expect(backends.get(1)!.activeThreads).toBe(1);
+  });
+
+  test("broadcast batch (stride 0) and empty sizes", () => {
+    const one = randn([1, 20, 30], { seed: 5, dtype: "float32" });
+    const a = new DenseTensor(one.data, [4, 20, 30], [0, 30, 1]);
+    const b = randn([4, 30, 10], { seed: 6, dtype: "float32" });
+    checkAgainstOracle(a, b, backends.get(2)!.batchedMatmul(a, b), "float32");
+    const e = backends.get(2)!.batchedMatmul(randn([2, 3, 0], { seed: 1 }), randn([2, 0, 4], { seed: 2 }));
+    expect(e.shape).toEqual([2, 3, 4]);
+    expect([...e.data].every((v) => v === 0)).toBe(true);
+    expect(backends.get(2)!.batchedMatmul(randn([0, 3, 2], { seed: 1 }), randn([0, 2, 4], { seed: 2 })).shape).toEqual([0, 3, 4]);
+  });
+});

@@ -1,0 +1,24 @@
+import { DenseTensor, randn, type DType } from "../../src/index.js";
+
+/**
+ * A random tensor with logical shape `shape` whose storage order is the permutation `order` of its
+ * axes (so the view is strided), optionally every other element along the storage's last axis
+ * (gaps) and at a non-zero offset.
+ */
+export function stridedRandom(shape: readonly number[], order: readonly number[], gaps: boolean, seed: number, dtype: DType): DenseTensor {
+  const stored = order.map((a) => shape[a]!);
+  if (gaps) stored[stored.length - 1] = stored[stored.length - 1]! * 2;
+  const lead = 3;
+  const base = randn([lead + stored.reduce((p, d) => p * d, 1)], { seed, dtype });
+  let view = new DenseTensor(base.data, stored, undefined, lead);
+  if (gaps) view = view.slice(stored.length - 1, 0, undefined, 2);
+  const inverse = order.map((_, i) => order.indexOf(i));
+  return view.permute(inverse);
+}
+
+/** Largest |x - y| relative to a per-element scale. */
+export function maxScaledError(x: ArrayLike<number>, y: ArrayLike<number>, scale: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(scale[i]!, 1e-30));
+  return worst;
+}
