@@ -128,7 +128,7 @@ export function parseSublist(
   const terms = sublists.map((l, k) => convert(l, `sublist of operand ${k}`));
   const out = output === undefined ? undefined : convert(output, "output sublist");
   const used = new Set(symbolOf.values());
-  // Implicit output sorts the original values (numbers numerically, then strings), not the symbols.
+  // Implicit output sorts the original values (numbers numerically, then strings by code point), not the symbols.
   const order = (a: Label, b: Label): number => compareValues(names.get(a)!, names.get(b)!);
   const source = sublists.map((l) => `[${l.map(String).join(", ")}]`).join(", ");
   return expand(terms, out, shapes, used, (k) => sublists[k]!.map(String).join(" "), source, names, order);
@@ -144,7 +144,22 @@ function compareValues(a: string | number, b: string | number): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (typeof a === "number") return -1;
   if (typeof b === "number") return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodePoints(a, b);
+}
+
+/**
+ * Orders strings by code point, as Python (numpy, opt_einsum) does. JavaScript's `<` compares UTF-16
+ * code units, which puts astral characters (U+10000 and up) before U+E000–U+FFFF.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
 
 function tokenize(chars: readonly Located[], fail: (at: number, problem: string, hint: string) => never): Item[] {
@@ -205,7 +220,7 @@ function expand(
     const counts = new Map<Label, number>();
     for (const t of terms) for (const x of t) if (x.kind === "label") counts.set(x.label, (counts.get(x.label) ?? 0) + 1);
     const singles = [...counts].filter(([, n]) => n === 1).map(([l]) => l);
-    singles.sort(order ?? ((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    singles.sort(order ?? compareCodePoints);
     output = [...ellLabels, ...singles];
   } else {
     const hasEll = out.some((x) => x.kind === "ellipsis");
