@@ -182,7 +182,7 @@ export function buildCase(r: Recipe): EinsumCase {
     const chosen = used.filter((i) => r.keep[i]).sort((a, b) => r.order[a]! - r.order[b]! || a - b);
     outTokens = chosen.map((index) => ({ kind: "label" as const, index }));
     if (ellMax > 0 || r.outEll) outTokens.splice(r.ellAt[MAX_OPS]! % (outTokens.length + 1), 0, { kind: "ellipsis" });
-    oracleOutput = outTokens.flatMap((tok) => (tok.kind === "label" ? [pool[tok.index]] : ellOut));
+    oracleOutput = outTokens.flatMap((tok): unknown[] => (tok.kind === "label" ? [pool[tok.index]] : ellOut));
   }
   // Render.
   let sp = 0;
