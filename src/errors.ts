@@ -88,12 +88,19 @@ export class ShapeMismatchError extends MultilinearError {
     readonly label: string,
     readonly firstOperand: number,
     readonly expected: number,
+    /** Operand with the conflicting size (the same as `firstOperand` for a repeated label; -1 for sizes given to `makeProblem`). */
     readonly operand: number,
     readonly actual: number,
   ) {
     super(
-      `label '${label}' has size ${expected} in operand ${firstOperand} but size ${actual} in operand ${operand}`,
-      "give every occurrence of a label the same size (or size 1 to broadcast across operands)",
+      firstOperand === operand
+        ? `label '${label}' is repeated in operand ${operand} with sizes ${expected} and ${actual}`
+        : operand < 0
+          ? `label '${label}' has size ${expected} in operand ${firstOperand} but the given sizes say ${actual}`
+          : `label '${label}' has size ${expected} in operand ${firstOperand} but size ${actual} in operand ${operand}`,
+      firstOperand === operand
+        ? "a label repeated within one operand takes a diagonal: give its axes equal sizes"
+        : "give every occurrence of a label the same size (or size 1 to broadcast across operands)",
     );
   }
 }
