@@ -169,10 +169,20 @@ export class UnknownOptimizerError extends MultilinearError {
 /** A contraction whose largest intermediate (or total workspace) exceeds the memory limit. */
 export class MemoryLimitError extends MultilinearError {
   override readonly code = "memory-limit";
-  constructor(readonly neededElements: bigint, readonly limitElements: bigint, detail = "largest intermediate") {
+  /**
+   * @param neededElements - what the contraction needs, in `unit`s.
+   * @param limitElements - the limit, in `unit`s.
+   * @param unit - `"elements"` for `memoryLimit`, `"bytes"` for `maxBytes`.
+   */
+  constructor(
+    readonly neededElements: bigint,
+    readonly limitElements: bigint,
+    detail = "largest intermediate",
+    readonly unit: "elements" | "bytes" = "elements",
+  ) {
     super(
-      `${detail} needs ${neededElements} elements, the limit is ${limitElements}`,
-      "pick another optimizer, raise memoryLimit, slice the contraction, or contract in factorized form",
+      `${detail} needs ${neededElements} ${unit}, the limit is ${limitElements}`,
+      `pick another optimizer, raise ${unit === "bytes" ? "maxBytes" : "memoryLimit"}, slice the contraction, or contract in factorized form`,
     );
   }
 }

@@ -69,12 +69,8 @@ export function parseEinsum(equation: string, shapes: readonly (readonly number[
     if (c.ch === ",") termChars.push([]);
     else termChars[termChars.length - 1]!.push(c);
   }
-  const terms = termChars.map((t) => tokenize(t, fail));
-  const out = rhs ? tokenize(rhs, fail) : undefined;
-  if (out && out.filter((x) => x.kind === "ellipsis").length > 1) {
-    const second = rhs!.filter((c) => c.ch === ".")[3]!;
-    fail(second.pos, "the output has more than one '...'", "use '...' at most once in the output");
-  }
+  const terms = termChars.map((t) => tokenize(t, "a term", fail));
+  const out = rhs ? tokenize(rhs, "the output", fail) : undefined;
   if (terms.length !== shapes.length) throw new OperandCountError(terms.length, shapes.length);
   const used = new Set<string>();
   for (const t of terms) for (const x of t) if (x.kind === "label") used.add(x.label);
@@ -162,14 +158,14 @@ function compareCodePoints(a: string, b: string): number {
   return x.length - y.length;
 }
 
-function tokenize(chars: readonly Located[], fail: (at: number, problem: string, hint: string) => never): Item[] {
+function tokenize(chars: readonly Located[], what: string, fail: (at: number, problem: string, hint: string) => never): Item[] {
   const items: Item[] = [];
   let ellipsis = false;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     if (c.ch === ".") {
       if (chars[i + 1]?.ch !== "." || chars[i + 2]?.ch !== ".") fail(c.pos, "'.' is only allowed as part of '...'", "write an ellipsis as exactly three dots");
-      if (ellipsis) fail(c.pos, "a term has more than one '...'", "use '...' at most once per term");
+      if (ellipsis) fail(c.pos, `${what} has more than one '...'`, `use '...' at most once in ${what === "a term" ? "each term" : what}`);
       ellipsis = true;
       items.push({ kind: "ellipsis" });
       i += 2;
