@@ -21,7 +21,7 @@ export function seedState(seed: number): bigint[] {
     z = mul(z ^ (z >> 13n), 0xc2b2ae35n);
     out.push(z ^ (z >> 16n));
   }
-  if (out.every((s) => s === 0n)) out[0] = 1n;
+  if (!out.some((s) => s !== 0n)) out[0] = 1n;
   return out;
 }
 
