@@ -5,7 +5,17 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { einsum, einsumSublist, optimizerNames, type DenseTensor, type DType, type EinsumOptions } from "../../src/index.js";
+import {
+  einsum,
+  einsumSublist,
+  optimizerNames,
+  parseSublist,
+  referenceContract,
+  referenceEinsum,
+  type DenseTensor,
+  type DType,
+  type EinsumOptions,
+} from "../../src/index.js";
 import { einsumCaseArb, wideSublistArb, type EinsumCase } from "../arbitraries/einsum.js";
 import { naiveEinsum } from "../oracles/naive-einsum.js";
 import { expectMatchesOracle, LAYOUTS, materialize } from "../helpers/tensors.js";
@@ -93,6 +103,22 @@ describe("einsum equals the naive oracle", () => {
         expectMatchesOracle(y, naiveEinsum(c.oracle, c.data), 1e-12, `${describeCase(c)} optimize ${opt.name}`);
       }),
       { numRuns: 60 * Number(process.env.FC_SCALE ?? 1) },
+    );
+  });
+});
+
+describe("the library's reference einsum equals the test oracle", () => {
+  test("300 generated problems", () => {
+    fc.assert(
+      fc.property(einsumCaseArb, (c) => {
+        const xs = c.shapes.map((s, k) => materialize(s, c.data[k]!, c.layouts[k]!));
+        const y =
+          c.form === "string"
+            ? referenceEinsum(c.equation, xs)
+            : referenceContract(parseSublist(c.sublists, c.shapes, c.sublistOutput), xs);
+        expectMatchesOracle(y, naiveEinsum(c.oracle, c.data), 1e-12, describeCase(c));
+      }),
+      { numRuns: 300 },
     );
   });
 });
