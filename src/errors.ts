@@ -40,7 +40,10 @@ export abstract class MultilinearError extends Error {
   }
 }
 
-/** An einsum equation that does not parse. The message shows the equation with a caret under the offending character. */
+/**
+ * An einsum equation that does not parse. The message shows the equation (tabs and newlines printed as
+ * spaces, so the columns line up) with a caret under the offending character.
+ */
 export class EinsumSyntaxError extends MultilinearError {
   override readonly code = "einsum-syntax";
   constructor(
@@ -52,7 +55,7 @@ export class EinsumSyntaxError extends MultilinearError {
   ) {
     super(
       position >= 0
-        ? `${problem}\n    ${equation}\n    ${" ".repeat(position)}^`
+        ? `${problem}\n    ${equation.replace(/\s/gu, " ")}\n    ${" ".repeat(position)}^`
         : `${problem} in "${equation}"`,
       hint,
     );

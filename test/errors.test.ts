@@ -69,7 +69,7 @@ describe("EinsumSyntaxError shows a caret under the offending character", () => 
     expect(e.equation).toBe(equation);
     const [first, eqLine, caretLine] = e.what.split("\n");
     expect(first).toMatch(problem);
-    expect(eqLine).toBe(`    ${equation}`);
+    expect(eqLine).toBe(`    ${equation.replace(/\s/gu, " ")}`);
     expect(caretLine).toBe(`${" ".repeat(4 + position)}^`);
     expect([...equation][position]).toBeDefined();
     return e;
@@ -85,7 +85,8 @@ describe("EinsumSyntaxError shows a caret under the offending character", () => 
     ["ij,jk->......", 10, /the output has more than one '\.\.\.'/],
     ["i j, j k -> i k.", 15, /'\.' is only allowed/],
     ["𝑥j,jk->𝑥>", 8, /'>' without a preceding '-'/],
-  ] as const)("%s (caret at %i)", (equation, position, problem) => {
+    ["ij,\tjk\n->i.", 10, /'\.' is only allowed/],
+  ] as const)("%j (caret at %i)", (equation, position, problem) => {
     expectCaret(equation, position, problem);
   });
 

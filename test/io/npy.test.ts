@@ -75,6 +75,15 @@ describe("writeNpy → readNpy round trips", () => {
     );
   });
 
+  test("a header too long for version 1 is written as version 2", () => {
+    const shape = new Array<number>(25000).fill(1);
+    const bytes = writeNpy(new DenseTensor(new Float64Array([7]), shape));
+    const h = readNpyHeader(bytes);
+    expect(h.version).toEqual([2, 0]);
+    expect(h.dataOffset % 64).toBe(0);
+    expect(readNpy(bytes).item()).toBe(7);
+  });
+
   test("the header is numpy's: version 1, dict text, 64-byte aligned, ends in a newline", () => {
     const bytes = writeNpy(tensor([1, 2, 3]));
     const h = readNpyHeader(bytes);

@@ -140,6 +140,10 @@ describe("the arbitrary covers the grammar", () => {
         for (const t of labelsOf(c)) for (const l of new Set(t)) n.set(l, (n.get(l) ?? 0) + 1);
         return [...n].some(([l, k]) => k >= 3 || (k >= 2 && c.oracle.output.includes(l)));
       }),
+      summedInOneOperand: count((c) => {
+        const terms = labelsOf(c);
+        return terms.some((t, k) => t.some((l) => !c.oracle.output.includes(l) && terms.every((u, j) => j === k || !u.includes(l))));
+      }),
       scalarOperand: count((c) => c.shapes.some((s) => s.length === 0)),
       sizeZero: count((c) => c.shapes.some((s) => s.includes(0))),
       broadcastOne: count((c) => {
