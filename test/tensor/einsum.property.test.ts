@@ -48,9 +48,22 @@ function randomSsaPath(n: number, seed: number): number[][] {
   return path;
 }
 
+/** The same path in opt_einsum's linear form (positions in the shrinking operand list). */
+function toLinear(ssa: readonly number[][], n: number): number[][] {
+  const current = [...Array(n).keys()];
+  let next = n;
+  return ssa.map((step) => {
+    const positions = step.map((id) => current.indexOf(id));
+    for (const p of [...positions].sort((a, b) => b - a)) current.splice(p, 1);
+    current.push(next++);
+    return positions;
+  });
+}
+
 const optimizeArb = fc.oneof(
   fc.constantFrom(...optimizerNames()).map((name) => ({ name, make: (): EinsumOptions => ({ optimize: name }) })),
-  fc.integer().map((seed) => ({ name: `random path (seed ${seed})`, make: (n: number): EinsumOptions => ({ optimize: { path: randomSsaPath(n, seed), format: "ssa" } }) })),
+  fc.integer().map((seed) => ({ name: `random SSA path (seed ${seed})`, make: (n: number): EinsumOptions => ({ optimize: { path: randomSsaPath(n, seed), format: "ssa" } }) })),
+  fc.integer().map((seed) => ({ name: `random linear path (seed ${seed})`, make: (n: number): EinsumOptions => ({ optimize: { path: toLinear(randomSsaPath(n, seed), n) } }) })),
 );
 
 function run(c: EinsumCase, dtype: DType, options: EinsumOptions): DenseTensor {
