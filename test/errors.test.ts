@@ -135,6 +135,13 @@ describe("structural errors name the operand", () => {
     expect(e.what).toBe("label 'i' has size 2 in operand 0 but the given sizes say 3");
   });
 
+  test("ShapeMismatchError names an ellipsis axis '...i', not its internal symbol — regression", () => {
+    const e = thrown(ShapeMismatchError, () => parseEinsum("...i,...i", [[2, 3], [4, 3]]));
+    expect(e.what).toBe("label '...0' has size 2 in operand 0 but size 4 in operand 1");
+    const f = thrown(ShapeMismatchError, () => parseEinsum("z...,z...", [[2, 5, 3], [2, 4]]));
+    expect(f.label).toBe("...1");
+  });
+
   test("ShapeMismatchError names sublist labels by their values", () => {
     const e = thrown(ShapeMismatchError, () => parseSublist([[100, 200], [200, 300]], [[2, 3], [4, 5]]));
     expect(e.label).toBe("200");

@@ -208,6 +208,8 @@ function expand(
     if (!used.has(s)) ellLabels.push(s);
   }
   if (names) ellLabels.forEach((s, i) => names.set(s, `...${i}`));
+  // Errors about an ellipsis axis name it "...i" (counted from the left of the broadcast '...'), not by its internal symbol.
+  const display = new Map(ellLabels.map((s, i) => [s, `...${i}`] as const));
   const expanded = terms.map((t, k) =>
     t.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels.slice(ellNdim - cover[k]!))),
   );
@@ -230,5 +232,5 @@ function expand(
     }
     output = out.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels));
   }
-  return resolveProblem(expanded, output, shapes, names);
+  return resolveProblem(expanded, output, shapes, names, undefined, display);
 }
