@@ -41,7 +41,10 @@ export abstract class MultilinearError extends Error {
   }
 }
 
-/** An einsum equation that does not parse. The message shows the equation with a caret under the offending character. */
+/**
+ * An einsum equation that does not parse. The message shows the equation (tabs and newlines printed as
+ * spaces, so the columns line up) with a caret under the offending character.
+ */
 export class EinsumSyntaxError extends MultilinearError {
   override readonly code = "einsum-syntax";
   constructor(
@@ -53,7 +56,7 @@ export class EinsumSyntaxError extends MultilinearError {
   ) {
     super(
       position >= 0
-        ? `${problem}\n    ${equation}\n    ${" ".repeat(position)}^`
+        ? `${problem}\n    ${equation.replace(/\s/gu, " ")}\n    ${" ".repeat(position)}^`
         : `${problem} in "${equation}"`,
       hint,
     );
@@ -89,12 +92,19 @@ export class ShapeMismatchError extends MultilinearError {
     readonly label: string,
     readonly firstOperand: number,
     readonly expected: number,
+    /** Operand with the conflicting size (the same as `firstOperand` for a repeated label; -1 for sizes given to `makeProblem`). */
     readonly operand: number,
     readonly actual: number,
   ) {
     super(
-      `label '${label}' has size ${expected} in operand ${firstOperand} but size ${actual} in operand ${operand}`,
-      "give every occurrence of a label the same size (or size 1 to broadcast across operands)",
+      firstOperand === operand
+        ? `label '${label}' is repeated in operand ${operand} with sizes ${expected} and ${actual}`
+        : operand < 0
+          ? `label '${label}' has size ${expected} in operand ${firstOperand} but the given sizes say ${actual}`
+          : `label '${label}' has size ${expected} in operand ${firstOperand} but size ${actual} in operand ${operand}`,
+      firstOperand === operand
+        ? "a label repeated within one operand takes a diagonal: give its axes equal sizes"
+        : "give every occurrence of a label the same size (or size 1 to broadcast across operands)",
     );
   }
 }
@@ -163,10 +173,20 @@ export class UnknownOptimizerError extends MultilinearError {
 /** A contraction whose largest intermediate (or total workspace) exceeds the memory limit. */
 export class MemoryLimitError extends MultilinearError {
   override readonly code = "memory-limit";
-  constructor(readonly neededElements: bigint, readonly limitElements: bigint, detail = "largest intermediate") {
+  /**
+   * @param neededElements - what the contraction needs, in `unit`s.
+   * @param limitElements - the limit, in `unit`s.
+   * @param unit - `"elements"` for `memoryLimit`, `"bytes"` for `maxBytes`.
+   */
+  constructor(
+    readonly neededElements: bigint,
+    readonly limitElements: bigint,
+    detail = "largest intermediate",
+    readonly unit: "elements" | "bytes" = "elements",
+  ) {
     super(
-      `${detail} needs ${neededElements} elements, the limit is ${limitElements}`,
-      "pick another optimizer, raise memoryLimit, slice the contraction, or contract in factorized form",
+      `${detail} needs ${neededElements} ${unit}, the limit is ${limitElements}`,
+      `pick another optimizer, raise ${unit === "bytes" ? "maxBytes" : "memoryLimit"}, slice the contraction, or contract in factorized form`,
     );
   }
 }

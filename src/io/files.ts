@@ -8,7 +8,10 @@ import type { DenseTensor } from "../tensor/dense.js";
 import { readNpy, writeNpy } from "./npy.js";
 import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsWriteEntry } from "./safetensors.js";
 
-/** Reads a whole file (Node only). */
+/**
+ * Reads a whole file (Node only).
+ * @throws {@link FileFormatError} when the file does not exist or cannot be read.
+ */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const fs = await import("node:fs/promises");
   try {
@@ -20,10 +23,18 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Writes a whole file (Node only). */
+/**
+ * Writes a whole file (Node only).
+ * @throws {@link FileFormatError} when the file cannot be written (missing directory, no permission…).
+ */
 export async function writeFileBytes(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await import("node:fs/promises");
-  await fs.writeFile(path, bytes);
+  try {
+    await fs.writeFile(path, bytes);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new FileFormatError(path, `cannot be written (${code ?? String(e)})`, "check that the directory exists and is writable");
+  }
 }
 
 /** Loads a `.npy` file. */

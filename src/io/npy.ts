@@ -56,7 +56,15 @@ export function readNpyHeader(bytes: Uint8Array, name = "<npy>"): NpyHeader {
   }
   if (start + headerLen > bytes.length) fail(`header claims ${headerLen} bytes but the file ends after ${bytes.length - start}`);
   const raw = bytes.subarray(start, start + headerLen);
-  const text = major === 3 ? new TextDecoder("utf-8", { fatal: true }).decode(raw) : latin1(raw);
+  let text = "";
+  if (major !== 3) text = latin1(raw);
+  else {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      fail("header is not valid UTF-8 (required by format version 3)");
+    }
+  }
   const dict = parsePyDict(text, fail);
   const descr = dict.get("descr");
   const fortran = dict.get("fortran_order");

@@ -5,7 +5,10 @@
 import type { DenseTensor } from "./dense.js";
 import { sameShape } from "./shape.js";
 
-/** Tolerances of {@link allClose}: `|a - b| <= atol + rtol * |b|`, as numpy's `allclose`. */
+/**
+ * Tolerances of {@link allClose}: `|a - b| <= atol + rtol * |b|`, as numpy's `allclose` (an infinity
+ * is close only to the same infinity; NaN only to NaN, and only with `equalNan`).
+ */
 export interface CloseOptions {
   /** Relative tolerance (default 1e-5). */
   readonly rtol?: number;
@@ -62,6 +65,11 @@ export function difference(a: DenseTensor, b: DenseTensor, options: CloseOptions
       if (bad) maxAbs = NaN;
     } else if (u === v) {
       bad = false;
+    } else if (!Number.isFinite(u) || !Number.isFinite(v)) {
+      // As numpy: an infinity is close only to itself (the formula would accept 1 vs Infinity).
+      bad = true;
+      maxAbs = Number.isNaN(maxAbs) ? maxAbs : Infinity;
+      maxRel = Infinity;
     } else {
       const d = Math.abs(u - v);
       if (!(d <= maxAbs)) maxAbs = Number.isNaN(maxAbs) ? maxAbs : d;

@@ -76,7 +76,7 @@ export function fromData<A extends FloatArray>(data: A, shape: readonly number[]
 export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   validateShape(shape);
   const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
-  if (value !== 0) data.fill(value);
+  if (!Object.is(value, 0)) data.fill(value);
   return new DenseTensor(data, shape);
 }
 
@@ -128,6 +128,9 @@ export function rand<D extends DType = "float64">(
 ): DenseTensor<D> {
   const low = options.low ?? 0;
   const high = options.high ?? 1;
+  if (!Number.isFinite(low) || !Number.isFinite(high)) {
+    throw new InvalidArgumentError(`uniform range [${low}, ${high}) is not finite`, "pass finite bounds low < high");
+  }
   if (!(high > low)) throw new InvalidArgumentError(`uniform range [${low}, ${high}) is empty`, "pass low < high");
   return fillRandom(shape, options, (r) => low + (high - low) * r.uniform());
 }

@@ -52,6 +52,9 @@ export class DenseTensor<D extends DType = DType> {
     if (st.length !== shape.length) {
       throw new InvalidShapeError(`strides [${st.join(", ")}] do not match shape [${shape.join(", ")}]`, "give one stride per axis");
     }
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new InvalidShapeError(`offset ${offset} is not a non-negative integer`, "pass the index of element (0, …, 0) in the data");
+    }
     let last = offset;
     let empty = false;
     for (let i = 0; i < shape.length; i++) {
@@ -61,7 +64,7 @@ export class DenseTensor<D extends DType = DType> {
       if (shape[i] === 0) empty = true;
       else last += (shape[i]! - 1) * st[i]!;
     }
-    if (!empty && (offset < 0 || last >= data.length)) {
+    if (!empty && last >= data.length) {
       throw new InvalidShapeError(
         `a view of shape [${shape.join(", ")}] with strides [${st.join(", ")}] at offset ${offset} reaches element ${last}, but the data has ${data.length}`,
         "pass data with at least as many elements as the shape needs",
@@ -295,11 +298,12 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
   const free = shape.filter((d) => d === -1).length;
   if (free > 1) throw new InvalidShapeError(`reshape target [${shape.join(", ")}] has more than one -1`, "infer at most one axis");
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const mismatch = (): InvalidShapeError =>
+    new InvalidShapeError(`cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`, "keep the number of elements the same");
+  if (free === 1 && known !== 0 && size % known !== 0) throw mismatch();
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
   validateShape(out, "reshape target");
-  if (shapeSize(out) !== size || out.some((d) => !Number.isInteger(d))) {
-    throw new InvalidShapeError(`cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`, "keep the number of elements the same");
-  }
+  if (shapeSize(out) !== size) throw mismatch();
   return out;
 }
 

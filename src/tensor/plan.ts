@@ -220,7 +220,7 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
   const maxBytes = options.maxBytes === undefined ? DEFAULT_MAX_BYTES : BigInt(options.maxBytes);
   const bytes = peak * BigInt(options.itemSize ?? 8);
   if (bytes > maxBytes) {
-    throw new MemoryLimitError(bytes, maxBytes, "estimated peak working memory (bytes)");
+    throw new MemoryLimitError(bytes, maxBytes, "estimated peak working memory", "bytes");
   }
   if (options.limits) {
     for (const s of steps) {

@@ -24,12 +24,22 @@ options:
   --json                   print {shape, dtype, path, flops, seconds} as JSON
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, {
+    // An equation with only scalar operands starts with "->", which the option parser would take for an option.
+    const hidden = new Map<string, string>();
+    const args = argv.map((a, i) => {
+      if (!a.startsWith("->")) return a;
+      const token = `\u0000equation${i}`;
+      hidden.set(token, a);
+      return token;
+    });
+    const parsed = parseCommandArgs(args, {
       output: { type: "string", short: "o" },
       dtype: { type: "string" },
       optimize: { type: "string" },
       json: { type: "boolean" },
     });
+    const { values } = parsed;
+    const positionals = parsed.positionals.map((a) => hidden.get(a) ?? a);
     const [equation, ...files] = positionals;
     if (equation === undefined) throw new CliUsageError("missing the equation", 'pass it first, quoted: multilinear contract "ij,jk->ik" a.npy b.npy');
     if (files.length === 0) throw new CliUsageError("no operand files given", "list one .npy file per input term");

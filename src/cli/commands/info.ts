@@ -12,6 +12,8 @@ interface Row {
   readonly name: string;
   readonly dtype: string;
   readonly shape: readonly number[];
+  /** Only for a .npy file stored in Fortran order. */
+  readonly fortranOrder?: true;
 }
 
 export const infoCommand: CliCommand = {
@@ -20,24 +22,25 @@ export const infoCommand: CliCommand = {
   help: `usage: multilinear info <file.npy|file.safetensors> [--json]
 
 Reads and validates the header (and sizes) of the file without loading the data.
-The format is detected from the file's first bytes.
+The format is detected from the file's first bytes (or a .npy name).
 
 options:
-  --json   print {"file", "format", "tensors": [{"name", "dtype", "shape"}], "metadata"} as JSON
+  --json   print {"file", "format", "tensors": [{"name", "dtype", "shape", "fortranOrder"?}], "metadata"} as JSON
 `,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: "boolean" } });
     const file = positionals[0];
     if (file === undefined) throw new CliUsageError("missing the file", "pass a .npy or .safetensors file");
     const bytes = await readFileBytes(file);
-    const isNpy = bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY";
+    // A file named .npy is read as .npy even without the magic, so that the error says what is wrong with it.
+    const isNpy = (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY") || /\.npy$/i.test(file);
     let rows: Row[];
     let metadata: Readonly<Record<string, string>> = {};
     let format: string;
     if (isNpy) {
       const h = readNpyHeader(bytes, file);
       format = `npy v${h.version[0]}.${h.version[1]}`;
-      rows = [{ name: "(array)", dtype: h.descr + (h.fortranOrder ? " (Fortran order)" : ""), shape: h.shape }];
+      rows = [{ name: "(array)", dtype: h.descr, shape: h.shape, ...(h.fortranOrder ? { fortranOrder: true as const } : {}) }];
     } else {
       const h = readSafetensorsHeader(bytes, file);
       format = "safetensors";
@@ -50,7 +53,7 @@ options:
     }
     io.stdout(`${file}: ${format}, ${rows.length} tensor${rows.length === 1 ? "" : "s"}\n`);
     const w = Math.max(4, ...rows.map((r) => r.name.length));
-    for (const r of rows) io.stdout(`  ${r.name.padEnd(w)}  ${r.dtype.padEnd(6)}  [${r.shape.join(", ")}]\n`);
+    for (const r of rows) io.stdout(`  ${r.name.padEnd(w)}  ${r.dtype.padEnd(6)}  [${r.shape.join(", ")}]${r.fortranOrder ? "  (Fortran order)" : ""}\n`);
     const keys = Object.keys(metadata);
     if (keys.length > 0) io.stdout(`  metadata: ${keys.join(", ")}\n`);
     return 0;

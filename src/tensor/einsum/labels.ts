@@ -12,7 +12,9 @@ export type Label = string;
 const BASE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /**
- * The i-th symbol in opt_einsum's order: `a–z`, `A–Z`, then Unicode from U+00C0 (skipping surrogates).
+ * The i-th symbol: `a–z`, `A–Z`, then Unicode from U+00C0 on, as opt_einsum's `get_symbol`, except
+ * that the surrogate range U+D800–U+DFFF is skipped entirely (opt_einsum returns lone surrogates for
+ * 55156 ≤ i < 55296, which cannot be encoded as UTF-8).
  * @example
  * ```ts
  * import { getSymbol } from "multilinear";
@@ -22,8 +24,8 @@ const BASE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
  */
 export function getSymbol(i: number): Label {
   if (i < 52) return BASE[i]!;
-  if (i >= 55296) return String.fromCodePoint(i + 2048);
-  return String.fromCodePoint(i + 140);
+  const c = i + 140;
+  return String.fromCodePoint(c < 0xd800 ? c : c + 0x800);
 }
 
 /** Characters that cannot be labels in an equation string. */

@@ -69,12 +69,8 @@ export function parseEinsum(equation: string, shapes: readonly (readonly number[
     if (c.ch === ",") termChars.push([]);
     else termChars[termChars.length - 1]!.push(c);
   }
-  const terms = termChars.map((t) => tokenize(t, fail));
-  const out = rhs ? tokenize(rhs, fail) : undefined;
-  if (out && out.filter((x) => x.kind === "ellipsis").length > 1) {
-    const second = rhs!.filter((c) => c.ch === ".")[3]!;
-    fail(second.pos, "the output has more than one '...'", "use '...' at most once in the output");
-  }
+  const terms = termChars.map((t) => tokenize(t, "a term", fail));
+  const out = rhs ? tokenize(rhs, "the output", fail) : undefined;
   if (terms.length !== shapes.length) throw new OperandCountError(terms.length, shapes.length);
   const used = new Set<string>();
   for (const t of terms) for (const x of t) if (x.kind === "label") used.add(x.label);
@@ -128,7 +124,7 @@ export function parseSublist(
   const terms = sublists.map((l, k) => convert(l, `sublist of operand ${k}`));
   const out = output === undefined ? undefined : convert(output, "output sublist");
   const used = new Set(symbolOf.values());
-  // Implicit output sorts the original values (numbers numerically, then strings), not the symbols.
+  // Implicit output sorts the original values (numbers numerically, then strings by code point), not the symbols.
   const order = (a: Label, b: Label): number => compareValues(names.get(a)!, names.get(b)!);
   const source = sublists.map((l) => `[${l.map(String).join(", ")}]`).join(", ");
   return expand(terms, out, shapes, used, (k) => sublists[k]!.map(String).join(" "), source, names, order);
@@ -144,17 +140,32 @@ function compareValues(a: string | number, b: string | number): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
   if (typeof a === "number") return -1;
   if (typeof b === "number") return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareCodePoints(a, b);
 }
 
-function tokenize(chars: readonly Located[], fail: (at: number, problem: string, hint: string) => never): Item[] {
+/**
+ * Orders strings by code point, as Python (numpy, opt_einsum) does. JavaScript's `<` compares UTF-16
+ * code units, which puts astral characters (U+10000 and up) before U+E000–U+FFFF.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+function tokenize(chars: readonly Located[], what: string, fail: (at: number, problem: string, hint: string) => never): Item[] {
   const items: Item[] = [];
   let ellipsis = false;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     if (c.ch === ".") {
       if (chars[i + 1]?.ch !== "." || chars[i + 2]?.ch !== ".") fail(c.pos, "'.' is only allowed as part of '...'", "write an ellipsis as exactly three dots");
-      if (ellipsis) fail(c.pos, "a term has more than one '...'", "use '...' at most once per term");
+      if (ellipsis) fail(c.pos, `${what} has more than one '...'`, `use '...' at most once in ${what === "a term" ? "each term" : what}`);
       ellipsis = true;
       items.push({ kind: "ellipsis" });
       i += 2;
@@ -197,6 +208,8 @@ function expand(
     if (!used.has(s)) ellLabels.push(s);
   }
   if (names) ellLabels.forEach((s, i) => names.set(s, `...${i}`));
+  // Errors about an ellipsis axis name it "...i" (counted from the left of the broadcast '...'), not by its internal symbol.
+  const display = new Map(ellLabels.map((s, i) => [s, `...${i}`] as const));
   const expanded = terms.map((t, k) =>
     t.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels.slice(ellNdim - cover[k]!))),
   );
@@ -205,7 +218,7 @@ function expand(
     const counts = new Map<Label, number>();
     for (const t of terms) for (const x of t) if (x.kind === "label") counts.set(x.label, (counts.get(x.label) ?? 0) + 1);
     const singles = [...counts].filter(([, n]) => n === 1).map(([l]) => l);
-    singles.sort(order ?? ((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    singles.sort(order ?? compareCodePoints);
     output = [...ellLabels, ...singles];
   } else {
     const hasEll = out.some((x) => x.kind === "ellipsis");
@@ -219,5 +232,5 @@ function expand(
     }
     output = out.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels));
   }
-  return resolveProblem(expanded, output, shapes, names);
+  return resolveProblem(expanded, output, shapes, names, undefined, display);
 }

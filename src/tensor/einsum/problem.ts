@@ -69,6 +69,7 @@ export function makeProblem(spec: ProblemSpec): EinsumProblem {
 
 /**
  * Resolves sizes and broadcasting for terms that are already expanded (no ellipsis).
+ * `displayNames` only changes how labels are named in error messages (e.g. `...0` for an ellipsis axis).
  * @internal
  */
 export function resolveProblem(
@@ -77,8 +78,9 @@ export function resolveProblem(
   shapes: readonly (readonly number[])[],
   labelNames?: ReadonlyMap<Label, string | number>,
   fixedSizes?: ReadonlyMap<Label, number>,
+  displayNames?: ReadonlyMap<Label, string>,
 ): EinsumProblem {
-  const name = (l: Label): string => String(labelNames?.get(l) ?? l);
+  const name = (l: Label): string => String(displayNames?.get(l) ?? labelNames?.get(l) ?? l);
   const sizes = new Map<Label, number>();
   const firstSeen = new Map<Label, number>();
   terms.forEach((term, k) => {

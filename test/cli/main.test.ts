@@ -1,0 +1,65 @@
+/**
+ * The CLI's top level (usage, version, unknown commands, --help on every command) and `demo`.
+ */
+import { describe, expect, test } from "vitest";
+import { commands } from "../../src/cli/commands/index.js";
+import { runCli } from "../helpers/cli.js";
+
+describe("multilinear (top level)", () => {
+  test("no arguments prints the usage and exits 2", async () => {
+    const r = await runCli();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^usage: multilinear <command>/);
+    for (const c of commands) expect(r.stdout).toContain(`  ${c.name}`);
+  });
+
+  test("--help exits 0", async () => {
+    expect((await runCli("--help")).code).toBe(0);
+    expect((await runCli("help")).code).toBe(0);
+  });
+
+  test("--version", async () => {
+    const r = await runCli("--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^multilinear \d+\.\d+\.\d+\n$/);
+  });
+
+  test("an unknown command lists the commands", async () => {
+    const r = await runCli("frobnicate");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`multilinear: unknown command 'frobnicate'; commands: ${commands.map((c) => c.name).join(", ")}\n`);
+  });
+
+  test.each(commands.map((c) => [c.name] as const))("%s --help", async (name) => {
+    const r = await runCli(name, "--help");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(new RegExp(`^usage: multilinear ${name}`));
+  });
+});
+
+describe("multilinear demo", () => {
+  test("contracts the CP-factorized expression, shows the path and checks the oracle", async () => {
+    const r = await runCli("demo");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("bi,bn,nr,ir,or->bo");
+    expect(r.stdout).toMatch(/path \(opt_einsum linear form\) \[\[/);
+    expect(r.stdout).toMatch(/-> OK\n$/);
+  });
+
+  test("--json", async () => {
+    const r = await runCli("demo", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { ok: boolean; flops: string; naive_flops: string; path: number[][]; max_abs_err_vs_oracle: number };
+    expect(j.ok).toBe(true);
+    expect(BigInt(j.flops)).toBeLessThan(BigInt(j.naive_flops));
+    expect(j.path).toHaveLength(4);
+    expect(j.max_abs_err_vs_oracle).toBeLessThan(1e-10);
+  });
+
+  test("rejects positional arguments", async () => {
+    const r = await runCli("demo", "extra");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
