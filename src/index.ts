@@ -119,3 +119,31 @@ export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, ty
 // CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
 export type { CpuBackendOptions, CpuKernels } from "./tensor/backends/cpu.js";
 export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";
+
+// ---- moe: μMoE layers, gating, activations, PyTorch weights ----
+export type { MuMoEConfig, MuMoEKind, GateNormalization, GateActivation, TRRanks } from "./moe/config.js";
+export { erf, erfc, gelu } from "./moe/special.js";
+export { softmax, entmax15, sparsemax, entmaxBisect, layerNormRows, type EntmaxBisectOptions } from "./moe/activations.js";
+export { normalizeLogits, activate, NORM_EPS, type BatchNormStats } from "./moe/gate.js";
+export { FactorizedExperts } from "./moe/experts.js";
+export {
+  MuMoELayer,
+  resolveMuMoEConfig,
+  appendOnes,
+  expectedShapes,
+  type ResolvedMuMoEConfig,
+  type MuMoEWeights,
+  type ForwardOptions,
+  type MuMoELayerOptions,
+} from "./moe/mumoe.js";
+export { createMuMoE, type CreateMuMoEOptions } from "./moe/init.js";
+export {
+  loadMuMoE,
+  saveMuMoE,
+  saveMuMoEFile,
+  muMoEFromSafetensors,
+  configFromOfficial,
+  officialFromConfig,
+  type OfficialConstructorArgs,
+  type LoadMuMoEOptions,
+} from "./moe/io.js";
