@@ -147,3 +147,14 @@ export {
   type OfficialConstructorArgs,
   type LoadMuMoEOptions,
 } from "./moe/io.js";
+export {
+  DenseMoE,
+  SparseMoE,
+  SoftMoE,
+  denseExpertsForward,
+  muMoEDenseForward,
+  type MoEConfig,
+  type MoEWeights,
+  type SoftMoEWeights,
+} from "./moe/references.js";
+export { flattenExperts, flattenGates } from "./moe/hierarchy.js";

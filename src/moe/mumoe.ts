@@ -59,7 +59,8 @@ export interface MuMoELayerOptions {
 
 /** Fills the wrapper's defaults (spec §3: bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
-  resolveLayer(config);
+  // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
+  resolveLayer(config, { checkRankBound: false });
   const normalization = config.normalization ?? "bn";
   const act = config.act ?? "entmax15";
   if (normalization !== "bn" && normalization !== "ln") throw new ConfigError(`unknown normalization '${String(normalization)}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
@@ -91,6 +92,11 @@ export class MuMoELayer {
     checkWeights(this.config, weights);
     this.experts1 = new FactorizedExperts(this.config.kind, weights.layer1, options.optimize);
     this.experts2 = weights.layer2 ? new FactorizedExperts(this.config.kind, weights.layer2, options.optimize) : undefined;
+  }
+
+  /** The affine input LayerNorm (applyLn), or undefined. */
+  get inputLn(): { readonly weight: DenseTensor; readonly bias: DenseTensor } | undefined {
+    return this.weights.inputLn;
   }
 
   /** Element type of the weights (inputs must match). */
@@ -151,26 +157,25 @@ export class MuMoELayer {
    * @throws {@link InvalidArgumentError} for a wrong input shape or dtype (or non-finite values with `checkFinite`).
    */
   forward(x: DenseTensor, options: ForwardOptions = {}): DenseTensor {
-    const { rows, b, t } = this.flatten(x, options);
-    const backend = options.backend ?? defaultBackend();
-    const gates = this.gateRows(rows, options);
-    let z = rows;
-    if (this.weights.inputLn) z = affine(layerNormRows(z, NORM_EPS), this.weights.inputLn.weight, this.weights.inputLn.bias);
-    let y = this.experts1.contract(gates, this.config.useBias ? appendOnes(z) : z, backend);
-    if (this.experts2) {
-      const g = mapValues(y, gelu);
-      y = this.experts2.contract(gates, this.config.useBias ? appendOnes(g) : g, backend);
-    }
-    return y.reshape([b, t, y.shape[1]!]);
+    return this.run(x, options, true);
   }
 
   /** The first layer's hidden output (before GELU) of a two-layer block, `[B, T, O]`; the output itself for one layer. */
   hidden(x: DenseTensor, options: ForwardOptions = {}): DenseTensor {
+    return this.run(x, options, false);
+  }
+
+  private run(x: DenseTensor, options: ForwardOptions, second: boolean): DenseTensor {
     const { rows, b, t } = this.flatten(x, options);
+    const backend = options.backend ?? defaultBackend();
     const gates = this.gateRows(rows, options);
-    let z = rows;
-    if (this.weights.inputLn) z = affine(layerNormRows(z, NORM_EPS), this.weights.inputLn.weight, this.weights.inputLn.bias);
-    const y = this.experts1.contract(gates, this.config.useBias ? appendOnes(z) : z, options.backend ?? defaultBackend());
+    const ln = this.weights.inputLn;
+    const z = ln ? affine(layerNormRows(rows, NORM_EPS), ln.weight, ln.bias) : rows;
+    let y = this.experts1.contract(gates, this.config.useBias ? appendOnes(z) : z, backend);
+    if (second && this.experts2) {
+      const g = mapValues(y, gelu);
+      y = this.experts2.contract(gates, this.config.useBias ? appendOnes(g) : g, backend);
+    }
     return y.reshape([b, t, y.shape[1]!]);
   }
 
