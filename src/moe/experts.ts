@@ -4,7 +4,7 @@
  * `N_1×…×N_E×Ĩ×O` tensor is never formed (except by {@link FactorizedExperts.toDense}).
  * @module
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, InvalidArgumentError } from "../errors.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
@@ -130,6 +130,29 @@ export class FactorizedExperts {
   contract(gates: readonly DenseTensor[], input: DenseTensor, backend: Backend<BackendTensor> = defaultBackend()): DenseTensor {
     const tokens = input.shape[0]!;
     return executePlan(this.plan(tokens), [...gates, input, ...this.factors], backend);
+  }
+
+  /**
+   * The weight matrix `W[n_1, …, n_E, :, :]` (`Ĩ×O`) of one expert, formed from the factors without the
+   * rest of the tensor: `U_in · diag(∏_l U_l[n_l]) · U_outᵀ` for CP, `Σ trace(C_1[:,n_1,:]⋯C_in[:,i,:] C_out[:,o,:])` for TR.
+   * @throws {@link InvalidArgumentError} for an index out of range.
+   */
+  expertWeight(index: readonly number[]): DenseTensor {
+    const E = this.levels;
+    const sizes = this.modeSizes;
+    if (index.length !== E || index.some((n, l) => !Number.isInteger(n) || n < 0 || n >= sizes[l]!)) {
+      throw new InvalidArgumentError(`expert index [${index.join(", ")}] is out of range for experts [${sizes.slice(0, E).join(", ")}]`, "give one in-range index per expert level");
+    }
+    const f = this.factors;
+    if (this.kind === "cp") {
+      const rows = index.map((n, l) => f[l]!.select(0, n));
+      const lv = rows.map((_, l) => getSymbol(26 + l));
+      return einsum(`${lv.map(() => "r").join(",")},ir,or->io`, [...rows, f[E]!, f[E + 1]!]);
+    }
+    const slices = index.map((n, l) => f[l]!.select(1, n));
+    const ring = f.map((_, k) => getSymbol(52 + k));
+    const terms = slices.map((_, l) => `${ring[l]}${ring[l + 1]}`);
+    return einsum(`${terms.join(",")},${ring[E]}i${ring[E + 1]},${ring[E + 1]}o${ring[0]}->io`, [...slices, f[E]!, f[E + 1]!]);
   }
 
   /**

@@ -194,3 +194,16 @@ describe("reference MoEs", () => {
     }
   });
 });
+
+describe("expert slices", () => {
+  test.each(["cp", "tr"] as const)("%s: expertWeight(n) equals the slice of toDense()", (kind) => {
+    const cfg: MuMoEConfig =
+      kind === "cp"
+        ? { kind, inputDim: 3, outputDim: 4, expertDims: [3, 2], ranks: 5 }
+        : { kind, inputDim: 3, outputDim: 4, expertDims: [3, 2], ranks: [[2, null, 3], [3, null, 2], [2, null, 4], [4, null, 2]] };
+    const layer = createMuMoE(cfg, { seed: 2, init: "random" });
+    const W = layer.toDense();
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 2; b++) expect(difference(layer.experts1.expertWeight([a, b]), W.select(0, a).select(0, b)).maxAbs).toBeLessThan(1e-14);
+    expect(() => layer.experts1.expertWeight([3, 0])).toThrow(/out of range/);
+  });
+});

@@ -8,12 +8,14 @@ import { budgetCommand } from "./budget.js";
 import { contractCommand } from "./contract.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
+import { mumoeCommand } from "./mumoe.js";
 
 /** All commands, in the order `--help` lists them. */
 export const commands: readonly CliCommand[] = [
   demoCommand,
   contractCommand,
   infoCommand,
+  mumoeCommand,
   benchCommand,
   budgetCommand,
 ];
