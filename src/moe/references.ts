@@ -100,8 +100,7 @@ export function muMoEDenseForward(layer: DenseCheckable, x: DenseTensor): DenseT
   const aug = (v: DenseTensor): DenseTensor => ((layer.config.useBias ?? true) ? appendOnes(v) : v);
   let y = denseExpertsForward(layer.toDense(1), gates, aug(z));
   if ((layer.config.secondDim ?? 0) > 0) {
-    const g = new DenseTensor(Float64Array.from(y.toTypedArray(), gelu), y.shape).astype(y.dtype);
-    y = denseExpertsForward(layer.toDense(2), gates, aug(g));
+    y = denseExpertsForward(layer.toDense(2), gates, aug(mapGelu(y)));
   }
   return y.reshape([b, t, y.shape[1]!]);
 }
@@ -183,30 +182,55 @@ abstract class ExpertsBase {
     return einsum("mi,ni->mn", [rows, this.weights.gate]);
   }
 
-  /** Expert outputs combined with coefficients `a` `[M, N]` (zero coefficients skip the expert). */
-  protected combine(rows: DenseTensor, a: DenseTensor): DenseTensor {
+  /**
+   * `Σₙ aₙ · expertₙ(x)` with every expert evaluated (the dense MoE). A one-layer expert is contracted
+   * as one einsum (the path optimizer picks the order); two-layer experts need each expert's hidden layer.
+   */
+  protected combineDense(rows: DenseTensor, a: DenseTensor): DenseTensor {
     const w = this.weights;
-    const layer = (x: DenseTensor, W: DenseTensor, b: DenseTensor | undefined): DenseTensor => {
-      // Per expert: Wₙᵀx + bₙ, as a dense [M, N, O] block.
-      const y = einsum("mi,nio->mno", [x, W]);
-      if (!b) return y;
-      const yd = y.data;
-      const bd = b.toTypedArray();
-      const per = bd.length;
-      for (let p = 0; p < yd.length; p++) yd[p] = yd[p]! + bd[p % per]!;
-      return y;
-    };
-    let h = layer(rows, w.weight, w.bias);
-    if (w.weight2) {
-      const g = new DenseTensor(Float64Array.from(h.toTypedArray(), gelu), h.shape).astype(h.dtype);
-      h = einsum("mni,nio->mno", [g, w.weight2]);
-      if (w.bias2) {
-        const bd = w.bias2.toTypedArray();
-        const hd = h.data;
-        for (let p = 0; p < hd.length; p++) hd[p] = hd[p]! + bd[p % bd.length]!;
-      }
+    if (!w.weight2) {
+      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight]);
+      return w.bias ? addInPlace(y, einsum("mn,no->mo", [a, w.bias])) : y;
     }
-    return einsum("mn,mno->mo", [a, h]);
+    let h = einsum("mi,nio->mno", [rows, w.weight]);
+    if (w.bias) h = addInPlace(h, broadcastRows(w.bias, rows.shape[0]!));
+    const g = mapGelu(h);
+    const y = einsum("mn,mnp,npq->mq", [a, g, w.weight2]);
+    return w.bias2 ? addInPlace(y, einsum("mn,nq->mq", [a, w.bias2])) : y;
+  }
+
+  /**
+   * `Σₙ aₙ · expertₙ(x)` evaluating expert n only on the tokens whose coefficient is non-zero (the
+   * sparse MoE's routing: K of N experts per token).
+   */
+  protected combineRouted(rows: DenseTensor, a: DenseTensor): DenseTensor {
+    const w = this.weights;
+    const [M, I] = rows.shape as [number, number];
+    const N = this.config.nExperts;
+    const O = w.weight2 ? w.weight2.shape[2]! : w.weight.shape[2]!;
+    const out = allocate(rows.dtype, M * O);
+    const x = rows.toTypedArray();
+    const ad = a.toTypedArray();
+    for (let n = 0; n < N; n++) {
+      const tokens: number[] = [];
+      for (let m = 0; m < M; m++) if (ad[m * N + n] !== 0) tokens.push(m);
+      if (tokens.length === 0) continue;
+      const xn = allocate(rows.dtype, tokens.length * I);
+      tokens.forEach((m, k) => xn.set(x.subarray(m * I, m * I + I), k * I));
+      const xt = new DenseTensor(xn, [tokens.length, I]);
+      let h = einsum("mi,io->mo", [xt, w.weight.select(0, n)]);
+      if (w.bias) h = addInPlace(h, broadcastRows(w.bias.select(0, n), tokens.length));
+      if (w.weight2) {
+        h = einsum("mi,io->mo", [mapGelu(h), w.weight2.select(0, n)]);
+        if (w.bias2) h = addInPlace(h, broadcastRows(w.bias2.select(0, n), tokens.length));
+      }
+      const hd = h.toTypedArray();
+      tokens.forEach((m, k) => {
+        const c = ad[m * N + n]!;
+        for (let o = 0; o < O; o++) out[m * O + o] = out[m * O + o]! + c * hd[k * O + o]!;
+      });
+    }
+    return new DenseTensor(out, [M, O]);
   }
 
   protected rows(x: DenseTensor): { rows: DenseTensor; b: number; t: number } {
@@ -252,7 +276,7 @@ export class DenseMoE extends ExpertsBase {
   forward(x: DenseTensor): DenseTensor {
     const { rows, b, t } = this.rows(x);
     const a = activate(this.logits(rows), this.act);
-    const y = this.combine(rows, a);
+    const y = this.combineDense(rows, a);
     return y.reshape([b, t, y.shape[1]!]);
   }
 }
@@ -283,7 +307,7 @@ export class SparseMoE extends ExpertsBase {
   /** `[B, T, O]`. */
   forward(x: DenseTensor): DenseTensor {
     const { rows, b, t } = this.rows(x);
-    const y = this.combine(rows, activate(this.logits(rows), "softmax", this.topK));
+    const y = this.combineRouted(rows, activate(this.logits(rows), "softmax", this.topK));
     return y.reshape([b, t, y.shape[1]!]);
   }
 }
@@ -360,13 +384,32 @@ export class SoftMoE {
     let h = einsum("bnsi,nio->bnso", [slots, w.weight]);
     if (w.bias) h = addPerExpert(h, w.bias);
     if (w.weight2) {
-      const g = new DenseTensor(Float64Array.from(h.toTypedArray(), gelu), h.shape).astype(h.dtype);
-      h = einsum("bnsi,nio->bnso", [g, w.weight2]);
+      h = einsum("bnsi,nio->bnso", [mapGelu(h), w.weight2]);
       if (w.bias2) h = addPerExpert(h, w.bias2);
     }
     const O = h.shape[3]!;
     return einsum("bts,bso->bto", [C, h.reshape([B, N * S, O])]);
   }
+}
+
+/** `x += y` (same shape), returning x. */
+function addInPlace<D extends DType>(x: DenseTensor<D>, y: DenseTensor): DenseTensor<D> {
+  const yd = y.toTypedArray();
+  const xd = x.data;
+  for (let p = 0; p < xd.length; p++) xd[p] = xd[p]! + yd[p]!;
+  return x;
+}
+
+/** `[..., K]` repeated over `m` leading rows: `[m, ..., K]`. */
+function broadcastRows(b: DenseTensor, m: number): DenseTensor {
+  return b.broadcastTo([m, ...b.shape]).contiguous();
+}
+
+function mapGelu<D extends DType>(h: DenseTensor<D>): DenseTensor<D> {
+  const src = h.toTypedArray();
+  const out = allocate(h.dtype, src.length);
+  for (let p = 0; p < src.length; p++) out[p] = gelu(src[p]!);
+  return new DenseTensor(out, h.shape);
 }
 
 function addPerExpert(h: DenseTensor, b: DenseTensor): DenseTensor {

@@ -56,7 +56,7 @@ export type PlanStep = UnaryStep | PairStep;
 export interface PlanOptions {
   /** Largest intermediate allowed, in elements. */
   readonly memoryLimit?: number | bigint;
-  /** Largest estimated peak working memory, in bytes (default 4 GiB). */
+  /** Largest estimated peak working memory (what the contraction allocates, operands excluded), in bytes (default 4 GiB). */
   readonly maxBytes?: number | bigint;
   /** Bytes per element used for the byte estimate (default 8). */
   readonly itemSize?: number;
@@ -82,7 +82,10 @@ export interface ContractionPlan {
   readonly outputShape: readonly number[];
   /** Exact cost of the path under the cost model. */
   readonly cost: ContractionCost;
-  /** Estimated peak number of elements alive at once (inputs included). */
+  /**
+   * Estimated peak number of elements the contraction itself allocates and holds at once
+   * (intermediates, matmul copies and the result; the operands, which already exist, are not counted).
+   */
   readonly peakElements: bigint;
 }
 
@@ -118,8 +121,8 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
   const outputSet = new Set(problem.output);
   const steps: PlanStep[] = [];
   let nextInternal = nIn;
-  let liveElements = problem.inputs.reduce((p, t) => p + sizeOf(dedupe(t)), 0n);
-  let peak = liveElements;
+  let liveElements = 0n;
+  let peak = 0n;
   const inputIds = new Set([...Array(nIn).keys()]);
   const idMap = new Map<number, number>([...Array(nIn).keys()].map((i) => [i, i]));
 

@@ -207,3 +207,13 @@ describe("expert slices", () => {
     expect(() => layer.experts1.expertWeight([3, 0])).toThrow(/out of range/);
   });
 });
+
+describe("reference MoEs with two-layer experts", () => {
+  test("dense and sparse (k = N) agree; sparse routes only k experts", () => {
+    const c = { inputDim: 4, outputDim: 5, nExperts: 3, secondDim: 2 };
+    const dense = DenseMoE.random(c, { seed: 3 });
+    const all = new SparseMoE(c, dense.weights, 3);
+    const x = randn([2, 3, 4], { seed: 4 });
+    expect(difference(dense.forward(x), all.forward(x)).maxAbs).toBeLessThan(1e-13);
+  });
+});
