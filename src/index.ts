@@ -158,3 +158,14 @@ export {
   type SoftMoEWeights,
 } from "./moe/references.js";
 export { flattenExperts, flattenGates } from "./moe/hierarchy.js";
+
+// ---- linalg ----
+export { qr, type QR } from "./linalg/qr.js";
+export { svd, singularValues, type SVD, type SVDOptions } from "./linalg/svd.js";
+export { cholesky, choleskySolve, solveSymmetric, lstsq, pinv, eigh, type Eigh } from "./linalg/solve.js";
+export { khatriRao, kron, unfold, fold } from "./linalg/products.js";
+export { frobenius, type Matrix } from "./linalg/matrix.js";
+export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type NetworkDescription, type Operand } from "./tensor/network.js";
+export { CPTensor, cpToTensor, cpNorm, cpNormalize } from "./decomp/cp.js";
+export { DENSE_LIMIT } from "./decomp/dense-guard.js";
+export { TRTensor, TTTensor, trToTensor, ttToTensor } from "./decomp/tr.js";

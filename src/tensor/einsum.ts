@@ -13,6 +13,7 @@ import { executePlan } from "./execute.js";
 import { linearToSsa, type Path } from "./paths/path.js";
 import { getOptimizer, type OptimizeOptions, type PathFinder } from "./paths/registry.js";
 import { planContraction, type ContractionPlan } from "./plan.js";
+import { expandNetworks, isNetworkOperand, type Operand } from "./network.js";
 
 /** How to choose the contraction path. */
 export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
@@ -63,6 +64,7 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
 /**
  * Contracts operands by a numpy einsum equation.
  * @param equation - `"ij,jk->ik"`; implicit output, `...`, repeated labels and spaces allowed.
+ * @param operands - dense tensors, or factorized tensors (CP/TR/TT), which expand into their factors.
  * @throws {@link EinsumSyntaxError} when the equation does not parse.
  * @throws {@link ShapeMismatchError} when a label has two sizes.
  * @throws {@link DTypeMismatchError} when operands have different dtypes.
@@ -75,7 +77,7 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  * einsum("ij,jk->ik", [a, a]).toArray(); // => [[7, 10], [15, 22]]
  * ```
  */
-export function einsum(equation: string, operands: readonly DenseTensor[], options: EinsumOptions = {}): DenseTensor {
+export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
   const dtype = commonDType(operands);
   const problem = parseEinsum(equation, operands.map((x) => x.shape));
   return run(problem, operands, dtype, options);
@@ -107,13 +109,15 @@ export function einsumSublist(operands: readonly SublistOperand[], output?: read
   return run(problem, tensors, dtype, options);
 }
 
-function run(problem: EinsumProblem, operands: readonly DenseTensor[], dtype: "float32" | "float64", options: EinsumOptions): DenseTensor {
-  const plan = planProblem(problem, { ...options, dtype });
-  return executePlan(plan, operands, options.backend ?? defaultBackend());
+function run(problem: EinsumProblem, operands: readonly Operand[], dtype: "float32" | "float64", options: EinsumOptions): DenseTensor {
+  // Factorized operands expand into their factors, so the whole network is planned together.
+  const expanded = operands.some(isNetworkOperand) ? expandNetworks(problem, operands) : { problem, operands: operands as readonly DenseTensor[] };
+  const plan = planProblem(expanded.problem, { ...options, dtype });
+  return executePlan(plan, expanded.operands, options.backend ?? defaultBackend());
 }
 
 /** The one dtype of all operands (float64 for none). */
-export function commonDType(operands: readonly DenseTensor[]): "float32" | "float64" {
+export function commonDType(operands: readonly { readonly dtype: "float32" | "float64" }[]): "float32" | "float64" {
   const ds = [...new Set(operands.map((x) => x.dtype))];
   if (ds.length > 1) throw new DTypeMismatchError(ds);
   return ds[0] ?? "float64";

@@ -1,0 +1,67 @@
+/**
+ * Small dense-matrix helpers for the linear-algebra routines (row-major float64 matrices).
+ * @module
+ */
+import { InvalidShapeError } from "../errors.js";
+import { DenseTensor } from "../tensor/dense.js";
+import { einsum } from "../tensor/einsum.js";
+
+/** A 2-D tensor used as a matrix. */
+export type Matrix = DenseTensor;
+
+/** Checks that `a` is a matrix and returns its sizes. */
+export function dims(a: DenseTensor, what = "matrix"): [number, number] {
+  if (a.ndim !== 2) throw new InvalidShapeError(`${what} must have 2 axes, got shape [${a.shape.join(", ")}]`, "pass a matrix (reshape or unfold tensors first)");
+  return [a.shape[0]!, a.shape[1]!];
+}
+
+/** `a · b` through the contraction engine (fast GEMM kernels). */
+export function matmul(a: Matrix, b: Matrix): Matrix {
+  return einsum("ij,jk->ik", [a, b]);
+}
+
+/** `aᵀ · b`. */
+export function matmulTN(a: Matrix, b: Matrix): Matrix {
+  return einsum("ji,jk->ik", [a, b]);
+}
+
+/** `a · bᵀ`. */
+export function matmulNT(a: Matrix, b: Matrix): Matrix {
+  return einsum("ij,kj->ik", [a, b]);
+}
+
+/** A contiguous float64 copy (row-major). */
+export function f64(a: DenseTensor): Float64Array {
+  const t = a.toTypedArray();
+  return t instanceof Float64Array ? t : Float64Array.from(t);
+}
+
+/** Wraps a row-major float64 array. */
+export function fromRows(data: Float64Array, m: number, n: number): Matrix {
+  return new DenseTensor(data, [m, n]);
+}
+
+/** Frobenius norm (scaled to avoid overflow). */
+export function frobenius(a: DenseTensor): number {
+  let scale = 0;
+  let ssq = 1;
+  for (const v of a.toTypedArray()) {
+    if (v === 0) continue;
+    const x = Math.abs(v);
+    if (scale < x) {
+      ssq = 1 + ssq * (scale / x) ** 2;
+      scale = x;
+    } else ssq += (x / scale) ** 2;
+  }
+  return scale * Math.sqrt(ssq);
+}
+
+/** Throws unless every entry is finite. */
+export function checkFinite(a: DenseTensor, what: string): void {
+  const d = a.toTypedArray();
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i]!)) {
+      throw new InvalidShapeError(`${what} has a non-finite entry (${d[i]}) at flat index ${i}`, "remove NaN/Infinity before decomposing");
+    }
+  }
+}
