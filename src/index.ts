@@ -169,3 +169,8 @@ export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type Netwo
 export { CPTensor, cpToTensor, cpNorm, cpNormalize } from "./decomp/cp.js";
 export { DENSE_LIMIT } from "./decomp/dense-guard.js";
 export { TRTensor, TTTensor, trToTensor, ttToTensor } from "./decomp/tr.js";
+export { cpAls, mttkrpOf, type CPAlsOptions, type CPAlsResult } from "./decomp/fit/cp-als.js";
+export type { FitReport, ProgressCallback } from "./decomp/fit/common.js";
+export { ringRanks, trainRanks } from "./decomp/ranks.js";
+export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } from "./decomp/fit/tr-tt.js";
+export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/rank.js";

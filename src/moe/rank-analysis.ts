@@ -5,13 +5,13 @@
  * @module
  */
 import { InvalidArgumentError, InvalidShapeError } from "../errors.js";
-import type { DenseTensor } from "../tensor/dense.js";
 import { layerBudget } from "./budget.js";
 import { resolveLayer, type LayerSpec } from "./budget-spec.js";
 import type { MuMoEConfig, MuMoEKind } from "./config.js";
 import { expertRankBound } from "./expert-rank.js";
 import { linearTarget, matchRank, type MatchMode } from "./rank-solve.js";
-import { jacobiSingularValues } from "./singular-values.js";
+import { singularValues } from "../linalg/svd.js";
+import { DenseTensor } from "../tensor/dense.js";
 
 /**
  * Largest rank of one expert's weight matrix: `min(I, O)` for reference layers, `min(I, O, R)` for
@@ -160,8 +160,12 @@ export function rankProfile(layer: ExpertTensorSource, options: RankProfileOptio
   for (const n of experts) {
     if (!Number.isSafeInteger(n) || n < 0 || n >= nExperts) throw new InvalidArgumentError(`expert ${n} is out of range (the layer has ${nExperts})`, `use indices in [0, ${nExperts - 1}]`);
   }
-  const sv = options.singularValues ?? jacobiSingularValues;
   const data = w.data;
+  const sv = options.singularValues ?? ((r: number, c: number, at: (i: number, j: number) => number) => {
+    const m = new Float64Array(r * c);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m[i * c + j] = at(i, j);
+    return singularValues(new DenseTensor(m, [r, c]));
+  });
   const ranks = experts.map((n) => {
     const base = w.offset + n * rowsAll * cols;
     const s = sv(rows, cols, (i, j) => data[base + i * cols + j]!);

@@ -1,0 +1,235 @@
+/**
+ * CP decomposition by alternating least squares, with TensorLy's `parafac` semantics (spec §6.1):
+ * SVD or seeded random initialisation, optional column normalisation into the weights, stopping on the
+ * change of the relative reconstruction error, an error history, and a non-negative variant
+ * (multiplicative updates). The error uses TensorLy's expansion `‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩`, and the exact
+ * residual once it falls below 1e-6, where the expansion's cancellation would hide further progress.
+ * @module
+ */
+import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
+import { DenseTensor } from "../../tensor/dense.js";
+import { einsum } from "../../tensor/einsum.js";
+import { getSymbol } from "../../tensor/einsum/labels.js";
+import { Rng } from "../../tensor/random.js";
+import { eigh, solveSymmetric } from "../../linalg/solve.js";
+import { frobenius } from "../../linalg/matrix.js";
+import { CPTensor, cpNormalize, cpToTensor } from "../cp.js";
+import { checkData, positiveInt, type FitReport, type ProgressCallback } from "./common.js";
+
+/** Options of {@link cpAls}. */
+export interface CPAlsOptions {
+  /** `svd` (default, TensorLy's) or `random` (uniform [0, 1), seeded). */
+  readonly init?: "svd" | "random" | CPTensor;
+  /** Maximum iterations (default 100). */
+  readonly maxIter?: number;
+  /** Tolerance on the change of the relative error (default 1e-8). */
+  readonly tol?: number;
+  /** `abs_rec_error` (default: |e_{t−1} − e_t| < tol) or `rec_error` (e_{t−1} − e_t < tol). */
+  readonly cvgCriterion?: "abs_rec_error" | "rec_error";
+  /** Normalise factor columns into the weights after every iteration (default false). */
+  readonly normalizeFactors?: boolean;
+  /** Non-negative factors (multiplicative updates; `init` values are made non-negative). */
+  readonly nonNegative?: boolean;
+  /** Seed of the random initialisation (and of the random columns SVD init adds when a mode is smaller than R). */
+  readonly seed?: number;
+  /** Throw {@link NotConvergedError} instead of returning `converged: false`. */
+  readonly requireConvergence?: boolean;
+  /** Called after every iteration. */
+  readonly onIteration?: ProgressCallback;
+}
+
+/** Result of {@link cpAls}. */
+export interface CPAlsResult extends FitReport {
+  readonly cp: CPTensor;
+}
+
+/**
+ * Fits a rank-R CP tensor to `x` by ALS (TensorLy's `parafac`).
+ * @throws {@link InvalidArgumentError} for rank < 1, non-finite data or bad options.
+ * @example
+ * ```ts
+ * import { cpAls, CPTensor, cpToTensor, randn } from "multilinear";
+ * const planted = new CPTensor(undefined, [randn([6, 2], { seed: 1 }), randn([5, 2], { seed: 2 }), randn([4, 2], { seed: 3 })]);
+ * const fit = cpAls(cpToTensor(planted), 2, { tol: 1e-14, maxIter: 500 });
+ * fit.errors[fit.errors.length - 1]! < 1e-6; // => true
+ * ```
+ */
+export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
+  checkData(x);
+  positiveInt(rank, "rank");
+  const maxIter = options.maxIter ?? 100;
+  positiveInt(maxIter, "maxIter");
+  const tol = options.tol ?? 1e-8;
+  if (!(tol >= 0)) throw new InvalidArgumentError(`tol must be ≥ 0, got ${tol}`, "pass a tolerance such as 1e-8");
+  const X = x.astype("float64");
+  const D = X.ndim;
+  const normX = frobenius(X);
+  const rng = new Rng(options.seed ?? 0);
+  let factors = initialFactors(X, rank, options, rng);
+  if (options.nonNegative) factors = factors.map((f) => mapData(f, Math.abs));
+  let weights = new Float64Array(rank).fill(1);
+  const errors: number[] = [];
+  let converged = false;
+  for (let it = 0; it < maxIter; it++) {
+    // Weights live in factor 0 during a sweep.
+    if (weights.some((w) => w !== 1)) {
+      factors[0] = scaleColumns(factors[0]!, weights);
+      weights = new Float64Array(rank).fill(1);
+    }
+    let mttkrp: DenseTensor | undefined;
+    for (let m = 0; m < D; m++) {
+      const V = gramHadamard(factors, m);
+      mttkrp = mttkrpOf(X, factors, m);
+      factors[m] = options.nonNegative ? multiplicative(factors[m]!, mttkrp, V) : solveSymmetric(V, mttkrp.transpose().contiguous()).transpose().contiguous();
+    }
+    // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP.
+    const last = factors[D - 1]!.toTypedArray();
+    const mk = mttkrp!.toTypedArray();
+    let inner = 0;
+    for (let i = 0; i < mk.length; i++) inner += mk[i]! * last[i]!;
+    const normHat2 = sumOf(gramHadamard(factors, -1));
+    let err = Math.sqrt(Math.abs(normX * normX + normHat2 - 2 * inner)) / (normX || 1);
+    // The expansion loses digits to cancellation below ~1e-6; there the residual is formed exactly.
+    if (err < 1e-6) err = exactError(X, factors, normX);
+    errors.push(err);
+    options.onIteration?.(it + 1, err);
+    if (options.normalizeFactors) {
+      const n = cpNormalize(new CPTensor(new DenseTensor(weights, [rank]), factors));
+      factors = [...n.factors];
+      weights = Float64Array.from(n.weights.toTypedArray());
+    }
+    if (it >= 1) {
+      const prev = errors[it - 1]!;
+      const done = (options.cvgCriterion ?? "abs_rec_error") === "rec_error" ? prev - err < tol : Math.abs(prev - err) < tol;
+      if (done) {
+        converged = true;
+        break;
+      }
+    }
+  }
+  if (!converged && options.requireConvergence) {
+    throw new NotConvergedError(`CP-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`, "raise maxIter, loosen tol, or try another rank or init");
+  }
+  const cp = new CPTensor(new DenseTensor(weights, [rank]).astype(x.dtype), factors.map((f) => f.astype(x.dtype)));
+  return { cp, errors, iterations: errors.length, converged };
+}
+
+/** `X_(m) · KhatriRao(U_k, k ≠ m)` as one contraction (no unfolding, no Khatri–Rao matrix). */
+export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
+  const D = X.ndim;
+  const modes = [...Array(D).keys()].map((k) => getSymbol(k));
+  const r = getSymbol(D);
+  const terms = [modes.join(""), ...modes.filter((_, k) => k !== mode).map((l) => l + r)];
+  return einsum(`${terms.join(",")}->${modes[mode]}${r}`, [X, ...factors.filter((_, k) => k !== mode)]);
+}
+
+/** `∗_{k ≠ skip} U_kᵀU_k` (all modes when skip < 0). */
+function gramHadamard(factors: readonly DenseTensor[], skip: number): DenseTensor {
+  const R = factors[0]!.shape[1]!;
+  const out = new Float64Array(R * R).fill(1);
+  factors.forEach((f, k) => {
+    if (k === skip) return;
+    const g = einsum("ir,is->rs", [f, f]).toTypedArray();
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! * g[i]!;
+  });
+  return new DenseTensor(out, [R, R]);
+}
+
+function exactError(X: DenseTensor, factors: readonly DenseTensor[], normX: number): number {
+  const rec = cpToTensor(new CPTensor(undefined, factors)).toTypedArray();
+  const x = X.toTypedArray();
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i]! - rec[i]!) ** 2;
+  return Math.sqrt(s) / (normX || 1);
+}
+
+function sumOf(t: DenseTensor): number {
+  let s = 0;
+  for (const v of t.toTypedArray()) s += v;
+  return s;
+}
+
+function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng: Rng): DenseTensor[] {
+  const init = options.init ?? "svd";
+  if (init instanceof CPTensor) {
+    if (init.rank !== rank || init.factors.length !== X.ndim || init.shape.some((d, k) => d !== X.shape[k])) {
+      throw new InvalidArgumentError(`the initial CP tensor has shape [${init.shape.join(", ")}] and rank ${init.rank}`, `pass one of shape [${X.shape.join(", ")}] and rank ${rank}`);
+    }
+    return [scaleColumns(init.factors[0]!.astype("float64"), Float64Array.from(init.weights.toTypedArray())), ...init.factors.slice(1).map((f) => f.astype("float64"))];
+  }
+  if (init === "random") return X.shape.map((n) => randomMatrix(n, rank, rng));
+  if (init !== "svd") throw new InvalidArgumentError(`unknown init '${String(init)}'`, "use 'svd', 'random' or a CPTensor");
+  return X.shape.map((n, m) => {
+    const { vectors, values } = leadingLeftSingular(X, m, Math.min(rank, n));
+    const k = vectors.shape[1]!;
+    const out = new Float64Array(n * rank);
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < rank; r++) {
+        out[i * rank + r] = r < k ? vectors.get(i, r) * (m === 0 ? values[r]! : 1) : rng.uniform();
+      }
+    }
+    return new DenseTensor(out, [n, rank]);
+  });
+}
+
+/**
+ * The leading left singular vectors and values of the mode-m unfolding, from the eigendecomposition of
+ * its Gram matrix `X_(m) X_(m)ᵀ` (`I_m × I_m`), signs flipped so each vector's largest entry is positive.
+ */
+function leadingLeftSingular(X: DenseTensor, mode: number, k: number): { vectors: DenseTensor; values: Float64Array } {
+  const D = X.ndim;
+  const a = [...Array(D).keys()].map((i) => getSymbol(i));
+  const b = a.map((l, i) => (i === mode ? getSymbol(D) : l));
+  const gram = einsum(`${a.join("")},${b.join("")}->${a[mode]}${b[mode]}`, [X, X]);
+  const { values, vectors } = eigh(symmetrize(gram));
+  const n = values.length;
+  const out = new Float64Array(n * k);
+  const s = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const src = n - 1 - j; // eigh is ascending
+    s[j] = Math.sqrt(Math.max(values[src]!, 0));
+    let best = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(vectors.get(i, src)) > Math.abs(vectors.get(best, src))) best = i;
+    const sign = vectors.get(best, src) < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) out[i * k + j] = sign * vectors.get(i, src);
+  }
+  return { vectors: new DenseTensor(out, [n, k]), values: s };
+}
+
+function symmetrize(g: DenseTensor): DenseTensor {
+  const n = g.shape[0]!;
+  const out = g.clone();
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+    const v = (out.get(i, j) + out.get(j, i)) / 2;
+    out.set(v, i, j);
+    out.set(v, j, i);
+  }
+  return out;
+}
+
+function randomMatrix(n: number, r: number, rng: Rng): DenseTensor {
+  const d = new Float64Array(n * r);
+  for (let i = 0; i < d.length; i++) d[i] = rng.uniform();
+  return new DenseTensor(d, [n, r]);
+}
+
+function scaleColumns(f: DenseTensor, w: Float64Array): DenseTensor {
+  const [n, r] = f.shape as [number, number];
+  const out = Float64Array.from(f.toTypedArray());
+  for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) out[i * r + j] = out[i * r + j]! * w[j]!;
+  return new DenseTensor(out, [n, r]);
+}
+
+function mapData(f: DenseTensor, fn: (v: number) => number): DenseTensor {
+  return new DenseTensor(Float64Array.from(f.toTypedArray(), fn), f.shape);
+}
+
+/** Lee–Seung multiplicative update: `U ← U ⊙ MTTKRP / (U V)`, which keeps U non-negative. */
+function multiplicative(U: DenseTensor, mttkrp: DenseTensor, V: DenseTensor): DenseTensor {
+  const uv = einsum("ir,rs->is", [U, V]).toTypedArray();
+  const num = mttkrp.toTypedArray();
+  const u = U.toTypedArray();
+  const out = new Float64Array(u.length);
+  for (let i = 0; i < out.length; i++) out[i] = (u[i]! * Math.max(num[i]!, 0)) / (uv[i]! + 1e-12);
+  return new DenseTensor(out, U.shape);
+}
