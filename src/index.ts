@@ -174,3 +174,4 @@ export type { FitReport, ProgressCallback } from "./decomp/fit/common.js";
 export { ringRanks, trainRanks } from "./decomp/ranks.js";
 export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } from "./decomp/fit/tr-tt.js";
 export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/rank.js";
+export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";

@@ -6,6 +6,7 @@ import type { CliCommand } from "../command.js";
 import { benchCommand } from "./bench.js";
 import { budgetCommand } from "./budget.js";
 import { contractCommand } from "./contract.js";
+import { decomposeCommand, reconstructCommand } from "./decompose.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
 import { mumoeCommand } from "./mumoe.js";
@@ -18,4 +19,6 @@ export const commands: readonly CliCommand[] = [
   mumoeCommand,
   benchCommand,
   budgetCommand,
+  decomposeCommand,
+  reconstructCommand,
 ];

@@ -72,6 +72,8 @@ export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: 
 
 /** Options of {@link trAls}. */
 export interface TRAlsOptions {
+  /** Starting cores (e.g. from {@link trSvd}); default random U[0, 1) cores. */
+  readonly init?: TRTensor;
   readonly maxIter?: number;
   /** Stop when the error decreases by less than this (default 1e-6, TensorLy's). */
   readonly tol?: number;
@@ -93,11 +95,16 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
   const maxIter = positiveInt(options.maxIter ?? 100, "maxIter");
   const tol = options.tol ?? 1e-6;
   const rng = new Rng(options.seed ?? 0);
-  let cores = shape.map((n, k) => {
-    const d = new Float64Array(rank[k]! * n * rank[k + 1]!);
-    for (let i = 0; i < d.length; i++) d[i] = rng.uniform();
-    return new DenseTensor(d, [rank[k]!, n, rank[k + 1]!]);
-  });
+  if (options.init && options.init.ranks.some((r, k) => r !== rank[k])) {
+    throw new InvalidArgumentError(`the initial ring has ranks [${options.init.ranks.join(", ")}] but [${rank.join(", ")}] were asked for`, "start from a ring with the same ranks");
+  }
+  let cores = options.init
+    ? options.init.cores.map((c) => c.astype("float64"))
+    : shape.map((n, k) => {
+        const d = new Float64Array(rank[k]! * n * rank[k + 1]!);
+        for (let i = 0; i < d.length; i++) d[i] = rng.uniform();
+        return new DenseTensor(d, [rank[k]!, n, rank[k + 1]!]);
+      });
   const normX = frobenius(X);
   const errors: number[] = [];
   let converged = false;
