@@ -2,13 +2,19 @@
  * CP decomposition by alternating least squares, with TensorLy's `parafac` semantics (spec §6.1):
  * SVD or seeded random initialisation, optional column normalisation into the weights, stopping on the
  * change of the relative reconstruction error, an error history, and a non-negative variant
- * (multiplicative updates). The error uses TensorLy's expansion `‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩`, and the exact
- * residual once it falls below 1e-6, where the expansion's cancellation would hide further progress.
+ * (multiplicative updates). The error uses TensorLy's expansion `‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩`; when `tol` is
+ * below 1e-8 it switches to the exact residual once the error falls below 1e-6, where the expansion's
+ * cancellation would hide further progress.
  * @module
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
 import { DenseTensor } from "../../tensor/dense.js";
-import { einsum } from "../../tensor/einsum.js";
+import { defaultBackend, einsum, planProblem } from "../../tensor/einsum.js";
+import { makeProblem } from "../../tensor/einsum/problem.js";
+import { executePlan } from "../../tensor/execute.js";
+import type { ContractionPlan } from "../../tensor/plan.js";
+import type { DType } from "../../tensor/dtype.js";
+import type { Backend, BackendTensor } from "../../tensor/backends/backend.js";
 import { getSymbol } from "../../tensor/einsum/labels.js";
 import { Rng } from "../../tensor/random.js";
 import { eigh, solveSymmetric } from "../../linalg/solve.js";
@@ -36,6 +42,8 @@ export interface CPAlsOptions {
   readonly requireConvergence?: boolean;
   /** Called after every iteration. */
   readonly onIteration?: ProgressCallback;
+  /** Backend for the contractions (default: the shared CPU backend). */
+  readonly backend?: Backend<BackendTensor>;
 }
 
 /** Result of {@link cpAls}. */
@@ -70,6 +78,8 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
   let weights = new Float64Array(rank).fill(1);
   const errors: number[] = [];
   let converged = false;
+  const plans = X.shape.map((_, m) => mttkrpPlan(X.shape, rank, m));
+  const backend = options.backend ?? defaultBackend();
   for (let it = 0; it < maxIter; it++) {
     // Weights live in factor 0 during a sweep.
     if (weights.some((w) => w !== 1)) {
@@ -78,8 +88,8 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
     }
     let mttkrp: DenseTensor | undefined;
     for (let m = 0; m < D; m++) {
-      const V = gramHadamard(factors, m);
-      mttkrp = mttkrpOf(X, factors, m);
+      const V = gramHadamard(factors, m, backend);
+      mttkrp = executePlan(plans[m]!, [X, ...factors.filter((_, k) => k !== m)], backend);
       factors[m] = options.nonNegative ? multiplicative(factors[m]!, mttkrp, V) : solveSymmetric(V, mttkrp.transpose().contiguous()).transpose().contiguous();
     }
     // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP.
@@ -87,10 +97,11 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
     const mk = mttkrp!.toTypedArray();
     let inner = 0;
     for (let i = 0; i < mk.length; i++) inner += mk[i]! * last[i]!;
-    const normHat2 = sumOf(gramHadamard(factors, -1));
+    const normHat2 = sumOf(gramHadamard(factors, -1, backend));
     let err = Math.sqrt(Math.abs(normX * normX + normHat2 - 2 * inner)) / (normX || 1);
-    // The expansion loses digits to cancellation below ~1e-6; there the residual is formed exactly.
-    if (err < 1e-6) err = exactError(X, factors, normX);
+    // The expansion loses digits to cancellation (its noise is ~1e-8 relative); when the tolerance asks
+    // for more than that, the residual is formed exactly once the error is small.
+    if (err < 1e-6 && tol < 1e-8) err = exactError(X, factors, normX);
     errors.push(err);
     options.onIteration?.(it + 1, err);
     if (options.normalizeFactors) {
@@ -114,22 +125,56 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
   return { cp, errors, iterations: errors.length, converged };
 }
 
-/** `X_(m) · KhatriRao(U_k, k ≠ m)` as one contraction (no unfolding, no Khatri–Rao matrix). */
+/**
+ * `X_(m) · KhatriRao(U_k, k ≠ m)` as one contraction, along a fixed path that never copies X: the
+ * factors after mode m are joined (a Khatri–Rao product) and contracted with X's trailing axes as one
+ * GEMM; then the factors before mode m are joined and contracted with the leading axes.
+ */
 export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
-  const D = X.ndim;
+  return executePlan(mttkrpPlan(X.shape, factors[0]!.shape[1]!, mode, X.dtype), [X, ...factors.filter((_, k) => k !== mode)], defaultBackend());
+}
+
+/** The plan of {@link mttkrpOf} for a tensor shape, rank and mode (reusable across iterations). */
+export function mttkrpPlan(shape: readonly number[], rank: number, mode: number, dtype: DType = "float64"): ContractionPlan {
+  const D = shape.length;
   const modes = [...Array(D).keys()].map((k) => getSymbol(k));
   const r = getSymbol(D);
-  const terms = [modes.join(""), ...modes.filter((_, k) => k !== mode).map((l) => l + r)];
-  return einsum(`${terms.join(",")}->${modes[mode]}${r}`, [X, ...factors.filter((_, k) => k !== mode)]);
+  const others = [...Array(D).keys()].filter((k) => k !== mode);
+  const problem = makeProblem({
+    inputs: [modes, ...others.map((k) => [modes[k]!, r])],
+    output: [modes[mode]!, r],
+    shapes: [shape, ...others.map((k) => [shape[k]!, rank])],
+  });
+  // SSA ids: X = 0, factors before mode m are 1…m, after it m+1…D−1.
+  const path: number[][] = [];
+  let next = D;
+  const join = (ids: number[]): number | undefined => {
+    if (ids.length === 0) return undefined;
+    let acc = ids[0]!;
+    for (const id of ids.slice(1)) {
+      path.push([acc, id]);
+      acc = next++;
+    }
+    return acc;
+  };
+  let x = 0;
+  const right = join(others.filter((k) => k > mode).map((k) => others.indexOf(k) + 1));
+  if (right !== undefined) {
+    path.push([x, right]);
+    x = next++;
+  }
+  const left = join(others.filter((k) => k < mode).map((k) => others.indexOf(k) + 1));
+  if (left !== undefined) path.push([x, left]);
+  return planProblem(problem, { optimize: { path, format: "ssa" }, dtype });
 }
 
 /** `∗_{k ≠ skip} U_kᵀU_k` (all modes when skip < 0). */
-function gramHadamard(factors: readonly DenseTensor[], skip: number): DenseTensor {
+function gramHadamard(factors: readonly DenseTensor[], skip: number, backend: Backend<BackendTensor>): DenseTensor {
   const R = factors[0]!.shape[1]!;
   const out = new Float64Array(R * R).fill(1);
   factors.forEach((f, k) => {
     if (k === skip) return;
-    const g = einsum("ir,is->rs", [f, f]).toTypedArray();
+    const g = einsum("ir,is->rs", [f, f], { backend }).toTypedArray();
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * g[i]!;
   });
   return new DenseTensor(out, [R, R]);
