@@ -39,22 +39,32 @@ describe("multilinear (top level)", () => {
 });
 
 describe("multilinear demo", () => {
-  test("contracts the CP-factorized expression, shows the path and checks the oracle", async () => {
+  test("contracts the CP-factorized expression, runs a paper-size CPμMoE and ends with its budget", async () => {
     const r = await runCli("demo");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("bi,bn,nr,ir,or->bo");
     expect(r.stdout).toMatch(/path \(opt_einsum linear form\) \[\[/);
-    expect(r.stdout).toMatch(/-> OK\n$/);
+    expect(r.stdout).toMatch(/brute-force oracle: .* -> OK\n/);
+    expect(r.stdout).toMatch(/512 experts, rank 97 matched/);
+    expect(r.stdout).toMatch(/factorized vs dense on 2 tokens .* -> OK\n/);
+    expect(r.stdout).toMatch(/CPμMoE N=512 R=97 +591,969/);
   });
 
   test("--json", async () => {
     const r = await runCli("demo", "--json");
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { ok: boolean; flops: string; naive_flops: string; path: number[][]; max_abs_err_vs_oracle: number };
+    const j = JSON.parse(r.stdout) as {
+      ok: boolean;
+      contraction: { ok: boolean; flops: string; naive_flops: string; path: number[][]; max_abs_err_vs_oracle: number };
+      mumoe: { ok: boolean; rank: number; params: string; max_rel_err_vs_dense: number };
+    };
     expect(j.ok).toBe(true);
-    expect(BigInt(j.flops)).toBeLessThan(BigInt(j.naive_flops));
-    expect(j.path).toHaveLength(4);
-    expect(j.max_abs_err_vs_oracle).toBeLessThan(1e-10);
+    expect(BigInt(j.contraction.flops)).toBeLessThan(BigInt(j.contraction.naive_flops));
+    expect(j.contraction.path).toHaveLength(4);
+    expect(j.contraction.max_abs_err_vs_oracle).toBeLessThan(1e-10);
+    expect(j.mumoe.rank).toBe(97);
+    expect(j.mumoe.params).toBe("591969");
+    expect(j.mumoe.max_rel_err_vs_dense).toBeLessThan(1e-4);
   });
 
   test("rejects positional arguments", async () => {

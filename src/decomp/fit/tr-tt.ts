@@ -33,8 +33,9 @@ function scaleRows(s: Float64Array, vt: DenseTensor): DenseTensor {
  * @example
  * ```ts
  * import { trSvd, TRTensor, randn } from "multilinear";
- * const planted = new TRTensor([randn([2, 4, 3], { seed: 1 }), randn([3, 5, 2], { seed: 2 }), randn([2, 6, 2], { seed: 3 })]);
- * trSvd(planted.toDense(), [2, 3, 2]).tr.ranks; // => [2, 3, 2, 2]
+ * const planted = new TRTensor([randn([2, 8, 3], { seed: 1 }), randn([3, 5, 2], { seed: 2 }), randn([2, 6, 2], { seed: 3 })]);
+ * const { tr, relError } = trSvd(planted.toDense(), [2, 3, 12]);
+ * [tr.ranks, relError < 1e-12]; // => [[2, 3, 12, 2], true]
  * ```
  */
 export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: TRTensor; relError: number } {
