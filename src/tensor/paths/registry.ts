@@ -1,17 +1,24 @@
 /**
- * Optimizer registry: maps names to path finders.
+ * Optimizer registry: names → path finders. Every finder takes the parsed problem and returns an SSA
+ * path; each honours a memory limit (largest intermediate), a time budget and a seed.
  * @module
  */
-import { UnknownOptimizerError } from "../../errors.js";
+import { MemoryLimitError, UnknownOptimizerError } from "../../errors.js";
+import { pathCost } from "../cost.js";
 import type { EinsumProblem } from "../einsum/problem.js";
-import { greedyPath } from "./greedy.js";
+import { dpPath } from "./dp.js";
+import { greedySsa } from "./greedy.js";
+import { toNetwork, type PathNetwork } from "./network.js";
 import type { Path } from "./path.js";
+import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
+import { searchPath } from "./search.js";
+import { annealSsa, hyperSsa } from "./anneal.js";
 
 /** Options every optimizer accepts. */
 export interface OptimizeOptions {
   /** Largest intermediate allowed, in elements (opt_einsum's `memory_limit`). */
   readonly memoryLimit?: number | bigint;
-  /** Seed for randomized optimizers. */
+  /** Seed for randomized optimizers (default 0). */
   readonly seed?: number;
   /** Time budget in milliseconds for optimizers that search. */
   readonly timeLimitMs?: number;
@@ -29,22 +36,128 @@ export function sequentialPath(problem: EinsumProblem): Path {
   return path;
 }
 
-const registry = new Map<string, PathFinder>([
-  ["greedy", (p) => greedyPath(p)],
-  ["sequential", (p) => sequentialPath(p)],
+type NetFinder = (net: PathNetwork, limit: number | undefined, options: OptimizeOptions) => number[][] | undefined;
+
+const lim = (limit: number | undefined): { memoryLimit?: number } => (limit === undefined ? {} : { memoryLimit: limit });
+
+const greedyF: NetFinder = (net, limit) => greedySsa(net, lim(limit));
+
+const searchF =
+  (nbranch: number | undefined): NetFinder =>
+  (net, limit, o) => {
+    const incumbent = greedySsa(net, lim(limit));
+    const c = ssaFlops(net, incumbent);
+    const r = searchPath(net, {
+      ...lim(limit),
+      ...(nbranch !== undefined ? { nbranch } : {}),
+      ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+      ...(limit === undefined || c.size <= limit ? { incumbent: { flops: c.flops, path: incumbent } } : {}),
+    });
+    return r.path.length > 0 ? r.path : incumbent;
+  };
+
+const dpF =
+  (minimize: "flops" | "size", searchOuter: boolean): NetFinder =>
+  (net, limit, o) =>
+    dpPath(net, { minimize, searchOuter, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}) });
+
+const randomGreedyF =
+  (repeats: number): NetFinder =>
+  (net, limit, o) =>
+    randomGreedySsa(net, { repeats, seed: o.seed ?? 0, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}) });
+
+const annealF: NetFinder = (net, limit, o) => annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) });
+
+const hyperF: NetFinder = (net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) });
+
+/**
+ * opt_einsum's `auto`, made to never lose to it: ≤ 4 operands exhaustive; up to 14 the better of dp
+ * and branch search (with a short budget); beyond, the best of greedy and a few random-greedy trials.
+ */
+const autoF: NetFinder = (net, limit, o) => {
+  const n = net.inputs.length;
+  if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
+  if (n <= 4) return searchF(undefined)(net, limit, o);
+  const candidates: (number[][] | undefined)[] = [greedySsa(net, lim(limit))];
+  if (n <= 14) {
+    candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: o.timeLimitMs ?? 200 }));
+    candidates.push(searchF(n <= 8 ? 2 : 1)(net, limit, { ...o, timeLimitMs: o.timeLimitMs ?? 100 }));
+  } else {
+    candidates.push(randomGreedySsa(net, { repeats: 8, seed: o.seed ?? 0, ...lim(limit), timeLimitMs: o.timeLimitMs ?? 50 }));
+  }
+  return cheapest(net, candidates);
+};
+
+/** `auto-hq`: spends its time budget (default 1 s): dp for small networks, annealing for large ones. */
+const autoHqF: NetFinder = (net, limit, o) => {
+  const n = net.inputs.length;
+  const budget = o.timeLimitMs ?? 1000;
+  const candidates: (number[][] | undefined)[] = [autoF(net, limit, { ...o, timeLimitMs: Math.min(200, budget / 4) })];
+  if (n <= 20) candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: budget / 2 }));
+  if (n > 4) candidates.push(annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: budget / 2, ...lim(limit), ...(candidates[0] ? { start: candidates[0] } : {}) }));
+  return cheapest(net, candidates);
+};
+
+function cheapest(net: PathNetwork, paths: readonly (number[][] | undefined)[]): number[][] | undefined {
+  let best: number[][] | undefined;
+  let bestFlops = Infinity;
+  for (const p of paths) {
+    if (!p) continue;
+    const f = ssaFlops(net, p).flops;
+    if (f < bestFlops) {
+      best = p;
+      bestFlops = f;
+    }
+  }
+  return best;
+}
+
+const finders = new Map<string, NetFinder>([
+  ["auto", autoF],
+  ["auto-hq", autoHqF],
+  ["greedy", greedyF],
+  ["optimal", searchF(undefined)],
+  ["branch-all", searchF(Infinity)],
+  ["branch-2", searchF(2)],
+  ["branch-1", searchF(1)],
+  ["dp", dpF("flops", false)],
+  ["dp-size", dpF("size", false)],
+  ["dp-outer", dpF("flops", true)],
+  ["random-greedy", randomGreedyF(32)],
+  ["random-greedy-128", randomGreedyF(128)],
+  ["anneal", annealF],
+  ["hyper", hyperF],
 ]);
 
 /** Names of the registered optimizers. */
 export function optimizerNames(): string[] {
-  return [...registry.keys()];
+  return ["sequential", ...finders.keys()];
 }
 
 /**
- * The path finder registered as `name`.
+ * The path finder registered as `name`. Its path is checked against the memory limit (a typed error
+ * when no path fits); a finder that gives up (time budget, component too large) falls back to greedy.
  * @throws {@link UnknownOptimizerError} listing the valid names.
  */
 export function getOptimizer(name: string): PathFinder {
-  const f = registry.get(name);
+  if (name === "sequential") return (p) => sequentialPath(p);
+  const f = finders.get(name);
   if (!f) throw new UnknownOptimizerError(name, optimizerNames());
-  return f;
+  return (problem, options) => {
+    const limit = options.memoryLimit === undefined ? undefined : Number(options.memoryLimit);
+    const net = toNetwork(problem);
+    if (limit !== undefined) {
+      let largestInput = 0;
+      for (const t of net.inputs) largestInput = Math.max(largestInput, t.reduce((s, l) => s * net.sizes[l]!, 1));
+      const outSize = net.output.reduce((s, l) => s * net.sizes[l]!, 1);
+      if (outSize > limit) throw new MemoryLimitError(BigInt(outSize), BigInt(limit), "the output");
+      if (largestInput > limit) throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
+    }
+    const path = f(net, limit, options) ?? greedySsa(net, lim(limit));
+    if (limit !== undefined) {
+      const cost = pathCost(problem, path);
+      if (cost.size > BigInt(limit)) throw new MemoryLimitError(cost.size, BigInt(limit), `the ${name} path's largest intermediate`);
+    }
+    return path;
+  };
 }

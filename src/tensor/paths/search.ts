@@ -1,0 +1,138 @@
+/**
+ * Depth-first search over pairwise contraction orders with cost pruning: the engine of `optimal`
+ * (every pair, exhaustive) and `branch-*` (only the best `nbranch` pairs by the greedy heuristic at
+ * each step). Costs are the exact model's multiply-adds, carried as doubles during the search.
+ * @module
+ */
+import { termSize, union, type PathNetwork } from "./network.js";
+
+/** Options of {@link searchPath}. */
+export interface SearchOptions {
+  /** Pairs explored per step, best heuristic first (undefined: all pairs). */
+  readonly nbranch?: number;
+  /** Largest intermediate allowed (elements). */
+  readonly memoryLimit?: number;
+  /** Stop after this many milliseconds and return the best path found (undefined: no limit). */
+  readonly timeLimitMs?: number;
+  /** An initial upper bound (e.g. the greedy path's cost) and its path. */
+  readonly incumbent?: { readonly flops: number; readonly path: number[][] };
+}
+
+/** The best SSA path found and its flops (Infinity when none fits the memory limit). */
+export interface SearchResult {
+  readonly path: number[][];
+  readonly flops: number;
+  /** False when the time limit cut the search short. */
+  readonly complete: boolean;
+}
+
+/** Exhaustive or branch-limited search for the cheapest contraction order. */
+export function searchPath(net: PathNetwork, options: SearchOptions = {}): SearchResult {
+  const n = net.inputs.length;
+  if (n === 1) return { path: [[0]], flops: termSize(net, net.inputs[0]!), complete: true };
+  const limit = options.memoryLimit ?? Infinity;
+  const deadline = options.timeLimitMs === undefined ? Infinity : performance.now() + options.timeLimitMs;
+  let best = options.incumbent ? { flops: options.incumbent.flops, path: options.incumbent.path } : { flops: Infinity, path: [] as number[][] };
+  let complete = true;
+  let nodes = 0;
+  // Live-term label counts decide which labels a step keeps.
+  const count = new Int32Array(net.nLabels);
+  for (const t of net.inputs) for (const l of t) count[l]!++;
+  const terms: Int32Array[] = [...net.inputs];
+  const sizes: number[] = net.inputs.map((t) => termSize(net, t));
+  const alive: number[] = [...Array(n).keys()];
+  const steps: number[][] = [];
+  const keep = (a: Int32Array, b: Int32Array): Int32Array => {
+    const u = union(a, b);
+    let k = 0;
+    const out = new Int32Array(u.length);
+    for (const l of u) {
+      const inA = has(a, l) ? 1 : 0;
+      const inB = has(b, l) ? 1 : 0;
+      if (net.inOutput[l] || count[l]! > inA + inB) out[k++] = l;
+    }
+    return out.subarray(0, k);
+  };
+  const recurse = (flops: number): void => {
+    if (alive.length === 1) {
+      if (flops < best.flops) best = { flops, path: steps.map((s) => [...s]) };
+      return;
+    }
+    if ((++nodes & 1023) === 0 && performance.now() > deadline) {
+      complete = false;
+      return;
+    }
+    if (!complete) return;
+    // Candidate pairs with their result, step flops and heuristic.
+    type Cand = { i: number; j: number; k12: Int32Array; f: number; s12: number; h: number; connected: boolean };
+    const cands: Cand[] = [];
+    let anyConnected = false;
+    for (let x = 0; x < alive.length; x++) {
+      for (let y = x + 1; y < alive.length; y++) {
+        const i = alive[x]!;
+        const j = alive[y]!;
+        const a = terms[i]!;
+        const b = terms[j]!;
+        const u = union(a, b);
+        const f = termSize(net, u);
+        if (flops + f >= best.flops) continue;
+        const k12 = keep(a, b);
+        const s12 = termSize(net, k12);
+        if (s12 > limit) continue;
+        const connected = u.length < a.length + b.length;
+        anyConnected ||= connected;
+        cands.push({ i, j, k12, f, s12, h: s12 - sizes[i]! - sizes[j]!, connected });
+      }
+    }
+    let chosen = cands;
+    if (options.nbranch !== undefined) {
+      // Branch-and-bound explores connected pairs (outer products only when nothing is connected).
+      if (anyConnected) chosen = chosen.filter((c) => c.connected);
+      chosen.sort((p, q) => p.h - q.h || p.f - q.f);
+      chosen = chosen.slice(0, options.nbranch);
+    } else {
+      chosen.sort((p, q) => p.f - q.f || p.h - q.h);
+    }
+    for (const c of chosen) {
+      if (flops + c.f >= best.flops) continue;
+      const id = terms.length;
+      terms.push(c.k12);
+      sizes.push(c.s12);
+      const xi = alive.indexOf(c.i);
+      alive.splice(xi, 1);
+      const xj = alive.indexOf(c.j);
+      alive.splice(xj, 1);
+      alive.push(id);
+      for (const l of terms[c.i]!) count[l]!--;
+      for (const l of terms[c.j]!) count[l]!--;
+      for (const l of c.k12) count[l]!++;
+      steps.push([c.i, c.j]);
+      recurse(flops + c.f);
+      steps.pop();
+      for (const l of c.k12) count[l]!--;
+      for (const l of terms[c.i]!) count[l]!++;
+      for (const l of terms[c.j]!) count[l]!++;
+      alive.pop();
+      alive.splice(xj, 0, c.j);
+      alive.splice(xi, 0, c.i);
+      terms.pop();
+      sizes.pop();
+      if (!complete) return;
+    }
+  };
+  recurse(0);
+  return { path: best.path, flops: best.flops, complete };
+}
+
+function has(t: Int32Array, l: number): boolean {
+  let lo = 0;
+  let hi = t.length - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    const v = t[m]!;
+    if (v === l) return true;
+    if (v < l) lo = m + 1;
+    else hi = m - 1;
+  }
+  return false;
+}
