@@ -20,7 +20,18 @@ export { parseEinsum, parseSublist, ELLIPSIS, type SublistLabel } from "./tensor
 export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./tensor/einsum/reference.js";
 export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/cost.js";
 export { linearToSsa, ssaToLinear, validateSsa, type Path, type PathStep } from "./tensor/paths/path.js";
-export { greedyPath } from "./tensor/paths/greedy.js";
+export { greedyPath, greedySsa, type GreedyOptions } from "./tensor/paths/greedy.js";
+export { toNetwork, type PathNetwork } from "./tensor/paths/network.js";
+export { searchPath, type SearchOptions, type SearchResult } from "./tensor/paths/search.js";
+export { dpPath, connectedComponents, DP_MAX_COMPONENT, type DpOptions } from "./tensor/paths/dp.js";
+export { randomGreedySsa, ssaFlops, type RandomGreedyOptions } from "./tensor/paths/random-greedy.js";
+export { annealSsa, hyperSsa, reconfigureSsa, type AnnealOptions } from "./tensor/paths/anneal.js";
+export { pathInfo, formatPathInfo, pathInfoJson, type PathInfo, type PathInfoStep } from "./tensor/paths/info.js";
+export { pathTreeSvg, type TreeSvgOptions } from "./tensor/paths/svg.js";
+export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.js";
+export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
+export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/contract.js";
+export { contractExpression, type ContractExpression } from "./tensor/expression.js";
 export { getOptimizer, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder } from "./tensor/paths/registry.js";
 export {
   planContraction,
@@ -32,7 +43,7 @@ export {
   type UnaryOp,
   type PlanOptions,
 } from "./tensor/plan.js";
-export { executePlan, executePlanOnBackend } from "./tensor/execute.js";
+export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/execute.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
 export { CpuBackend } from "./tensor/backends/cpu.js";
 export {

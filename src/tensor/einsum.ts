@@ -20,7 +20,7 @@ export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly
 
 /** Options of {@link einsum}. */
 export interface EinsumOptions extends OptimizeOptions {
-  /** Optimizer name (default `"greedy"`), a path finder, or an explicit `{ path }` (linear by default). */
+  /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
   readonly optimize?: OptimizeSpec;
   /** Backend to run on (default: the CPU backend). */
   readonly backend?: Backend<BackendTensor>;
@@ -38,7 +38,10 @@ export function defaultBackend(): CpuBackend {
 
 /** Finds an SSA path for a problem according to `optimize`. */
 export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | undefined, options: OptimizeOptions = {}): Path {
-  if (optimize === undefined) return getOptimizer("greedy")(problem, options);
+  const n = problem.inputs.length;
+  // One or two operands have one path; skip the optimizer machinery (it dominates tiny einsums).
+  if ((optimize === undefined || optimize === "auto") && n <= 2 && options.memoryLimit === undefined) return n === 1 ? [[0]] : [[0, 1]];
+  if (optimize === undefined) return getOptimizer("auto")(problem, options);
   if (typeof optimize === "string") return getOptimizer(optimize)(problem, options);
   if (typeof optimize === "function") return optimize(problem, options);
   if (optimize && Array.isArray(optimize.path)) {

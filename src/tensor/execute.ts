@@ -5,7 +5,7 @@
 import { DTypeMismatchError, InvalidArgumentError, OperandCountError, RankMismatchError } from "../errors.js";
 import type { Backend, BackendTensor } from "./backends/backend.js";
 import type { DenseTensor } from "./dense.js";
-import type { ContractionPlan, UnaryOp } from "./plan.js";
+import type { ContractionPlan, PlanStep, UnaryOp } from "./plan.js";
 
 /**
  * Executes `plan` on `operands` with `backend`; returns the result on the host.
@@ -19,37 +19,91 @@ export function executePlan<T extends BackendTensor>(plan: ContractionPlan, oper
 export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>): T {
   checkOperands(plan, operands);
   const values = new Map<number, T>();
-  const owned = new Set<number>();
-  operands.forEach((x, i) => {
-    values.set(i, x.shape.length === plan.inputShapes[i]!.length ? x : backend.reshape(x, plan.inputShapes[i]!));
+  operands.forEach((x, i) => values.set(i, inputView(plan, i, x, backend)));
+  runSteps(plan, values, backend, new Set());
+  return applyOps(backend, values.get(plan.resultId)!, plan.finish);
+}
+
+/** Results of the steps that depend only on constant operands (see {@link precomputeConstants}). */
+export interface FoldedConstants<T extends BackendTensor> {
+  /** Values by id (constant operands and the steps computed from them). */
+  readonly values: ReadonlyMap<number, T>;
+  /** Indices of the steps already done. */
+  readonly done: ReadonlySet<number>;
+}
+
+/** Runs every step whose inputs come only from the given constant operands, once. */
+export function precomputeConstants<T extends BackendTensor>(plan: ContractionPlan, constants: ReadonlyMap<number, DenseTensor>, backend: Backend<T>): FoldedConstants<T> {
+  const values = new Map<number, T>();
+  for (const [i, x] of constants) values.set(i, inputView(plan, i, backend.upload(x), backend));
+  const done = new Set<number>();
+  plan.steps.forEach((step, k) => {
+    const ins = step.kind === "unary" ? [step.input] : step.inputs;
+    if (ins.every((id) => values.has(id))) {
+      runStep(step, values, backend, false);
+      done.add(k);
+    }
   });
-  const take = (id: number): T => {
+  return { values, done };
+}
+
+/** Runs the steps not yet done, starting from the given operands plus folded constants. */
+export function executePlanFrom<T extends BackendTensor>(plan: ContractionPlan, operands: ReadonlyMap<number, DenseTensor>, folded: FoldedConstants<T>, backend: Backend<T>): DenseTensor {
+  const values = new Map<number, T>(folded.values);
+  const shapes = plan.problem.operandShapes;
+  for (const [i, x] of operands) {
+    const want = shapes[i]!;
+    if (x.shape.length !== want.length || x.shape.some((d, a) => d !== want[a])) {
+      throw new InvalidArgumentError(`operand ${i} has shape [${x.shape.join(", ")}] but the expression was planned for [${want.join(", ")}]`, "pass operands of the planned shapes, or build a new expression");
+    }
+    values.set(i, inputView(plan, i, backend.upload(x), backend));
+  }
+  runSteps(plan, values, backend, folded.done, true);
+  return backend.download(applyOps(backend, values.get(plan.resultId)!, plan.finish));
+}
+
+function inputView<T extends BackendTensor>(plan: ContractionPlan, i: number, x: T, backend: Backend<T>): T {
+  return x.shape.length === plan.inputShapes[i]!.length ? x : backend.reshape(x, plan.inputShapes[i]!);
+}
+
+function runSteps<T extends BackendTensor>(plan: ContractionPlan, values: Map<number, T>, backend: Backend<T>, skip: ReadonlySet<number>, keepInputs = false): void {
+  plan.steps.forEach((step, k) => {
+    if (!skip.has(k)) runStep(step, values, backend, !keepInputs);
+  });
+}
+
+function runStep<T extends BackendTensor>(step: PlanStep, values: Map<number, T>, backend: Backend<T>, consume: boolean): void {
+  const get = (id: number): T => {
     const v = values.get(id)!;
-    values.delete(id);
+    if (consume) values.delete(id);
     return v;
   };
-  const drop = (id: number, v: T): void => {
-    if (owned.has(id)) backend.release?.(v);
-  };
-  for (const step of plan.steps) {
-    if (step.kind === "unary") {
-      const x = take(step.input);
-      values.set(step.output, applyOps(backend, x, step.ops));
-      drop(step.input, x);
-    } else {
-      const [ia, ib] = step.inputs;
-      const xa = take(ia);
-      const xb = take(ib);
-      const a = applyOps(backend, xa, step.prepare[0]);
-      const b = applyOps(backend, xb, step.prepare[1]);
-      const c = backend.batchedMatmul(a, b);
-      values.set(step.output, backend.reshape(c, step.shape));
-      drop(ia, xa);
-      drop(ib, xb);
-    }
-    owned.add(step.output);
+  const cache = activeCache();
+  if (step.kind === "unary") {
+    const x = get(step.input);
+    const key = cache ? `u${cache.id(x)}:${JSON.stringify(step.ops)}` : undefined;
+    const hit = key ? (cache!.results.get(key) as T | undefined) : undefined;
+    if (hit) cache!.hits++;
+    const y = hit ?? applyOps(backend, x, step.ops);
+    if (key && !hit) cache!.results.set(key, y);
+    values.set(step.output, y);
+    return;
   }
-  return applyOps(backend, values.get(plan.resultId)!, plan.finish);
+  const [ia, ib] = step.inputs;
+  const xa = get(ia);
+  const xb = get(ib);
+  const key = cache ? `p${cache.id(xa)},${cache.id(xb)}:${JSON.stringify(step.prepare)}:${step.shape.join("x")}` : undefined;
+  const hit = key ? (cache!.results.get(key) as T | undefined) : undefined;
+  if (hit) {
+    cache!.hits++;
+    values.set(step.output, hit);
+    return;
+  }
+  const a = applyOps(backend, xa, step.prepare[0]);
+  const b = applyOps(backend, xb, step.prepare[1]);
+  const c = backend.reshape(backend.batchedMatmul(a, b), step.shape);
+  if (key) cache!.results.set(key, c);
+  values.set(step.output, c);
 }
 
 function applyOps<T extends BackendTensor>(backend: Backend<T>, x: T, ops: readonly UnaryOp[]): T {
@@ -90,4 +144,53 @@ function checkOperands(plan: ContractionPlan, operands: readonly BackendTensor[]
       }
     }
   });
+}
+
+/** A cache of step results keyed by the identity of their inputs. */
+interface SharedCache {
+  readonly results: Map<string, unknown>;
+  id(x: object): number;
+  hits: number;
+}
+
+const scopes: SharedCache[] = [];
+
+function activeCache(): SharedCache | undefined {
+  return scopes[scopes.length - 1];
+}
+
+/**
+ * Runs `fn` in a scope where contraction steps are cached by the identity of their input tensors, so
+ * several contractions that share operands and sub-expressions compute each shared intermediate once
+ * (opt_einsum's `shared_intermediates`). The cache is dropped when `fn` returns.
+ * @example
+ * ```ts
+ * import { sharedIntermediates, einsum, randn } from "multilinear";
+ * const [a, b, c] = [randn([4, 5], { seed: 1 }), randn([5, 6], { seed: 2 }), randn([6, 3], { seed: 3 })];
+ * const { hits } = sharedIntermediates(() => {
+ *   einsum("ij,jk,kl->il", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
+ *   einsum("ij,jk,kl->l", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
+ * });
+ * hits; // => 1
+ * ```
+ */
+export function sharedIntermediates<R>(fn: () => R): { result: R; hits: number } {
+  const ids = new WeakMap<object, number>();
+  let next = 0;
+  const scope: SharedCache = {
+    results: new Map(),
+    hits: 0,
+    id(x) {
+      let i = ids.get(x);
+      if (i === undefined) ids.set(x, (i = next++));
+      return i;
+    },
+  };
+  scopes.push(scope);
+  try {
+    const result = fn();
+    return { result, hits: scope.hits };
+  } finally {
+    scopes.pop();
+  }
 }

@@ -3,12 +3,13 @@
  * registered in `subcommands` below.
  * @module
  */
+import { benchPathsCommand } from "./bench-paths.js";
 import { CliUsageError, type CliCommand } from "../command.js";
 import { benchEinsumCommand } from "./bench-einsum.js";
 import { benchGemmCommand } from "./bench-gemm.js";
 
 /** Sub-commands of `bench`, e.g. `gemm`, `einsum`, `paths`. */
-const subcommands: readonly CliCommand[] = [benchGemmCommand, benchEinsumCommand];
+const subcommands: readonly CliCommand[] = [benchGemmCommand, benchEinsumCommand, benchPathsCommand];
 
 export const benchCommand: CliCommand = {
   name: "bench",

@@ -10,11 +10,13 @@ import { decomposeCommand, reconstructCommand } from "./decompose.js";
 import { demoCommand } from "./demo.js";
 import { infoCommand } from "./info.js";
 import { mumoeCommand } from "./mumoe.js";
+import { pathCommand } from "./path.js";
 
 /** All commands, in the order `--help` lists them. */
 export const commands: readonly CliCommand[] = [
   demoCommand,
   contractCommand,
+  pathCommand,
   infoCommand,
   mumoeCommand,
   benchCommand,

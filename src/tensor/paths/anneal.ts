@@ -22,6 +22,11 @@ export interface AnnealOptions {
   readonly start?: readonly (readonly number[])[];
   /** Independent annealing runs sharing the budget (default 4). */
   readonly trials?: number;
+  /**
+   * Moves per trial (default 300 per operand). The search is deterministic for a seed unless the time
+   * limit cuts it short first.
+   */
+  readonly movesPerTrial?: number;
 }
 
 interface Tree {
@@ -59,7 +64,7 @@ export function annealSsa(net: PathNetwork, options: AnnealOptions = {}): number
     const trialEnd = Math.min(deadline, performance.now() + perTrial);
     const third = (trialEnd - performance.now()) / 3;
     reconfigure(net, total, tree, 8, performance.now() + third, limitLog);
-    anneal(net, total, tree, rng, trialEnd - third, limitLog);
+    anneal(net, total, tree, rng, trialEnd - third, limitLog, options.movesPerTrial ?? 300 * n);
     reconfigure(net, total, tree, 8, trialEnd, limitLog);
     const s = score(tree, limitLog);
     if (s < bestScore) {
@@ -194,23 +199,16 @@ function mergeCounts(la: Int32Array, ca: Int32Array, lb: Int32Array, cb: Int32Ar
   return [labels.subarray(0, k), counts.subarray(0, k)];
 }
 
-function anneal(net: PathNetwork, total: Int32Array, tree: Tree, rng: Rng, end: number, limitLog: number): void {
+function anneal(net: PathNetwork, total: Int32Array, tree: Tree, rng: Rng, end: number, limitLog: number, maxMoves: number): void {
   const n = tree.n;
   const internal = Array.from({ length: n - 1 }, (_, k) => n + k);
   let flops = 0;
   for (const v of internal) flops += 2 ** tree.cost[v]!;
-  const startTime = performance.now();
-  const span = Math.max(1, end - startTime);
   const penalty = (legLog: number): number => (legLog > limitLog ? 1000 * (legLog - limitLog) : 0);
-  let moves = 0;
-  for (;;) {
-    if ((moves & 255) === 0) {
-      if (performance.now() > end) break;
-    }
-    moves++;
-    // β rises from 1 to 40 (per bit of log2 flops) over the trial.
-    const frac = Math.min(1, (performance.now() - startTime) / span);
-    const beta = 1 + 39 * frac;
+  for (let moves = 0; moves < maxMoves; moves++) {
+    if ((moves & 255) === 0 && performance.now() > end) break;
+    // β rises from 1 to 40 (per bit of log2 flops) over the moves of the trial.
+    const beta = 1 + (39 * moves) / maxMoves;
     const v = internal[rng.int(internal.length)]!;
     // Pick a child that is internal, and rotate its children against the sibling.
     const side = rng.uniform() < 0.5;
@@ -406,7 +404,7 @@ export function reconfigureSsa(net: PathNetwork, path: readonly (readonly number
  * which is then improved by subtree reconfiguration. Spends `timeLimitMs` (half searching, half
  * reconfiguring). Seeded.
  */
-export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; readonly timeLimitMs?: number; readonly memoryLimit?: number } = {}): number[][] {
+export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; readonly timeLimitMs?: number; readonly memoryLimit?: number; readonly trials?: number } = {}): number[][] {
   const n = net.inputs.length;
   if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
   const budget = options.timeLimitMs ?? 1000;
@@ -417,9 +415,8 @@ export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; re
   const lim = options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit };
   let best = greedySsa(net, lim);
   let bestFlops = ssaFlops(net, best).flops;
-  let trials = 0;
-  while (performance.now() < searchEnd || trials < 4) {
-    trials++;
+  const maxTrials = options.trials ?? 64;
+  for (let trials = 0; trials < maxTrials && (trials < 4 || performance.now() < searchEnd); trials++) {
     const alpha = 2 ** (rng.uniform() * 2 - 1); // 0.5 … 2
     const temperature = rng.uniform() < 0.3 ? 0 : 2 ** (rng.uniform() * 8 - 7); // 1/128 … 2
     const path = greedySsa(net, {

@@ -18,6 +18,11 @@ export interface DpOptions {
   readonly memoryLimit?: number;
   /** Give up (and return undefined) after this many milliseconds. */
   readonly timeLimitMs?: number;
+  /**
+   * First sum each operand's private labels (in no other operand, not in the output) by a
+   * single-operand step, as opt_einsum's dp does (default false: pairwise steps only).
+   */
+  readonly reduceLeaves?: boolean;
 }
 
 interface Entry {
@@ -44,19 +49,36 @@ export function dpPath(net: PathNetwork, options: DpOptions = {}): number[][] | 
   const minimizeSize = options.minimize === "size";
   const limit = options.memoryLimit ?? Infinity;
   const deadline = options.timeLimitMs === undefined ? Infinity : performance.now() + options.timeLimitMs;
-  const components = connectedComponents(net);
+  // With outer products searched, the whole network is one problem (disconnected parts can then be
+  // joined at their cheapest moment); otherwise each connected component is solved on its own.
+  const components = options.searchOuter ? [[...Array(n).keys()]] : connectedComponents(net);
+  const path: number[][] = [];
+  let next = n;
+  // Optional single-operand reductions of private labels; leaf ids are remapped to the reduced results.
+  const leafId = [...Array(n).keys()];
+  const leafTerm = [...net.inputs];
+  if (options.reduceLeaves) {
+    const count = new Int32Array(net.nLabels);
+    for (const t of net.inputs) for (const l of t) count[l]!++;
+    net.inputs.forEach((t, i) => {
+      const kept = t.filter((l) => net.inOutput[l] === 1 || count[l]! > 1);
+      if (kept.length < t.length) {
+        path.push([i]);
+        leafId[i] = next++;
+        leafTerm[i] = kept;
+      }
+    });
+  }
   const trees: Tree[] = [];
   for (const comp of components) {
     if (comp.length > DP_MAX_COMPONENT) return undefined;
-    const t = solveComponent(net, comp, options.searchOuter ?? false, minimizeSize, limit, deadline);
+    const t = solveComponent(net, leafTerm, comp, options.searchOuter ?? false, minimizeSize, limit, deadline);
     if (t === undefined) return undefined;
     trees.push(t);
   }
   // Join components by outer products, smallest result first.
-  const path: number[][] = [];
-  let next = n;
   const emit = (t: Tree): number => {
-    if (typeof t === "number") return t;
+    if (typeof t === "number") return leafId[t]!;
     const a = emit(t[0]);
     const b = emit(t[1]);
     path.push([a, b]);
@@ -111,7 +133,15 @@ export function connectedComponents(net: PathNetwork): number[][] {
   return [...groups.values()];
 }
 
-function solveComponent(net: PathNetwork, comp: readonly number[], outer: boolean, minimizeSize: boolean, limit: number, deadline: number): Tree | undefined {
+function solveComponent(
+  net: PathNetwork,
+  leafTerm: readonly Int32Array[],
+  comp: readonly number[],
+  outer: boolean,
+  minimizeSize: boolean,
+  limit: number,
+  deadline: number,
+): Tree | undefined {
   const m = comp.length;
   if (m === 1) return comp[0]!;
   // Which members hold each label (bit masks over the component).
@@ -131,7 +161,7 @@ function solveComponent(net: PathNetwork, comp: readonly number[], outer: boolea
   const full = m === 31 ? 0x7fffffff : (1 << m) - 1;
   let cap = 0;
   // Start the cap at the cheapest conceivable cost: the largest single input (every tree touches it).
-  for (const op of comp) cap = Math.max(cap, termSize(net, net.inputs[op]!));
+  for (const op of comp) cap = Math.max(cap, termSize(net, leafTerm[op]!));
   const better = (a: Entry, b: Entry | undefined): boolean => {
     if (!b) return true;
     if (minimizeSize) return a.size !== b.size ? a.size < b.size : a.flops < b.flops;
@@ -141,7 +171,8 @@ function solveComponent(net: PathNetwork, comp: readonly number[], outer: boolea
     let minOver = Infinity;
     const levels: Map<number, Entry>[] = Array.from({ length: m + 1 }, () => new Map());
     comp.forEach((op, k) => {
-      const t = net.inputs[op]!;
+      // A leaf enters with its own (possibly reduced) term: a step's cost counts all its labels.
+      const t = leafTerm[op]!;
       levels[1]!.set(1 << k, { legs: t, flops: 0, size: 0, tree: op });
     });
     for (let size = 2; size <= m; size++) {

@@ -56,19 +56,32 @@ const searchF =
     return r.path.length > 0 ? r.path : incumbent;
   };
 
+/** dp with and without opt_einsum's single-operand reductions first; the cheaper path wins. */
 const dpF =
   (minimize: "flops" | "size", searchOuter: boolean): NetFinder =>
-  (net, limit, o) =>
-    dpPath(net, { minimize, searchOuter, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}) });
+  (net, limit, o) => {
+    const run = (reduceLeaves: boolean): number[][] | undefined =>
+      dpPath(net, { minimize, searchOuter, reduceLeaves, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs / 2 } : {}) });
+    const paths = [run(false), run(true)];
+    if (minimize === "flops") return cheapest(net, paths);
+    const score = (p: number[][] | undefined): number => (p ? ssaFlops(net, p).size : Infinity);
+    return score(paths[1]) < score(paths[0]) ? paths[1] : (paths[0] ?? paths[1]);
+  };
 
 const randomGreedyF =
   (repeats: number): NetFinder =>
   (net, limit, o) =>
     randomGreedySsa(net, { repeats, seed: o.seed ?? 0, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}) });
 
-const annealF: NetFinder = (net, limit, o) => annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) });
+/** Small networks are solved exactly instead of searched for (dp over at most 10 operands is instant). */
+const exactIfSmall =
+  (search: NetFinder): NetFinder =>
+  (net, limit, o) =>
+    net.inputs.length <= 10 ? (dpF("flops", true)(net, limit, o) ?? search(net, limit, o)) : search(net, limit, o);
 
-const hyperF: NetFinder = (net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) });
+const annealF: NetFinder = exactIfSmall((net, limit, o) => annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }));
+
+const hyperF: NetFinder = exactIfSmall((net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }));
 
 /**
  * opt_einsum's `auto`, made to never lose to it: ≤ 4 operands exhaustive; up to 14 the better of dp
@@ -77,7 +90,7 @@ const hyperF: NetFinder = (net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, 
 const autoF: NetFinder = (net, limit, o) => {
   const n = net.inputs.length;
   if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
-  if (n <= 4) return searchF(undefined)(net, limit, o);
+  if (n <= 4) return cheapest(net, [searchF(undefined)(net, limit, o), dpF("flops", true)(net, limit, o)]);
   const candidates: (number[][] | undefined)[] = [greedySsa(net, lim(limit))];
   if (n <= 14) {
     candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: o.timeLimitMs ?? 200 }));
@@ -89,14 +102,14 @@ const autoF: NetFinder = (net, limit, o) => {
 };
 
 /** `auto-hq`: spends its time budget (default 1 s): dp for small networks, annealing for large ones. */
-const autoHqF: NetFinder = (net, limit, o) => {
+const autoHqF: NetFinder = exactIfSmall((net, limit, o) => {
   const n = net.inputs.length;
   const budget = o.timeLimitMs ?? 1000;
   const candidates: (number[][] | undefined)[] = [autoF(net, limit, { ...o, timeLimitMs: Math.min(200, budget / 4) })];
   if (n <= 20) candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: budget / 2 }));
   if (n > 4) candidates.push(annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: budget / 2, ...lim(limit), ...(candidates[0] ? { start: candidates[0] } : {}) }));
   return cheapest(net, candidates);
-};
+});
 
 function cheapest(net: PathNetwork, paths: readonly (number[][] | undefined)[]): number[][] | undefined {
   let best: number[][] | undefined;
