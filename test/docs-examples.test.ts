@@ -64,11 +64,29 @@ async function run(prepared: PreparedExample, name: string): Promise<CheckResult
   });
 }
 
-const examples: DocExample[] = sourceFiles(src).flatMap((f) => extractExamples(readFileSync(f, "utf8"), relative(root, f)));
+/** Every ```ts block of a Markdown file (README, guides): they are runnable examples too. */
+function markdownExamples(file: string): DocExample[] {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const out: DocExample[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```(ts|typescript)\s*$/.test(lines[i]!.trim())) continue;
+    const start = i + 1;
+    const code: string[] = [];
+    for (i = start; i < lines.length && lines[i]!.trim() !== "```"; i++) code.push(lines[i]!);
+    out.push({ file: relative(root, file), symbol: `line ${start + 1}`, line: start + 1, code });
+  }
+  return out;
+}
+
+const guides = existsSync(join(root, "docs", "guides")) ? readdirSync(join(root, "docs", "guides")).filter((f) => f.endsWith(".md")).map((f) => join(root, "docs", "guides", f)) : [];
+const examples: DocExample[] = [
+  ...sourceFiles(src).flatMap((f) => extractExamples(readFileSync(f, "utf8"), relative(root, f))),
+  ...[join(root, "README.md"), ...guides].filter((f) => existsSync(f)).flatMap(markdownExamples),
+];
 const tally = { passed: 0, checks: 0 };
 
 afterAll(() => {
-  console.log(`docs examples: ${examples.length} found in src/, ${tally.passed} passing, ${tally.checks} '// =>' checks`);
+  console.log(`docs examples: ${examples.length} found in src/, README and guides, ${tally.passed} passing, ${tally.checks} '// =>' checks`);
 });
 
 describe("TSDoc @example blocks run and their // => values hold", () => {

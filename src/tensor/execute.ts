@@ -169,7 +169,7 @@ function activeCache(): SharedCache | undefined {
  * const [a, b, c] = [randn([4, 5], { seed: 1 }), randn([5, 6], { seed: 2 }), randn([6, 3], { seed: 3 })];
  * const { hits } = sharedIntermediates(() => {
  *   einsum("ij,jk,kl->il", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
- *   einsum("ij,jk,kl->l", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
+ *   einsum("ij,jk,kl->i", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
  * });
  * hits; // => 1
  * ```

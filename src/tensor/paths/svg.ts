@@ -37,7 +37,7 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
  * @example
  * ```ts
  * import { contractPath, pathTreeSvg } from "multilinear";
- * const { info } = contractPath("ab,bc,cd->ad", [[2, 3], [3, 4], [4, 5]]);
+ * const { info } = contractPath("ab,bc,cd->ad", [2, 3], [3, 4], [4, 5]);
  * pathTreeSvg(info).startsWith("<svg"); // => true
  * ```
  */
