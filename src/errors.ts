@@ -23,7 +23,8 @@ export type ErrorCode =
   | "file-format"
   | "not-converged"
   | "config"
-  | "infeasible-budget";
+  | "infeasible-budget"
+  | "gpu";
 
 /** Base class of every error the library throws on purpose. */
 export abstract class MultilinearError extends Error {
@@ -227,6 +228,17 @@ export class ConfigError extends MultilinearError {
 export class InfeasibleBudgetError extends MultilinearError {
   override readonly code = "infeasible-budget";
   constructor(what: string, hint: string, readonly target: bigint, readonly minimumParams: bigint) {
+    super(what, hint);
+  }
+}
+
+/**
+ * The GPU reported an error (a shader that does not compile, a validation error caught by an error
+ * scope, an allocation the device refused, a lost device), or a GPU mode cannot run here.
+ */
+export class GpuError extends MultilinearError {
+  override readonly code = "gpu";
+  constructor(what: string, hint: string, readonly gpuMessage?: string) {
     super(what, hint);
   }
 }

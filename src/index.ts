@@ -77,6 +77,8 @@ export {
   ringFromTriples,
   triplesFromRing,
   expertTensorShape,
+  resolveLayer,
+  type ResolvedLayer,
   type LayerSpec,
   type LayerKind,
   type BaselineSpec,
@@ -88,7 +90,7 @@ export {
 } from "./moe/budget-spec.js";
 export type { ParameterEntry } from "./moe/budget-params.js";
 export type { MacEntry } from "./moe/budget-macs.js";
-export { evaluateFormula, formulaToTex, type LayerFormulas } from "./moe/budget-formula.js";
+export { evaluateFormula, formulaToTex, formulaScope, layerFormulas, type LayerFormulas } from "./moe/budget-formula.js";
 export { layerBudget, budgetTex, type LayerBudget } from "./moe/budget.js";
 export { derivedMacs, layerEinsum, officialPath, naivePath, fastOrderOptimizer, type DerivedMacs, type LayerEinsum } from "./moe/budget-paths.js";
 export {
@@ -133,7 +135,7 @@ export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./k
 
 // ---- moe: μMoE layers, gating, activations, PyTorch weights ----
 export type { MuMoEConfig, MuMoEKind, GateNormalization, GateActivation, TRRanks } from "./moe/config.js";
-export { erf, erfc, gelu } from "./moe/special.js";
+export { erf, erfc, gelu } from "./math/special.js";
 export { softmax, entmax15, sparsemax, entmaxBisect, layerNormRows, type EntmaxBisectOptions } from "./moe/activations.js";
 export { normalizeLogits, activate, NORM_EPS, type BatchNormStats } from "./moe/gate.js";
 export { FactorizedExperts } from "./moe/experts.js";
@@ -164,6 +166,7 @@ export {
   SoftMoE,
   denseExpertsForward,
   muMoEDenseForward,
+  type DenseCheckable,
   type MoEConfig,
   type MoEWeights,
   type SoftMoEWeights,
@@ -186,3 +189,28 @@ export { ringRanks, trainRanks } from "./decomp/ranks.js";
 export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } from "./decomp/fit/tr-tt.js";
 export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/rank.js";
 export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";
+
+// ---- GPU backend (issue 5): gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
+export { executePlanAsync } from "./tensor/execute.js";
+export { einsumAsync } from "./tensor/einsum-async.js";
+export { cpuLayerOps, type LayerOps, type NormOptions } from "./tensor/backends/layer-ops.js";
+export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "./tensor/backends/gpujs/create.js";
+export { GpuBackend, type GpuBackendInfo } from "./tensor/backends/gpujs/backend.js";
+export { GpuTensor, DeviceBuffer } from "./tensor/backends/gpujs/tensor.js";
+export type { GpuMemoryStats } from "./tensor/backends/gpujs/runtime.js";
+export { parseGpuMode, AUTO_ORDER, type GpuModeReport, type GpuAdapterReport, type GpuModeRequest } from "./tensor/backends/gpujs/modes.js";
+export type { ViewLayout } from "./tensor/backends/gpujs/codegen.js";
+export { GPU_MODES, type GpuMode } from "./tensor/backends/gpujs/types.js";
+export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "./tensor/backends/gpujs/wgsl-source.js";
+export type { GemmTileChoice } from "./tensor/backends/gpujs/wgsl.js";
+export {
+  cpMuMoEForward,
+  uploadCpMuMoEWeights,
+  randomCpMuMoEWeights,
+  checkCpWeights,
+  CpMuMoEPlans,
+  type CpMuMoEWeights,
+  type CpMuMoEResult,
+  type CpGateNorm,
+  type RandomCpOptions,
+} from "./tensor/backends/gpujs/cp-forward.js";

@@ -35,7 +35,11 @@ function names(layer: ResolvedLayer): { n: string[]; ring: string[] } {
 
 /**
  * The value of every symbol the formulas of `layer` use, as bigints.
- * @internal
+ * @example
+ * ```ts
+ * import { formulaScope, resolveLayer } from "multilinear";
+ * formulaScope(resolveLayer({ kind: "linear", inputDim: 8, outputDim: 4 })).I; // => 8n
+ * ```
  */
 export function formulaScope(layer: ResolvedLayer): Record<string, bigint> {
   const scope: Record<string, bigint> = { I: BigInt(layer.inputDim), O: BigInt(layer.outputDim) };
@@ -55,8 +59,13 @@ export function formulaScope(layer: ResolvedLayer): Record<string, bigint> {
 const join = (terms: readonly string[]): string => terms.filter((t) => t !== "").join(" + ");
 
 /**
- * The formulas of a resolved layer.
- * @internal
+ * The parameter and MAC formulas of a resolved layer, as mathjs expressions over the symbols of
+ * {@link formulaScope}.
+ * @example
+ * ```ts
+ * import { layerFormulas, resolveLayer } from "multilinear";
+ * layerFormulas(resolveLayer({ kind: "linear", inputDim: 8, outputDim: 4, useBias: false })).params; // => "I*O"
+ * ```
  */
 export function layerFormulas(layer: ResolvedLayer): LayerFormulas {
   const two = layer.secondDim > 0;

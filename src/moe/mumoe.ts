@@ -16,7 +16,7 @@ import { resolveLayer } from "./budget-spec.js";
 import type { GateActivation, GateNormalization, MuMoEConfig, MuMoEKind } from "./config.js";
 import { FactorizedExperts } from "./experts.js";
 import { activate, normalizeLogits, NORM_EPS, type BatchNormStats } from "./gate.js";
-import { gelu } from "./special.js";
+import { gelu } from "../math/special.js";
 
 /** A configuration with every default filled in. */
 export interface ResolvedMuMoEConfig extends MuMoEConfig {

@@ -15,7 +15,7 @@ import { softmax } from "./activations.js";
 import { activate } from "./gate.js";
 import type { GateActivation } from "./config.js";
 import { appendOnes } from "./mumoe.js";
-import { gelu } from "./special.js";
+import { gelu } from "../math/special.js";
 
 /**
  * `y[m] = Σ_{n_1…n_E} (∏_l a_l[m, n_l]) · Σ_i z̃[m, i] W[n_1…n_E, i, :]`, by an explicit loop over experts:

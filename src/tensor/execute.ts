@@ -12,16 +12,50 @@ import type { ContractionPlan, PlanStep, UnaryOp } from "./plan.js";
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  */
 export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>): DenseTensor {
-  return backend.download(executePlanOnBackend(plan, operands.map((x) => backend.upload(x)), backend));
+  const inputs = operands.map((x) => backend.upload(x));
+  let out: T | undefined;
+  try {
+    out = executePlanOnBackend(plan, inputs, backend);
+    return backend.download(out);
+  } finally {
+    releaseAll(backend, inputs, out);
+  }
 }
 
-/** Like {@link executePlan} but takes and returns backend tensors (nothing leaves the device). */
+/**
+ * Like {@link executePlan} for backends that read back asynchronously (the GPU backend in `webgpu`
+ * mode): operands are uploaded once, every intermediate stays on the device, and only the result is
+ * read back. Works with every backend.
+ * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
+ */
+export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>): Promise<DenseTensor> {
+  const inputs = operands.map((x) => backend.upload(x));
+  let out: T | undefined;
+  try {
+    out = executePlanOnBackend(plan, inputs, backend);
+    return backend.downloadAsync ? await backend.downloadAsync(out) : backend.download(out);
+  } finally {
+    releaseAll(backend, inputs, out);
+  }
+}
+
+function releaseAll<T extends BackendTensor>(backend: Backend<T>, inputs: readonly T[], out: T | undefined): void {
+  if (!backend.release) return;
+  if (out !== undefined && !inputs.includes(out)) backend.release(out);
+  for (const x of inputs) backend.release(x);
+}
+
+/**
+ * Like {@link executePlan} but takes and returns backend tensors (nothing leaves the device). The
+ * operands stay the caller's; every intermediate is released (see {@link Backend.release}) once
+ * used, and the result is a handle the caller owns (one of the operands when the plan does nothing).
+ */
 export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>): T {
   checkOperands(plan, operands);
-  const values = new Map<number, T>();
-  operands.forEach((x, i) => values.set(i, inputView(plan, i, x, backend)));
-  runSteps(plan, values, backend, new Set());
-  return applyOps(backend, values.get(plan.resultId)!, plan.finish);
+  const run = newRun<T>();
+  operands.forEach((x, i) => setInput(run, plan, i, x, backend));
+  runSteps(plan, run, backend, new Set());
+  return finish(plan, run, backend);
 }
 
 /** Results of the steps that depend only on constant operands (see {@link precomputeConstants}). */
@@ -34,49 +68,94 @@ export interface FoldedConstants<T extends BackendTensor> {
 
 /** Runs every step whose inputs come only from the given constant operands, once. */
 export function precomputeConstants<T extends BackendTensor>(plan: ContractionPlan, constants: ReadonlyMap<number, DenseTensor>, backend: Backend<T>): FoldedConstants<T> {
-  const values = new Map<number, T>();
-  for (const [i, x] of constants) values.set(i, inputView(plan, i, backend.upload(x), backend));
+  const run = newRun<T>();
+  for (const [i, x] of constants) setInput(run, plan, i, backend.upload(x), backend);
   const done = new Set<number>();
   plan.steps.forEach((step, k) => {
     const ins = step.kind === "unary" ? [step.input] : step.inputs;
-    if (ins.every((id) => values.has(id))) {
-      runStep(step, values, backend, false);
+    if (ins.every((id) => run.values.has(id))) {
+      // Folded values outlive this call: nothing is consumed or released.
+      runStep(step, run, backend, false);
       done.add(k);
     }
   });
-  return { values, done };
+  return { values: run.values, done };
 }
 
 /** Runs the steps not yet done, starting from the given operands plus folded constants. */
 export function executePlanFrom<T extends BackendTensor>(plan: ContractionPlan, operands: ReadonlyMap<number, DenseTensor>, folded: FoldedConstants<T>, backend: Backend<T>): DenseTensor {
-  const values = new Map<number, T>(folded.values);
+  const run = newRun<T>();
+  for (const [id, v] of folded.values) run.values.set(id, v); // never owned: reused by the next call
   const shapes = plan.problem.operandShapes;
   for (const [i, x] of operands) {
     const want = shapes[i]!;
     if (x.shape.length !== want.length || x.shape.some((d, a) => d !== want[a])) {
       throw new InvalidArgumentError(`operand ${i} has shape [${x.shape.join(", ")}] but the expression was planned for [${want.join(", ")}]`, "pass operands of the planned shapes, or build a new expression");
     }
-    values.set(i, inputView(plan, i, backend.upload(x), backend));
+    const up = backend.upload(x);
+    setInput(run, plan, i, up, backend);
+    if (run.values.get(i) === up) run.owned.add(i);
+    else backend.release?.(up);
   }
-  runSteps(plan, values, backend, folded.done, true);
-  return backend.download(applyOps(backend, values.get(plan.resultId)!, plan.finish));
+  runSteps(plan, run, backend, folded.done);
+  const out = finish(plan, run, backend);
+  try {
+    return backend.download(out);
+  } finally {
+    if (run.owned.has(-1)) backend.release?.(out);
+  }
 }
 
-function inputView<T extends BackendTensor>(plan: ContractionPlan, i: number, x: T, backend: Backend<T>): T {
-  return x.shape.length === plan.inputShapes[i]!.length ? x : backend.reshape(x, plan.inputShapes[i]!);
+/**
+ * The values of one run by id, and the ids whose values this run created and so may release once
+ * used. Caller operands, folded constants and cached results are never owned.
+ */
+interface Run<T> {
+  readonly values: Map<number, T>;
+  readonly owned: Set<number>;
 }
 
-function runSteps<T extends BackendTensor>(plan: ContractionPlan, values: Map<number, T>, backend: Backend<T>, skip: ReadonlySet<number>, keepInputs = false): void {
+function newRun<T>(): Run<T> {
+  return { values: new Map(), owned: new Set() };
+}
+
+function setInput<T extends BackendTensor>(run: Run<T>, plan: ContractionPlan, i: number, x: T, backend: Backend<T>): void {
+  if (x.shape.length === plan.inputShapes[i]!.length) {
+    run.values.set(i, x);
+    return;
+  }
+  const v = backend.reshape(x, plan.inputShapes[i]!);
+  run.values.set(i, v);
+  if (v !== x) run.owned.add(i);
+}
+
+function runSteps<T extends BackendTensor>(plan: ContractionPlan, run: Run<T>, backend: Backend<T>, skip: ReadonlySet<number>): void {
   plan.steps.forEach((step, k) => {
-    if (!skip.has(k)) runStep(step, values, backend, !keepInputs);
+    if (!skip.has(k)) runStep(step, run, backend, true);
   });
 }
 
-function runStep<T extends BackendTensor>(step: PlanStep, values: Map<number, T>, backend: Backend<T>, consume: boolean): void {
+/** Applies the plan's final ops; the returned handle is the caller's (owned marked by id -1). */
+function finish<T extends BackendTensor>(plan: ContractionPlan, run: Run<T>, backend: Backend<T>): T {
+  const last = run.values.get(plan.resultId)!;
+  const result = applyOps(backend, last, plan.finish);
+  if (result !== last) {
+    if (run.owned.has(plan.resultId)) backend.release?.(last);
+    run.owned.add(-1);
+  } else if (run.owned.has(plan.resultId)) run.owned.add(-1);
+  return result;
+}
+
+function runStep<T extends BackendTensor>(step: PlanStep, run: Run<T>, backend: Backend<T>, consume: boolean): void {
+  const { values, owned } = run;
   const get = (id: number): T => {
     const v = values.get(id)!;
     if (consume) values.delete(id);
     return v;
+  };
+  /** Releases a consumed input once the step no longer needs it (only when this run made it). */
+  const done = (id: number, v: T, keep: T): void => {
+    if (consume && owned.delete(id) && v !== keep) backend.release?.(v);
   };
   const cache = activeCache();
   if (step.kind === "unary") {
@@ -87,6 +166,10 @@ function runStep<T extends BackendTensor>(step: PlanStep, values: Map<number, T>
     const y = hit ?? applyOps(backend, x, step.ops);
     if (key && !hit) cache!.results.set(key, y);
     values.set(step.output, y);
+    // No op ran: the value moves to the new id, and stays owned if it was.
+    if (y === x && owned.has(step.input) && consume) owned.add(step.output);
+    else if (!key && y !== x && consume) owned.add(step.output);
+    done(step.input, x, y);
     return;
   }
   const [ia, ib] = step.inputs;
@@ -97,32 +180,44 @@ function runStep<T extends BackendTensor>(step: PlanStep, values: Map<number, T>
   if (hit) {
     cache!.hits++;
     values.set(step.output, hit);
-    return;
+  } else {
+    const a = applyOps(backend, xa, step.prepare[0]);
+    const b = applyOps(backend, xb, step.prepare[1]);
+    const c = backend.batchedMatmul(a, b);
+    const r = backend.reshape(c, step.shape);
+    if (r !== c) backend.release?.(c);
+    if (a !== xa) backend.release?.(a);
+    if (b !== xb) backend.release?.(b);
+    if (key) cache!.results.set(key, r);
+    else if (consume) owned.add(step.output);
+    values.set(step.output, r);
   }
-  const a = applyOps(backend, xa, step.prepare[0]);
-  const b = applyOps(backend, xb, step.prepare[1]);
-  const c = backend.reshape(backend.batchedMatmul(a, b), step.shape);
-  if (key) cache!.results.set(key, c);
-  values.set(step.output, c);
+  const out = values.get(step.output)!;
+  done(ia, xa, out);
+  done(ib, xb, out);
 }
 
+/** Applies `ops` to `x`; intermediate results (not `x`, not the returned one) are released. */
 function applyOps<T extends BackendTensor>(backend: Backend<T>, x: T, ops: readonly UnaryOp[]): T {
   let y = x;
   for (const op of ops) {
+    let next: T;
     switch (op.kind) {
       case "diagonal":
-        y = backend.diagonal(y, op.axisA, op.axisB);
+        next = backend.diagonal(y, op.axisA, op.axisB);
         break;
       case "sum":
-        y = backend.sumAxes(y, op.axes);
+        next = backend.sumAxes(y, op.axes);
         break;
       case "permute":
-        y = backend.permute(y, op.axes);
+        next = backend.permute(y, op.axes);
         break;
       case "reshape":
-        y = backend.reshape(y, op.shape);
+        next = backend.reshape(y, op.shape);
         break;
     }
+    if (y !== x && next !== y) backend.release?.(y);
+    y = next;
   }
   return y;
 }

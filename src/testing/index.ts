@@ -115,7 +115,7 @@ export function arbLogits(maxExperts = 12): fc.Arbitrary<DenseTensor> {
     });
 }
 
-/** The structural view of a layer the properties need; {@link MuMoELayer} has it, and so can yours. */
+/** The structural view of a layer the properties need; `MuMoELayer` has it, and so can yours. */
 export interface LayerUnderTest extends DenseCheckable {
   forward(x: DenseTensor): DenseTensor;
 }

@@ -6,7 +6,9 @@ import { loadNpy, saveNpy } from "../../io/files.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { planProblem, commonDType, defaultBackend } from "../../tensor/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
-import { executePlan } from "../../tensor/execute.js";
+import { executePlan, executePlanAsync } from "../../tensor/execute.js";
+import { createGpuBackend } from "../../tensor/backends/gpujs/create.js";
+import { parseGpuMode } from "../../tensor/backends/gpujs/modes.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 
@@ -21,7 +23,9 @@ options:
   -o, --output FILE        where to write the result (.npy); omitted: print the result
   --dtype float32|float64  convert operands to this dtype first (default: theirs, which must agree)
   --optimize NAME          path optimizer (default greedy)
-  --json                   print {shape, dtype, path, flops, seconds} as JSON
+  --backend cpu|gpu        where to run (default cpu); gpu computes in float32 (use --dtype float32)
+  --gpu-mode MODE          gpu.js mode for --backend gpu: auto (default), webgpu, webgl2, headlessgl, webasm, cpu
+  --json                   print {shape, dtype, path, flops, seconds, backend} as JSON
 `,
   async run(argv, io) {
     // An equation with only scalar operands starts with "->", which the option parser would take for an option.
@@ -36,10 +40,14 @@ options:
       output: { type: "string", short: "o" },
       dtype: { type: "string" },
       optimize: { type: "string" },
+      backend: { type: "string" },
+      "gpu-mode": { type: "string" },
       json: { type: "boolean" },
     });
     const { values } = parsed;
     const positionals = parsed.positionals.map((a) => hidden.get(a) ?? a);
+    const backendName = values.backend ?? "cpu";
+    if (backendName !== "cpu" && backendName !== "gpu") throw new CliUsageError(`unknown backend '${backendName}'`, "use --backend cpu or --backend gpu");
     const [equation, ...files] = positionals;
     if (equation === undefined) throw new CliUsageError("missing the equation", 'pass it first, quoted: multilinear contract "ij,jk->ik" a.npy b.npy');
     if (files.length === 0) throw new CliUsageError("no operand files given", "list one .npy file per input term");
@@ -50,9 +58,10 @@ options:
     }
     const dtype = commonDType(operands);
     const problem = parseEinsum(equation, operands.map((x) => x.shape));
+    const gpu = backendName === "gpu" ? await createGpuBackend({ mode: parseGpuMode(values["gpu-mode"] ?? "auto") }) : undefined;
     const t0 = performance.now();
-    const plan = planProblem(problem, { dtype, ...(values.optimize ? { optimize: values.optimize } : {}) });
-    const result = executePlan(plan, operands, defaultBackend());
+    const plan = planProblem(problem, { dtype, ...(values.optimize ? { optimize: values.optimize } : {}), ...(gpu ? { backend: gpu } : {}) });
+    const result = gpu ? await executePlanAsync(plan, operands, gpu).finally(() => gpu.dispose({ releaseDevice: true })) : executePlan(plan, operands, defaultBackend());
     const seconds = (performance.now() - t0) / 1000;
     if (values.output !== undefined) await saveNpy(values.output, result);
     const summary = {
@@ -61,6 +70,7 @@ options:
       path: ssaToLinear(plan.path, problem.inputs.length),
       flops: plan.cost.flops.toString(),
       seconds,
+      backend: gpu ? `gpujs:${gpu.mode}` : "cpu",
     };
     if (values.json) io.stdout(JSON.stringify(summary) + "\n");
     else {

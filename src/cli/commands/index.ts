@@ -8,6 +8,7 @@ import { budgetCommand } from "./budget.js";
 import { contractCommand } from "./contract.js";
 import { decomposeCommand, reconstructCommand } from "./decompose.js";
 import { demoCommand } from "./demo.js";
+import { gpuCommand } from "./gpu.js";
 import { infoCommand } from "./info.js";
 import { mumoeCommand } from "./mumoe.js";
 import { pathCommand } from "./path.js";
@@ -23,4 +24,5 @@ export const commands: readonly CliCommand[] = [
   budgetCommand,
   decomposeCommand,
   reconstructCommand,
+  gpuCommand,
 ];

@@ -43,6 +43,14 @@ export interface Backend<T extends BackendTensor = BackendTensor> {
   sumAxes(x: T, axes: readonly number[]): T;
   /** `[B, M, K] · [B, K, N] → [B, M, N]`. */
   batchedMatmul(a: T, b: T): T;
-  /** Frees a tensor the executor no longer needs (optional). */
+  /**
+   * Drops one handle the caller no longer needs (optional). Storage shared with other live handles
+   * (views made by `permute`, `reshape`, `diagonal`) must stay valid; releasing twice is harmless.
+   */
   release?(x: T): void;
+  /**
+   * Reads a backend tensor back after all queued work (optional; backends whose device reads back
+   * asynchronously, such as WebGPU, implement it). `executePlanAsync` prefers it to `download`.
+   */
+  downloadAsync?(x: T): Promise<DenseTensor>;
 }

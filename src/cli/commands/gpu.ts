@@ -1,0 +1,69 @@
+/**
+ * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark.
+ * @module
+ */
+import { createGpuBackend } from "../../tensor/backends/gpujs/create.js";
+import { parseGpuMode } from "../../tensor/backends/gpujs/modes.js";
+import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
+import { gpuBenchCommand } from "./gpu-bench.js";
+
+const infoCommand: CliCommand = {
+  name: "info",
+  summary: "list the gpu.js modes, whether each runs here and why, and the one chosen",
+  help: `usage: multilinear gpu info [--mode MODE] [--json]
+
+Probes the gpu.js modes (webgpu, webgl2, headlessgl, webasm, cpu), opens the one chosen and
+checks it with a small kernel. "auto" tries webgpu, then webgl2, then headlessgl, then cpu.
+
+options:
+  --mode MODE   auto (default) or one mode; a named mode that cannot run is an error
+  --json        print {"modes": [{mode, available, reason}], "selected", "reason", "adapter", "gemm", "software"}
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, { mode: { type: "string" }, json: { type: "boolean" } }, false);
+    const gpu = await createGpuBackend({ mode: parseGpuMode(values.mode ?? "auto") });
+    const info = gpu.info;
+    await gpu.dispose({ releaseDevice: true });
+    if (values.json) {
+      io.stdout(JSON.stringify(info) + "\n");
+      return 0;
+    }
+    const lines = ["gpu.js modes:"];
+    for (const m of info.modes) lines.push(`  ${m.mode.padEnd(11)} ${m.available ? "yes" : "no "}  ${m.reason}`);
+    lines.push(`selected: ${info.selected}${info.software ? " (software: no GPU hardware is used)" : ""}`);
+    lines.push(`reason:   ${info.reason}`);
+    const a = info.adapter;
+    lines.push(`adapter:  ${a ? [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(" / ") + (a.isFallbackAdapter ? " (fallback adapter)" : "") : "none"}`);
+    lines.push(`gemm:     ${info.gemm}`);
+    io.stdout(lines.join("\n") + "\n");
+    return 0;
+  },
+};
+
+/** Sub-commands of `gpu`. */
+const subcommands: readonly CliCommand[] = [infoCommand, gpuBenchCommand];
+
+export const gpuCommand: CliCommand = {
+  name: "gpu",
+  summary: "GPU backend: modes available here, GPU-host benchmark (see multilinear gpu --help)",
+  subcommands: true,
+  get help(): string {
+    return [
+      "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
+      "",
+      ...subcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
+    ].join("\n");
+  },
+  async run(argv, io) {
+    const [what, ...rest] = argv;
+    const sub = subcommands.find((c) => c.name === what);
+    if (!sub) {
+      throw new CliUsageError(what === undefined ? "missing what to do" : `unknown gpu sub-command '${what}'`, `use one of: ${subcommands.map((c) => c.name).join(", ")}`);
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(sub.help.trimEnd() + "\n");
+      return 0;
+    }
+    return sub.run(rest, io);
+  },
+};
