@@ -5,15 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import * as ort from "onnxruntime-node";
-import { CpuBackend, DenseTensor, einsum, parseEinsum, planProblem, randn, executePlan, type DType } from "../src/index.js";
+import { CpuBackend, DenseTensor, einsum, parseEinsum, planProblem, randn, executePlan } from "../src/index.js";
 import { microKernelPeak } from "../src/kernels/peak.js";
 import { KernelRuntime } from "../src/kernels/runtime.js";
-import { fmt, repoRoot, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
+import { fmt, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
+import { runNumpy, type NumpyCase } from "./peers/numpy.js";
 import { onnxModel, type OnnxGraph } from "./onnx-model.js";
 
 const MUMOE_EQ = "bi,bn,nr,ir,or->bo";
@@ -61,19 +61,10 @@ async function tfTime(build: () => tf.Tensor, repeats: number): Promise<{ ms: nu
   return { ms: t.medianMs, out };
 }
 
-interface NumpyCase {
-  readonly kind: "matmul" | "einsum";
-  readonly dtype: DType;
-  readonly shapes: readonly (readonly number[])[];
-  readonly eq?: string;
-}
-
-/** Median ms per case from numpy with `threads` BLAS threads, or NaN when python3/numpy is missing. */
-function numpyTimes(cases: readonly NumpyCase[], threads: number, repeats: number): number[] {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const r = spawnSync("python3", [path.join(repoRoot(), "bench", "numpy-peer.py"), JSON.stringify({ repeats, cases })], { env, encoding: "utf8", timeout: 600_000 });
-  if (r.status !== 0) return cases.map(() => NaN);
-  return JSON.parse(r.stdout) as number[];
+/** Median ms per case from numpy (same operands, `threads` BLAS threads), or NaN when python3/numpy is missing. */
+function numpyTimes(cases: readonly Omit<NumpyCase, "repeats">[], threads: number, repeats: number): number[] {
+  const run = runNumpy(cases.map((c) => ({ ...c, repeats })), threads);
+  return cases.map((c) => run?.results.get(c.id)?.medianMs ?? NaN);
 }
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -119,8 +110,13 @@ async function run(opts: BenchOptions): Promise<string> {
   // ---- GEMM
   const sizes = opts.quick ? [256] : [512, 1024];
   const gemmRows: (string | number)[][] = [];
-  const npCases: NumpyCase[] = [];
-  for (const dtype of ["float32", "float64"] as const) for (const n of sizes) npCases.push({ kind: "matmul", dtype, shapes: [[n, n], [n, n]] });
+  const npCases: Omit<NumpyCase, "repeats">[] = [];
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const n of sizes) {
+      const operands = [randn([n, n], { seed: 1, dtype }), randn([n, n], { seed: 2, dtype })];
+      npCases.push({ id: `gemm-${dtype}-${n}`, equation: "ij,jk->ik", operands, matmul: true });
+    }
+  }
   const np1 = numpyTimes(npCases, 1, repeats);
   const np2 = numpyTimes(npCases, 2, repeats);
   let ci = 0;
@@ -211,7 +207,7 @@ async function run(opts: BenchOptions): Promise<string> {
     tb.dispose();
     const graph: OnnxGraph = { dtype: "float32", inputs: [{ name: "a", shape: [bB, bn, bn] }, { name: "b", shape: [bB, bn, bn] }], nodes: [{ op: "MatMul", inputs: ["a", "b"], output: "c" }], output: "c" };
     const o1 = await ortTime(graph, { a, b }, 1, repeats);
-    const np = numpyTimes([{ kind: "einsum", dtype: "float32", eq: "bij,bjk->bik", shapes: [[bB, bn, bn], [bB, bn, bn]] }], 1, repeats);
+    const np = numpyTimes([{ id: "batched", equation: "bij,bjk->bik", operands: [a, b] }], 1, repeats);
     const plain = plainRate.get(`float32:${sizes[0]}`)!;
     sections.push(
       `### Batched GEMM \`bij,bjk->bik\`, ${bB}×${bn}³ float32 (GFLOP/s)\n\n` +
@@ -275,7 +271,7 @@ async function run(opts: BenchOptions): Promise<string> {
       ortBest2 = Math.min(ortBest2, o2.ms);
       ortRows.push([name, fmt(o1.ms), fmt(o2.ms)]);
     }
-    const npCase: NumpyCase = { kind: "einsum", dtype: "float32", eq: MUMOE_EQ, shapes };
+    const npCase = { id: "cp-mumoe", equation: MUMOE_EQ, operands: xs, optimize: "optimal" as const };
     const np1m = numpyTimes([npCase], 1, repeats)[0]!;
     const np2m = numpyTimes([npCase], 2, repeats)[0]!;
     const m1 = mine.get(1)!;

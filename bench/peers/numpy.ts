@@ -16,6 +16,8 @@ export interface NumpyCase {
   readonly repeats?: number;
   /** Use `a @ b` instead of einsum (plain GEMM). */
   readonly matmul?: boolean;
+  /** numpy's path search: `true` (its default) or `"optimal"` (found once, outside the timing). */
+  readonly optimize?: true | "optimal";
   /** Return numpy's result too (to cross-check). */
   readonly wantOutput?: boolean;
 }
@@ -43,6 +45,7 @@ export function runNumpy(cases: readonly NumpyCase[], threads = 1): NumpyRun | u
         id: c.id,
         equation: c.equation,
         matmul: c.matmul ?? false,
+        optimize: c.optimize ?? true,
         repeats: c.repeats ?? 5,
         files: c.operands.map((x, k) => {
           const f = path.join(dir, `${c.id}-${k}.npy`);

@@ -1,7 +1,7 @@
 """Benchmark peer: times numpy.einsum (optimize=True) on operands written as .npy by the TypeScript bench.
 
 Usage: python3 numpy_einsum.py <spec.json>
-spec: {"cases": [{"id", "equation", "files": [...], "repeats": int}]}
+spec: {"cases": [{"id", "equation", "files": [...], "repeats": int, "matmul"?: bool, "optimize"?: true | "optimal"}]}
 Prints JSON {"numpy": version, "blas": info, "results": {id: {"median_ms", "min_ms", "out": file}}}.
 Runs single-threaded (the caller sets OPENBLAS_NUM_THREADS=1 etc.) unless told otherwise.
 """
@@ -18,7 +18,11 @@ def main() -> None:
     for case in spec["cases"]:
         ops = [np.load(f) for f in case["files"]]
         eq = case["equation"]
-        fn = (lambda: ops[0] @ ops[1]) if case.get("matmul") else (lambda: np.einsum(eq, *ops, optimize=True))
+        # optimize: True (numpy's default search) or "optimal" (np.einsum_path's exhaustive path, found once, outside the timing).
+        optimize = case.get("optimize", True)
+        if optimize == "optimal":
+            optimize = np.einsum_path(eq, *ops, optimize="optimal")[0]
+        fn = (lambda: ops[0] @ ops[1]) if case.get("matmul") else (lambda: np.einsum(eq, *ops, optimize=optimize))
         out = fn()
         samples = []
         for _ in range(case.get("repeats", 5)):

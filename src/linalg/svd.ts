@@ -125,8 +125,8 @@ function squareSvd(A: Float64Array, n: number): SVD {
     }
   }
   // 2. Accumulate U_B and V_B as rows: Ut = U_Bᵀ, Vt = V_Bᵀ (each is its own transpose-accumulation).
-  const Ut = accumulate(A, n, betaL, (k) => ({ start: k, at: (i) => (i === k ? 1 : A[i * n + k]!) }));
-  const Vt = accumulate(A, n, betaR, (k) => ({ start: k + 1, at: (i) => (i === k + 1 ? 1 : A[k * n + i]!) }), n - 1);
+  const Ut = accumulate(n, betaL, (k) => ({ start: k, at: (i) => (i === k ? 1 : A[i * n + k]!) }));
+  const Vt = accumulate(n, betaR, (k) => ({ start: k + 1, at: (i) => (i === k + 1 ? 1 : A[k * n + i]!) }), n - 1);
   // 3. Diagonalise B by implicit-shift QR sweeps, rotating rows of Ut and Vt.
   bidiagonalQR(d, e, Ut, Vt, n);
   // 4. Non-negative values, sorted decreasing.
@@ -153,7 +153,7 @@ function squareSvd(A: Float64Array, n: number): SVD {
  * (row i = column i of the product). Reflectors are symmetric, so the product's transpose is the
  * reversed product; it is built by applying `H_k` from the left, backwards.
  */
-function accumulate(A: Float64Array, n: number, betas: Float64Array, reflector: (k: number) => { start: number; at: (i: number) => number }, count = n): Float64Array {
+function accumulate(n: number, betas: Float64Array, reflector: (k: number) => { start: number; at: (i: number) => number }, count = n): Float64Array {
   // M = H_0 … H_{count-1}, built as M ← H_k M for k descending, then transposed.
   const M = new Float64Array(n * n);
   for (let i = 0; i < n; i++) M[i * n + i] = 1;

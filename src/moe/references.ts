@@ -373,7 +373,7 @@ export class SoftMoE {
       throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `give the input ${I} features on its last axis`);
     }
     const X = x.ndim === 2 ? x.reshape([x.shape[0]!, 1, I]) : x;
-    const [B, T] = X.shape as [number, number];
+    const B = X.shape[0]!;
     const N = this.config.nExperts;
     const S = this.config.slotsPerExpert ?? 1;
     const L = einsum("bti,is->bts", [X, this.weights.phi]);

@@ -129,7 +129,6 @@ export function seededValues(seed: number, n: number): Float64Array {
 export function buildCase(r: Recipe): EinsumCase {
   const pool = r.pool.labels;
   const nL = pool.length;
-  const nOps = r.terms.length;
   const E = r.ellSizes.length;
   // Label sizes, then the cap on the iteration space (sizes forced to 1 from the last label down).
   const sizes = pool.map((_, i) => (r.zeroLabel === i ? 0 : r.sizes[i]!));

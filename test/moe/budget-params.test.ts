@@ -10,8 +10,8 @@ import type { MuMoEConfig } from "../../src/moe/config.js";
 import { arbLayerSpec, arbMuMoE } from "../arbitraries/budget.js";
 import { officialParameterShapes } from "../oracles/mumoe-state-dict.js";
 
-const dir = new URL("../fixtures/budget/", import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors")).sort();
+const dir = new URL("../fixtures/mumoe-reference/", import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors") && !f.endsWith("_f32.safetensors")).sort();
 
 interface ConstructorArgs {
   MuMoE_layer: string;
