@@ -271,7 +271,7 @@ async function run(opts: BenchOptions): Promise<string> {
       ortBest2 = Math.min(ortBest2, o2.ms);
       ortRows.push([name, fmt(o1.ms), fmt(o2.ms)]);
     }
-    const npCase = { id: "cp-mumoe", equation: MUMOE_EQ, operands: xs, optimize: "optimal" as const };
+    const npCase = { id: "cp-mumoe", equation: MUMOE_EQ, operands: xs }; // einsum(optimize=True), as the issue states
     const np1m = numpyTimes([npCase], 1, repeats)[0]!;
     const np2m = numpyTimes([npCase], 2, repeats)[0]!;
     const m1 = mine.get(1)!;
