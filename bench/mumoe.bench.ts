@@ -4,7 +4,7 @@
  * the same weights in the same run.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CpuBackend, createMuMoE, DenseMoE, difference, linearTarget, matchRank, readNpy, randn, writeNpy, type DenseTensor, type MuMoEConfig } from "../src/index.js";
@@ -26,6 +26,16 @@ function allocated(fn: () => unknown): number {
   const after = process.memoryUsage().arrayBuffers;
   void keep;
   return Math.max(0, after - before);
+}
+
+/** writeFileSync refuses buffers over 2 GiB; write them 1 GiB at a time. */
+function writeLarge(file: string, bytes: Uint8Array): void {
+  const fd = openSync(file, "w");
+  try {
+    for (let off = 0; off < bytes.length; off += 2 ** 30) writeSync(fd, bytes, off, Math.min(2 ** 30, bytes.length - off));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const paramBytes = (ts: Iterable<DenseTensor>): number => {
@@ -66,10 +76,10 @@ async function run(opts: BenchOptions): Promise<string> {
         ours.set(`cp-${id}`, { ms: tf.medianMs, bytes: bytesF, params: paramBytes([...layer.namedParameters().values(), ...layer.namedBuffers().values()]), out: outF });
         ours.set(`dense-${id}`, { ms: td.medianMs, bytes: bytesD, params: paramBytes(moe.namedParameters().values()), out: moe.forward(x) });
         opts.log(`N=${n} b=${batch}: factorized ${fmt(tf.medianMs)} ms, dense ${fmt(td.medianMs)} ms`);
-        // The same weights for numpy.
-        const save = (name: string, t: DenseTensor): string => {
-          const f = path.join(dir, `${id}-${name}.npy`);
-          writeFileSync(f, writeNpy(t));
+        // The same weights for numpy (written once per expert count; files can pass 2 GiB, so in chunks).
+        const save = (name: string, t: DenseTensor, perLayer = false): string => {
+          const f = path.join(dir, `${perLayer ? `n${n}` : id}-${name}.npy`);
+          if (!existsSync(f)) writeLarge(f, writeNpy(t));
           return f;
         };
         const [u1, u2, u3] = layer.weights.layer1;
@@ -79,14 +89,14 @@ async function run(opts: BenchOptions): Promise<string> {
           kind: "cp",
           repeats: reps,
           out: path.join(dir, `${id}-cp-out.npy`),
-          files: { x: save("x", x), proj: save("proj", layer.weights.projs[0]!), mean: save("mean", bn.runningMean), var: save("var", bn.runningVar), u1: save("u1", u1!), u2: save("u2", u2!), u3: save("u3", u3!) },
+          files: { x: save("x", x), proj: save("proj", layer.weights.projs[0]!, true), mean: save("mean", bn.runningMean, true), var: save("var", bn.runningVar, true), u1: save("u1", u1!, true), u2: save("u2", u2!, true), u3: save("u3", u3!, true) },
         });
         numpyCases.push({
           id: `dense-${id}`,
           kind: "dense",
           repeats: reps,
           out: path.join(dir, `${id}-dense-out.npy`),
-          files: { x: save("x2", x), gate: save("gate", moe.weights.gate), weight: save("weight", moe.weights.weight), bias: save("bias", moe.weights.bias!) },
+          files: { x: save("x", x), gate: save("gate", moe.weights.gate, true), weight: save("weight", moe.weights.weight, true), bias: save("bias", moe.weights.bias!, true) },
         });
       }
     }

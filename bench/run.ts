@@ -38,10 +38,11 @@ async function main(): Promise<void> {
     console.log(body);
     const re = new RegExp(`<!-- bench:${t.name} -->[\\s\\S]*?<!-- /bench:${t.name} -->`);
     doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
-  }
-  if (!noWrite) {
-    writeFileSync(docPath, doc.endsWith("\n") ? doc : doc + "\n");
-    console.log(`wrote ${path.relative(process.cwd(), docPath)}`);
+    // Written after every topic, so a later topic that fails keeps the earlier results.
+    if (!noWrite) {
+      writeFileSync(docPath, doc.endsWith("\n") ? doc : doc + "\n");
+      console.log(`wrote ${path.relative(process.cwd(), docPath)} (${t.name})`);
+    }
   }
 }
 

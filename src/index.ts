@@ -52,6 +52,8 @@ export {
   planProblem,
   choosePath,
   defaultBackend,
+  clearPlanCache,
+  PLAN_CACHE_SIZE,
   commonDType,
   type EinsumOptions,
   type OptimizeSpec,
@@ -139,6 +141,7 @@ export { erf, erfc, gelu } from "./math/special.js";
 export { softmax, entmax15, sparsemax, entmaxBisect, layerNormRows, type EntmaxBisectOptions } from "./moe/activations.js";
 export { normalizeLogits, activate, NORM_EPS, type BatchNormStats } from "./moe/gate.js";
 export { FactorizedExperts } from "./moe/experts.js";
+export { DeviceMuMoE, type DeviceBackend } from "./moe/device.js";
 export {
   MuMoELayer,
   resolveMuMoEConfig,

@@ -82,7 +82,8 @@ export class MuMoELayer {
   readonly experts1: FactorizedExperts;
   /** Second-layer experts (two-layer blocks). */
   readonly experts2: FactorizedExperts | undefined;
-  private readonly topK: number | undefined;
+  /** Gates keep only the topK largest logits per level (undefined: all). */
+  readonly topK: number | undefined;
 
   /** @throws {@link ConfigError} when a weight is missing or has the wrong shape or dtype. */
   constructor(config: MuMoEConfig, weights: MuMoEWeights, options: MuMoELayerOptions = {}) {

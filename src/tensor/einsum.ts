@@ -26,6 +26,35 @@ export interface EinsumOptions extends OptimizeOptions {
   readonly backend?: Backend<BackendTensor>;
   /** Cap on the estimated peak working memory in bytes (default 4 GiB). */
   readonly maxBytes?: number | bigint;
+  /**
+   * Reuse the plan of an earlier call with the same equation, shapes, dtype and options (default
+   * true). Plans are kept per backend, the most recent {@link PLAN_CACHE_SIZE}; custom path-finder
+   * functions are never cached.
+   */
+  readonly cachePlan?: boolean;
+}
+
+/** Plans {@link einsum} keeps per backend. */
+export const PLAN_CACHE_SIZE = 256;
+
+let planCaches = new WeakMap<object, Map<string, ContractionPlan>>();
+
+/** The cache key of a call, or undefined when the call must not be cached. */
+function planKey(equation: string, operands: readonly Operand[], dtype: string, options: EinsumOptions): string | undefined {
+  if (options.cachePlan === false || typeof options.optimize === "function") return undefined;
+  let shapes = "";
+  for (const x of operands) {
+    if (isNetworkOperand(x)) return undefined;
+    shapes += x.shape.join(",") + ";";
+  }
+  const o = options.optimize;
+  const opt = o === undefined ? "auto" : typeof o === "string" ? o : JSON.stringify(o);
+  return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
+}
+
+/** Drops every cached einsum plan (all backends). */
+export function clearPlanCache(): void {
+  planCaches = new WeakMap();
 }
 
 let defaultCpu: CpuBackend | undefined;
@@ -82,6 +111,22 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  */
 export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
   const dtype = commonDType(operands);
+  const backend = options.backend ?? defaultBackend();
+  const key = planKey(equation, operands, dtype, options);
+  if (key !== undefined) {
+    let cache = planCaches.get(backend);
+    if (!cache) planCaches.set(backend, (cache = new Map()));
+    let plan = cache.get(key);
+    if (plan) {
+      // Most recently used last.
+      cache.delete(key);
+    } else {
+      plan = planProblem(parseEinsum(equation, operands.map((x) => x.shape)), { ...options, dtype });
+      if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(key, plan);
+    return executePlan(plan, operands as readonly DenseTensor[], backend);
+  }
   const problem = parseEinsum(equation, operands.map((x) => x.shape));
   return run(problem, operands, dtype, options);
 }

@@ -126,7 +126,7 @@ export class CpuBackend implements Backend<DenseTensor> {
   }
 
   sumAxes(x: DenseTensor, axes: readonly number[]): DenseTensor {
-    if (this.rt && x.size >= SMALL_COPY) {
+    if (this.rt && x.size >= SMALL_COPY && !sparseView(x)) {
       const drop = new Set(axes.map((a) => normalizeAxis(a, x.ndim)));
       const data = wasmSumAxes(this.rt, x, drop);
       if (data) return new DenseTensor(data, x.shape.filter((_, i) => !drop.has(i)));
@@ -137,7 +137,7 @@ export class CpuBackend implements Backend<DenseTensor> {
   /** `x` itself when contiguous, else a C-order copy (made by the kernels when they can). */
   private materialize<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
     if (x.isContiguous) return x;
-    if (this.rt && x.size >= SMALL_COPY) {
+    if (this.rt && x.size >= SMALL_COPY && !sparseView(x)) {
       const data = wasmContiguous(this.rt, x);
       if (data) return new DenseTensor(data, x.shape);
     }
@@ -198,4 +198,14 @@ function tinyBatched(B: number, M: number, N: number, K: number, a: DenseTensor,
       }
     }
   }
+}
+
+/**
+ * A view that touches few of the elements it spans (a diagonal, a strided slice): the WebAssembly
+ * kernels copy the whole span in, so such views stay on the TypeScript loops, which visit only the view.
+ */
+function sparseView(x: DenseTensor): boolean {
+  let span = 1;
+  for (let i = 0; i < x.ndim; i++) span += (x.shape[i]! - 1) * Math.abs(x.strides[i]!);
+  return span > 4 * x.size;
 }

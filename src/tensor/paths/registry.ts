@@ -83,6 +83,14 @@ const annealF: NetFinder = exactIfSmall((net, limit, o) => annealSsa(net, { seed
 
 const hyperF: NetFinder = exactIfSmall((net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }));
 
+/** Some operand has a label no other operand and not the output has (a leaf could be reduced first). */
+function hasPrivateLabels(net: PathNetwork): boolean {
+  const seen = new Uint8Array(net.nLabels);
+  for (const t of net.inputs) for (const l of t) seen[l] = Math.min(2, seen[l]! + 1);
+  for (let l = 0; l < net.nLabels; l++) if (seen[l] === 1 && !net.inOutput[l]) return true;
+  return false;
+}
+
 /**
  * opt_einsum's `auto`, made to never lose to it: ≤ 4 operands exhaustive; up to 14 the better of dp
  * and branch search (with a short budget); beyond, the best of greedy and a few random-greedy trials.
@@ -90,7 +98,11 @@ const hyperF: NetFinder = exactIfSmall((net, limit, o) => hyperSsa(net, { seed: 
 const autoF: NetFinder = (net, limit, o) => {
   const n = net.inputs.length;
   if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
-  if (n <= 4) return cheapest(net, [searchF(undefined)(net, limit, o), dpF("flops", true)(net, limit, o)]);
+  if (n <= 4) {
+    // Exhaustive search is opt_einsum's choice; dp only adds paths that sum a leaf's private labels first.
+    const exhaustive = searchF(undefined)(net, limit, o);
+    return hasPrivateLabels(net) ? cheapest(net, [exhaustive, dpF("flops", true)(net, limit, o)]) : exhaustive;
+  }
   const candidates: (number[][] | undefined)[] = [greedySsa(net, lim(limit))];
   if (n <= 14) {
     candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: o.timeLimitMs ?? 200 }));

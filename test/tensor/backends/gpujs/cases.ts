@@ -10,8 +10,12 @@ import {
   GpuError,
   GpuTensor,
   BackendLimitError,
+  ConfigError,
+  DeviceMuMoE,
   Rng,
   cpMuMoEForward,
+  createMuMoE,
+  type MuMoEConfig,
   cpuLayerOps,
   einsum,
   einsumAsync,
@@ -316,6 +320,41 @@ export const GPU_CASES: readonly GpuCase[] = [
         if (ctx.gpu.memory().buffers !== before.buffers) throw new Error("freeing the resident weights did not free their buffers");
       }
       return `3 layer configurations × 2 batch sizes, worst error ${(worst * 100).toFixed(1)}% of tolerance`;
+    },
+  },
+  {
+    name: "μMoE layers (MuMoELayer) resident on the device: CP/TR, hierarchical, two-layer, input LayerNorm",
+    async run(ctx) {
+      const configs: MuMoEConfig[] = [
+        { kind: "cp", inputDim: 5, outputDim: 4, expertDims: [6], ranks: 3 },
+        { kind: "tr", inputDim: 4, outputDim: 3, expertDims: [3, 4], ranks: [[2, null, 3], [3, null, 2], [2, null, 2], [2, null, 2]], secondDim: 3, normalization: "ln", act: "softmax", applyLn: true, useBias: false },
+        { kind: "cp", inputDim: 6, outputDim: 5, expertDims: [4], ranks: 4, secondDim: 2, act: "sparsemax" },
+      ];
+      let worst = 0;
+      for (const [k, config] of configs.entries()) {
+        const layer = createMuMoE(config, { seed: 60 + k, init: "random", dtype: "float32" });
+        const before = ctx.gpu.memory();
+        const device = new DeviceMuMoE(layer, ctx.gpu, ctx.gpu);
+        for (const shape of [[3, config.inputDim], [2, 3, config.inputDim]]) {
+          const x = randn(shape, { seed: 70 + k, dtype: "float32" });
+          const weights = ctx.gpu.memory().buffers;
+          const y = await device.forward(x);
+          if (ctx.gpu.memory().buffers !== weights) throw new Error(`the forward left ${ctx.gpu.memory().buffers - weights} buffers behind`);
+          const ref = layer.forward(x);
+          worst = Math.max(worst, assertClose(`${config.kind} layer ${k}, input [${shape.join(", ")}]`, y, ref, elementScale(ref, 0.05), 1e-4));
+        }
+        device.dispose();
+        if (ctx.gpu.memory().buffers !== before.buffers) throw new Error("dispose() did not free the resident weights");
+      }
+      const topK = createMuMoE(configs[0]!, { seed: 1, init: "random", dtype: "float32", topK: 2 });
+      let refused = false;
+      try {
+        new DeviceMuMoE(topK, ctx.gpu, ctx.gpu);
+      } catch (e) {
+        refused = e instanceof ConfigError;
+      }
+      if (!refused) throw new Error("a topK layer was not refused with a ConfigError");
+      return `3 layers × 2 input shapes, worst error ${(worst * 100).toFixed(1)}% of tolerance; weights freed by dispose()`;
     },
   },
   {
