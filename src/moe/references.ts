@@ -189,7 +189,9 @@ abstract class ExpertsBase {
   protected combineDense(rows: DenseTensor, a: DenseTensor): DenseTensor {
     const w = this.weights;
     if (!w.weight2) {
-      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight]);
+      // a ⊗ x first: the weight [N, I, O] then enters the GEMM as the contiguous [N·I, O] it already is
+      // (the other order of equal cost would copy the whole weight into [I, N·O]).
+      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight], { optimize: { path: [[0, 1], [0, 1]] } });
       return w.bias ? addInPlace(y, einsum("mn,no->mo", [a, w.bias])) : y;
     }
     let h = einsum("mi,nio->mno", [rows, w.weight]);
