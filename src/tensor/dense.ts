@@ -8,6 +8,7 @@ import { allocate, dtypeOf, type DataOf, type DType } from "./dtype.js";
 import {
   broadcastShapes,
   contiguousStrides,
+  isCContiguous,
   normalizeAxis,
   normalizePermutation,
   shapeSize,
@@ -89,12 +90,7 @@ export class DenseTensor<D extends DType = DType> {
 
   /** True when the elements are laid out in C order with no gaps, starting at `offset`. */
   get isContiguous(): boolean {
-    let s = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      if (this.shape[i] !== 1 && this.strides[i] !== s) return false;
-      s *= this.shape[i]!;
-    }
-    return true;
+    return isCContiguous(this.shape, this.strides);
   }
 
   /** Element at the given indices (negative indices count from the end). */

@@ -32,6 +32,16 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
+/** True when strides lay the elements out in C order with no gaps (size-1 axes may have any stride). */
+export function isCContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== s) return false;
+    s *= shape[i]!;
+  }
+  return true;
+}
+
 /** Throws unless every entry is a non-negative safe integer and the product fits in one tensor. */
 export function validateShape(shape: readonly number[], what = "shape"): void {
   for (let i = 0; i < shape.length; i++) {

@@ -5,6 +5,7 @@
  * handle is released (unless it is resident).
  * @module
  */
+import { isCContiguous } from "../../shape.js";
 import type { BackendTensor } from "../backend.js";
 import type { ViewLayout } from "./codegen.js";
 import type { GpuJsStorage } from "./types.js";
@@ -58,12 +59,7 @@ export class GpuTensor implements BackendTensor, ViewLayout {
 
   /** True when the elements are in C order without gaps, starting at `offset`. */
   get isContiguous(): boolean {
-    let s = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      if (this.shape[i] !== 1 && this.strides[i] !== s) return false;
-      s *= this.shape[i]!;
-    }
-    return true;
+    return isCContiguous(this.shape, this.strides);
   }
 
   /** True when this view is the whole buffer in C order (kernels can read it flat). */

@@ -3,11 +3,11 @@
  * backend and independent oracles, with shrinking.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { CpuBackend, DenseTensor, createGpuBackend, cpuLayerOps, einsum, einsumAsync, executePlanOnBackend, parseEinsum, planProblem, randn, type GpuBackend } from "../../../../src/index.js";
 import { oracleEntmax, oracleGelu, oracleSoftmax } from "../../../oracles/gates.js";
 import { assertClose, einsumScale, elementScale } from "./cases.js";
-import { nodeModes } from "./modes-here.js";
+import { nodeModes, useBackends } from "./modes-here.js";
 
 const modes = await nodeModes();
 
@@ -41,13 +41,11 @@ const arbRows = fc.record({
 });
 
 describe.each(modes)("gpu.js mode %s", (mode) => {
+  const backends = useBackends(mode);
+  const cpu = backends.cpu;
   let gpu: GpuBackend;
-  const cpu = new CpuBackend();
-  beforeAll(async () => {
-    gpu = await createGpuBackend({ mode });
-  });
-  afterAll(async () => {
-    await gpu.dispose();
+  beforeEach(() => {
+    gpu = backends.gpu();
   });
 
   test("einsum equals the CPU backend on generated problems, and every device buffer is freed", async () => {
