@@ -9,7 +9,7 @@ import { InvalidArgumentError, NotConvergedError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { makeReflector } from "./householder.js";
 import { applyLeft, qr } from "./qr.js";
-import { checkFinite, dims, f64, matmul, type Matrix } from "./matrix.js";
+import { checkFinite, dims, f64, fromRows, matmul, matmulTN, type Matrix } from "./matrix.js";
 
 /** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
 export interface SVD {
@@ -148,32 +148,58 @@ function squareSvd(A: Float64Array, n: number): SVD {
   return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(V, [n, n]) };
 }
 
+/** Reflectors per block of the compact-WY accumulation (below this many, plain rank-1 updates). */
+const WY_BLOCK = 32;
+
 /**
  * Product of reflectors `H_0 ⋯ H_{c-1}` as an explicit orthogonal matrix, returned transposed
- * (row i = column i of the product). Reflectors are symmetric, so the product's transpose is the
- * reversed product; it is built by applying `H_k` from the left, backwards.
+ * (row i = column i of the product). Reflector k is `I − β_k v_k v_kᵀ` with `v_k` zero before
+ * `start`, 1 at `start`. Blocks of {@link WY_BLOCK} reflectors are applied at once in compact-WY form
+ * `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb), so the work runs in GEMMs, last block first.
  */
 function accumulate(n: number, betas: Float64Array, reflector: (k: number) => { start: number; at: (i: number) => number }, count = n): Float64Array {
-  // M = H_0 … H_{count-1}, built as M ← H_k M for k descending, then transposed.
   const M = new Float64Array(n * n);
   for (let i = 0; i < n; i++) M[i * n + i] = 1;
-  const w = new Float64Array(n);
-  for (let k = count - 1; k >= 0; k--) {
-    const beta = betas[k]!;
-    if (beta === 0) continue;
-    const { start, at } = reflector(k);
-    w.fill(0);
-    for (let r = start; r < n; r++) {
-      const vr = at(r);
-      if (vr === 0) continue;
-      const row = r * n;
-      for (let c = start; c < n; c++) w[c] = w[c]! + vr * M[row + c]!;
+  for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
+    const kb = Math.min(WY_BLOCK, count - b0);
+    const s0 = reflector(b0).start;
+    const ns = n - s0;
+    if (ns <= 0) continue;
+    // V: ns × kb, column j = v_{b0+j} restricted to rows s0…n−1.
+    const V = new Float64Array(ns * kb);
+    for (let j = 0; j < kb; j++) {
+      if (betas[b0 + j] === 0) continue;
+      const { start, at } = reflector(b0 + j);
+      for (let r = start; r < n; r++) V[(r - s0) * kb + j] = at(r);
     }
-    for (let r = start; r < n; r++) {
-      const vr = at(r) * beta;
-      if (vr === 0) continue;
-      const row = r * n;
-      for (let c = start; c < n; c++) M[row + c] = M[row + c]! - vr * w[c]!;
+    // T (kb × kb, upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
+    const T = new Float64Array(kb * kb);
+    const w = new Float64Array(kb);
+    for (let j = 0; j < kb; j++) {
+      const beta = betas[b0 + j]!;
+      T[j * kb + j] = beta;
+      if (beta === 0) continue;
+      w.fill(0, 0, j);
+      for (let r = 0; r < ns; r++) {
+        const vj = V[r * kb + j]!;
+        if (vj === 0) continue;
+        for (let c = 0; c < j; c++) w[c] = w[c]! + V[r * kb + c]! * vj;
+      }
+      for (let r = 0; r < j; r++) {
+        let acc = 0;
+        for (let c = r; c < j; c++) acc += T[r * kb + c]! * w[c]!;
+        T[r * kb + j] = -beta * acc;
+      }
+    }
+    // M[s0:, s0:] ← M[s0:, s0:] − V · (T · (Vᵀ · M[s0:, s0:])); columns before s0 are untouched identity.
+    const sub = new Float64Array(ns * ns);
+    for (let r = 0; r < ns; r++) sub.set(M.subarray((s0 + r) * n + s0, (s0 + r) * n + n), r * ns);
+    const Vm = fromRows(V, ns, kb);
+    const W = matmul(fromRows(T, kb, kb), matmulTN(Vm, fromRows(sub, ns, ns)));
+    const upd = f64(matmul(Vm, W));
+    for (let r = 0; r < ns; r++) {
+      const row = (s0 + r) * n + s0;
+      for (let c = 0; c < ns; c++) M[row + c] = sub[r * ns + c]! - upd[r * ns + c]!;
     }
   }
   // Transpose in place.
