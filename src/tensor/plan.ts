@@ -173,7 +173,10 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
     addCounts(labels, 1);
     // Memory: the result (plus copies made for the matmul) on top of what is live.
     const outEl = sizeOf(labels);
-    const tmp = BigInt(B * M * K) + BigInt(B * K * N);
+    // A side is copied for the matmul only when its preparation permutes, sums or takes a diagonal;
+    // a reshape of a C-ordered value is free (non-contiguous inputs are the exception this misses).
+    const copies = (ops: readonly UnaryOp[]): boolean => ops.some((op) => op.kind !== "reshape");
+    const tmp = (copies(prepA) ? BigInt(B * M * K) : 0n) + (copies(prepB) ? BigInt(B * K * N) : 0n);
     if (liveElements + outEl + tmp > peak) peak = liveElements + outEl + tmp;
     liveElements += outEl;
     if (!inputIds.has(ia)) liveElements -= sizeOf(dedupe(va.labels));
