@@ -126,6 +126,9 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
   const inputIds = new Set([...Array(nIn).keys()]);
   const idMap = new Map<number, number>([...Array(nIn).keys()].map((i) => [i, i]));
 
+  const sizeOfNumber = (ls: readonly Label[]): number => sizeOfLabels(sizes, ls);
+  const orient = (x: Value, y: Value, order: readonly Label[], keep: (l: Label) => boolean): ReturnType<typeof orientWith> => orientWith(sizes, x, y, order, keep);
+
   const pair = (ia: number, ib: number): number => {
     const va = values.get(ia)!;
     const vb = values.get(ib)!;
@@ -138,27 +141,29 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
     // Sum what only one side has and nobody needs; count is 0 for those now.
     const prepA = reduceUnary(a, new Set(b.labels), keep);
     const prepB = reduceUnary(b, new Set(a.labels), keep);
-    const inB = new Set(b.labels);
-    const inA = new Set(a.labels);
-    const batch = a.labels.filter((l) => inB.has(l) && keep(l));
-    const contracted = a.labels.filter((l) => inB.has(l) && !keep(l));
-    const left = a.labels.filter((l) => !inB.has(l));
-    const right = b.labels.filter((l) => !inA.has(l));
+    // Orientation: which side is the matmul's left operand, and the order of the shared labels (taken
+    // from the larger side). The choice that permutes (copies) fewer elements wins; ties keep a·b.
+    const big = sizeOfNumber(b.labels) > sizeOfNumber(a.labels) ? b : a;
+    const plain = orient(a, b, big.labels, keep);
+    const swapped = orient(b, a, big.labels, keep);
+    const swap = swapped.copied < plain.copied;
+    const { batch, contracted, left, right } = swap ? swapped : plain;
+    const [x, y, prepX, prepY] = swap ? [b, a, prepB, prepA] : [a, b, prepA, prepB];
     const sz = (ls: readonly Label[]): number => ls.reduce((p, l) => p * sizes.get(l)!, 1);
     const B = sz(batch);
     const M = sz(left);
     const K = sz(contracted);
     const N = sz(right);
-    prepA.push(...arrange(a.labels, [...batch, ...left, ...contracted], [B, M, K]));
-    prepB.push(...arrange(b.labels, [...batch, ...contracted, ...right], [B, K, N]));
+    prepX.push(...arrange(x.labels, [...batch, ...left, ...contracted], [B, M, K]));
+    prepY.push(...arrange(y.labels, [...batch, ...contracted, ...right], [B, K, N]));
     const labels = [...batch, ...left, ...right];
     const shape = labels.map((l) => sizes.get(l)!);
     const out = nextInternal++;
     steps.push({
       kind: "pair",
-      inputs: [ia, ib],
+      inputs: swap ? [ib, ia] : [ia, ib],
       output: out,
-      prepare: [prepA, prepB],
+      prepare: [prepX, prepY],
       batch: B,
       m: M,
       k: K,
@@ -176,7 +181,7 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
     // A side is copied for the matmul only when its preparation permutes, sums or takes a diagonal;
     // a reshape of a C-ordered value is free (non-contiguous inputs are the exception this misses).
     const copies = (ops: readonly UnaryOp[]): boolean => ops.some((op) => op.kind !== "reshape");
-    const tmp = (copies(prepA) ? BigInt(B * M * K) : 0n) + (copies(prepB) ? BigInt(B * K * N) : 0n);
+    const tmp = (copies(prepX) ? BigInt(B * M * K) : 0n) + (copies(prepY) ? BigInt(B * K * N) : 0n);
     if (liveElements + outEl + tmp > peak) peak = liveElements + outEl + tmp;
     liveElements += outEl;
     if (!inputIds.has(ia)) liveElements -= sizeOf(dedupe(va.labels));
@@ -276,6 +281,28 @@ function diagonalize(labels: Label[], ops: UnaryOp[]): void {
 }
 
 /** Permute (if needed) and reshape so the labels come in `order`, grouped as `shape3`. */
+/** Elements of a value with these (distinct) labels, as a float (for comparisons only). */
+function sizeOfLabels(sizes: ReadonlyMap<Label, number>, labels: readonly Label[]): number {
+  return labels.reduce((p, l) => p * sizes.get(l)!, 1);
+}
+
+/**
+ * The roles of the labels when `x` is the matmul's left operand and `y` its right one, shared labels
+ * in the order they have in `order`, and how many elements the two arrangements copy.
+ */
+function orientWith(sizes: ReadonlyMap<Label, number>, x: Value, y: Value, order: readonly Label[], keep: (l: Label) => boolean): { batch: Label[]; contracted: Label[]; left: Label[]; right: Label[]; copied: number } {
+  const inX = new Set(x.labels);
+  const inY = new Set(y.labels);
+  const shared = order.filter((l) => inX.has(l) && inY.has(l));
+  const batch = shared.filter(keep);
+  const contracted = shared.filter((l) => !keep(l));
+  const left = x.labels.filter((l) => !inY.has(l));
+  const right = y.labels.filter((l) => !inX.has(l));
+  const permutes = (labels: readonly Label[], want: readonly Label[]): boolean => want.some((l, i) => labels[i] !== l);
+  const copied = (permutes(x.labels, [...batch, ...left, ...contracted]) ? sizeOfLabels(sizes, x.labels) : 0) + (permutes(y.labels, [...batch, ...contracted, ...right]) ? sizeOfLabels(sizes, y.labels) : 0);
+  return { batch, contracted, left, right, copied };
+}
+
 function arrange(labels: readonly Label[], order: readonly Label[], shape3: readonly number[]): UnaryOp[] {
   const ops: UnaryOp[] = [];
   const perm = order.map((l) => labels.indexOf(l));
