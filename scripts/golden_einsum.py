@@ -150,6 +150,25 @@ def describe(array):
     return {"shape": list(array.shape), "descr": array.dtype.str, "fortran": bool(np.isfortran(array) and array.ndim > 1)}
 
 
+def case_entry(name, ops, result, equation=None, sublists=None, output=None, extra=None):
+    """One cases.json entry: the operands and numpy's result saved as .npy, in the file's key order."""
+    entry = {"name": name}
+    if equation is not None:
+        entry["equation"] = equation
+    else:
+        entry["sublists"] = sublists
+        entry["output"] = output
+    result = np.asarray(result)
+    entry.update({
+        "operands": [save(f"{name}_{k}.npy", a) for k, a in enumerate(ops)],
+        "operandInfo": [describe(a) for a in ops],
+        "result": save(f"{name}_out.npy", result),
+        "resultDescr": result.dtype.str,
+    })
+    entry.update(extra or {})
+    return entry
+
+
 def main():
     if os.path.isdir(NPY):
         shutil.rmtree(NPY)
@@ -159,14 +178,7 @@ def main():
     for name, equation, specs in CASES:
         ops = [make_operand(rng, spec_of(s)) for s in specs]
         result = np.einsum(equation, *ops)
-        cases.append({
-            "name": name,
-            "equation": equation,
-            "operands": [save(f"{name}_{k}.npy", a) for k, a in enumerate(ops)],
-            "operandInfo": [describe(a) for a in ops],
-            "result": save(f"{name}_out.npy", np.asarray(result)),
-            "resultDescr": np.asarray(result).dtype.str,
-        })
+        cases.append(case_entry(name, ops, result, equation=equation))
     for name, sublists, output, shapes in SUBLIST_CASES:
         ops = [make_operand(rng, spec_of(s)) for s in shapes]
         args = []
@@ -175,27 +187,11 @@ def main():
         if output is not None:
             args.append([sublist_value(v) for v in output])
         result = np.einsum(*args)
-        cases.append({
-            "name": name,
-            "sublists": sublists,
-            "output": output,
-            "operands": [save(f"{name}_{k}.npy", a) for k, a in enumerate(ops)],
-            "operandInfo": [describe(a) for a in ops],
-            "result": save(f"{name}_out.npy", np.asarray(result)),
-            "resultDescr": np.asarray(result).dtype.str,
-        })
+        cases.append(case_entry(name, ops, result, sublists=sublists, output=output))
     for name, equation, specs, code in ERROR_CASES:
         ops = [make_operand(rng, spec_of(s)) for s in specs]
         result = np.einsum(equation, *ops)  # numpy upcasts; einsum() refuses, but --dtype float64 agrees
-        cases.append({
-            "name": name,
-            "equation": equation,
-            "operands": [save(f"{name}_{k}.npy", a) for k, a in enumerate(ops)],
-            "operandInfo": [describe(a) for a in ops],
-            "result": save(f"{name}_out.npy", np.asarray(result)),
-            "resultDescr": np.asarray(result).dtype.str,
-            "expectError": code,
-        })
+        cases.append(case_entry(name, ops, result, equation=equation, extra={"expectError": code}))
     with open(os.path.join(ROOT, "cases.json"), "w") as f:
         json.dump({"generator": "scripts/golden_einsum.py", "numpy": np.__version__, "cases": cases}, f, indent=1)
         f.write("\n")

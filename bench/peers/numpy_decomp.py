@@ -6,23 +6,16 @@ Usage: python3 numpy_decomp.py <spec.json>
 spec: {"cp_als": {"tensor": path, "rank": R, "iters": n, "repeats": k}, "svd": {"matrix": path, "repeats": k}}
 """
 import json
+import os
 import sys
 import time
 
 import numpy as np
 import scipy.linalg
 
-
-def unfold(x, m):
-    return np.reshape(np.moveaxis(x, m, 0), (x.shape[m], -1))
-
-
-def khatri_rao(mats):
-    r = mats[0].shape[1]
-    out = mats[0]
-    for m in mats[1:]:
-        out = (out[:, None, :] * m[None, :, :]).reshape(-1, r)
-    return out
+# The unfolding and Khatri-Rao conventions are the ones the golden files were made with.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from golden_decomp import khatri_rao, unfold  # noqa: E402
 
 
 def cp_als(x, rank, iters, seed=0):

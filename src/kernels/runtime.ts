@@ -138,12 +138,9 @@ export class KernelRuntime {
    * browser's main thread may: use {@link KernelRuntime.load} there).
    */
   static create(options: RuntimeOptions = {}): KernelRuntime | undefined {
-    const variant = options.variant ?? bestKernelVariant();
-    if (variant === null) return undefined;
-    const shared = options.threads !== 1 && sharedMemoryAvailable();
-    const memory = makeMemory(shared);
-    if (!memory) return undefined;
-    const key = `${variant}:${shared}`;
+    const setup = runtimeSetup(options);
+    if (!setup) return undefined;
+    const { variant, shared, key } = setup;
     let module = modules.get(key);
     if (!module) {
       try {
@@ -153,27 +150,27 @@ export class KernelRuntime {
       }
       modules.set(key, module);
     }
-    const rt = new KernelRuntime(module, memory, options.threads, shared, variant);
-    warmUpKernels(rt);
-    return rt;
+    return KernelRuntime.start(module, setup, options);
   }
 
   /** Like {@link KernelRuntime.create} but compiles asynchronously; resolves once the pool is up. */
   static async load(options: RuntimeOptions = {}): Promise<KernelRuntime | undefined> {
-    const variant = options.variant ?? bestKernelVariant();
-    if (variant === null) return undefined;
-    const shared = options.threads !== 1 && sharedMemoryAvailable();
-    const memory = makeMemory(shared);
-    if (!memory) return undefined;
-    const key = `${variant}:${shared}`;
+    const setup = runtimeSetup(options);
+    if (!setup) return undefined;
+    const { variant, shared, key } = setup;
     let module = modules.get(key);
     if (!module) {
       module = await WebAssembly.compile(bytesOf(variant, shared));
       modules.set(key, module);
     }
-    const rt = new KernelRuntime(module, memory, options.threads, shared, variant);
-    warmUpKernels(rt);
+    const rt = KernelRuntime.start(module, setup, options);
     await rt.ready;
+    return rt;
+  }
+
+  private static start(module: WebAssembly.Module, setup: RuntimeSetup, options: RuntimeOptions): KernelRuntime {
+    const rt = new KernelRuntime(module, setup.memory, options.threads, setup.shared, setup.variant);
+    warmUpKernels(rt);
     return rt;
   }
 
@@ -258,4 +255,22 @@ function makeMemory(shared: boolean): WebAssembly.Memory | undefined {
     }
   }
   return undefined;
+}
+
+interface RuntimeSetup {
+  readonly variant: KernelVariant;
+  readonly shared: boolean;
+  readonly memory: WebAssembly.Memory;
+  /** Module cache key. */
+  readonly key: string;
+}
+
+/** The kernel variant, memory and module key for these options; undefined where kernels cannot run. */
+function runtimeSetup(options: RuntimeOptions): RuntimeSetup | undefined {
+  const variant = options.variant ?? bestKernelVariant();
+  if (variant === null) return undefined;
+  const shared = options.threads !== 1 && sharedMemoryAvailable();
+  const memory = makeMemory(shared);
+  if (!memory) return undefined;
+  return { variant, shared, memory, key: `${variant}:${shared}` };
 }

@@ -93,14 +93,8 @@ export class DeviceMuMoE<T extends BackendTensor> {
    * @throws {@link InvalidArgumentError} for a wrong shape or dtype, or after {@link DeviceMuMoE.dispose}.
    */
   async forward(x: DenseTensor): Promise<DenseTensor> {
-    const I = this.layer.config.inputDim;
-    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
-      throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `reshape the input so its last axis has the ${I} input features`);
-    }
-    if (x.dtype !== this.layer.dtype) throw new InvalidArgumentError(`the input is ${x.dtype} but the layer's weights are ${this.layer.dtype}`, `convert the input with x.astype("${this.layer.dtype}")`);
-    const b = x.shape[0]!;
-    const t = x.ndim === 3 ? x.shape[1]! : 1;
-    const rows = this.backend.upload(x.reshape([b * t, I]));
+    const { rows: host, b, t } = this.layer.flatten(x);
+    const rows = this.backend.upload(host);
     let y: T | undefined;
     try {
       y = this.forwardOnDevice(rows);

@@ -194,7 +194,12 @@ export class MuMoELayer {
     return e.plan(tokens);
   }
 
-  private flatten(x: DenseTensor, options: ForwardOptions): { rows: DenseTensor; b: number; t: number } {
+  /**
+   * Checks an input `[B, I]` / `[B, T, I]` (shape, dtype, finiteness with `checkFinite`) and views it as
+   * `[B·T, I]` rows; shared with `DeviceMuMoE`.
+   * @internal
+   */
+  flatten(x: DenseTensor, options: ForwardOptions = {}): { rows: DenseTensor; b: number; t: number } {
     const I = this.config.inputDim;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
       throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `reshape the input so its last axis has the ${I} input features`);

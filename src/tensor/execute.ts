@@ -55,7 +55,7 @@ export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionP
   const run = newRun<T>();
   operands.forEach((x, i) => setInput(run, plan, i, x, backend));
   runSteps(plan, run, backend, new Set());
-  return finish(plan, run, backend);
+  return finish(plan, run, backend).result;
 }
 
 /** Results of the steps that depend only on constant operands (see {@link precomputeConstants}). */
@@ -98,11 +98,11 @@ export function executePlanFrom<T extends BackendTensor>(plan: ContractionPlan, 
     else backend.release?.(up);
   }
   runSteps(plan, run, backend, folded.done);
-  const out = finish(plan, run, backend);
+  const { result, owned } = finish(plan, run, backend);
   try {
-    return backend.download(out);
+    return backend.download(result);
   } finally {
-    if (run.owned.has(-1)) backend.release?.(out);
+    if (owned) backend.release?.(result);
   }
 }
 
@@ -135,15 +135,14 @@ function runSteps<T extends BackendTensor>(plan: ContractionPlan, run: Run<T>, b
   });
 }
 
-/** Applies the plan's final ops; the returned handle is the caller's (owned marked by id -1). */
-function finish<T extends BackendTensor>(plan: ContractionPlan, run: Run<T>, backend: Backend<T>): T {
+/** Applies the plan's final ops; `owned` tells whether this run made the result (else it is an operand or a folded constant). */
+function finish<T extends BackendTensor>(plan: ContractionPlan, run: Run<T>, backend: Backend<T>): { result: T; owned: boolean } {
   const last = run.values.get(plan.resultId)!;
+  const lastOwned = run.owned.has(plan.resultId);
   const result = applyOps(backend, last, plan.finish);
-  if (result !== last) {
-    if (run.owned.has(plan.resultId)) backend.release?.(last);
-    run.owned.add(-1);
-  } else if (run.owned.has(plan.resultId)) run.owned.add(-1);
-  return result;
+  if (result === last) return { result, owned: lastOwned };
+  if (lastOwned) backend.release?.(last);
+  return { result, owned: true };
 }
 
 function runStep<T extends BackendTensor>(step: PlanStep, run: Run<T>, backend: Backend<T>, consume: boolean): void {

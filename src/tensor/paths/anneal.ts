@@ -9,7 +9,7 @@
 import { Rng } from "../random.js";
 import { greedySsa } from "./greedy.js";
 import type { PathNetwork } from "./network.js";
-import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
+import { boltzmannSample, randomGreedySsa, ssaFlops } from "./random-greedy.js";
 
 /** Options of {@link annealSsa}. */
 export interface AnnealOptions {
@@ -423,18 +423,7 @@ export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; re
       ...lim,
       nbranch: 8,
       cost: (s12, s1, s2) => s12 - alpha * (s1 + s2),
-      sample: (costs) => {
-        if (temperature === 0) return 0;
-        const cmin = costs[0]!;
-        const t = temperature * Math.max(1, Math.abs(cmin));
-        const w = costs.map((c) => Math.exp(-(c - cmin) / t));
-        let x = rng.uniform() * w.reduce((a, b) => a + b, 0);
-        for (let k = 0; k < w.length; k++) {
-          x -= w[k]!;
-          if (x <= 0) return k;
-        }
-        return w.length - 1;
-      },
+      sample: (costs) => boltzmannSample(costs, temperature, rng),
     });
     const f = ssaFlops(net, path).flops;
     if (f < bestFlops) {

@@ -9,7 +9,7 @@
  */
 import type { EinsumProblem } from "../einsum/problem.js";
 import { Heap } from "./heap.js";
-import { termSize, toNetwork, union, type PathNetwork } from "./network.js";
+import { hasLabel, termSize, toNetwork, union, type PathNetwork } from "./network.js";
 import type { Path } from "./path.js";
 
 /** Options of {@link greedySsa}. */
@@ -103,7 +103,7 @@ export function greedySsa(net: PathNetwork, options: GreedyOptions = {}): number
       }
       // Kept when a term outside the pair still holds it.
       const h = holders[l]!.size;
-      const inBoth = bin(a, l) && bin(b, l);
+      const inBoth = hasLabel(a, l) && hasLabel(b, l);
       if (h > (inBoth ? 2 : 1)) keep[k++] = l;
     }
     return keep.subarray(0, k);
@@ -200,17 +200,4 @@ export function greedySsa(net: PathNetwork, options: GreedyOptions = {}): number
     first = rest.pop()!;
   }
   return path;
-}
-
-function bin(t: Int32Array, l: number): boolean {
-  let lo = 0;
-  let hi = t.length - 1;
-  while (lo <= hi) {
-    const m = (lo + hi) >> 1;
-    const v = t[m]!;
-    if (v === l) return true;
-    if (v < l) lo = m + 1;
-    else hi = m - 1;
-  }
-  return false;
 }

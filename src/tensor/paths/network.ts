@@ -106,6 +106,20 @@ export function intersects(a: Int32Array, b: Int32Array): boolean {
   return false;
 }
 
+/** Whether sorted term `t` holds label `l` (binary search). */
+export function hasLabel(t: Int32Array, l: number): boolean {
+  let lo = 0;
+  let hi = t.length - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    const v = t[m]!;
+    if (v === l) return true;
+    if (v < l) lo = m + 1;
+    else hi = m - 1;
+  }
+  return false;
+}
+
 /** A stable string key of a term (for deduplication and memo tables). */
 export function termKey(t: Int32Array): string {
   return t.join(",");

@@ -60,18 +60,7 @@ export function randomGreedySsa(net: PathNetwork, options: RandomGreedyOptions =
       ...(limit === undefined ? {} : { memoryLimit: limit }),
       nbranch: options.nbranch ?? 8,
       cost: (s12, s1, s2) => s12 * (1 + 0.01 * rng.normal()) - s1 - s2,
-      sample: (costs) => {
-        const cmin = costs[0]!;
-        const t = temperature * Math.max(1, Math.abs(cmin));
-        if (t === 0) return 0;
-        const w = costs.map((c) => Math.exp(-(c - cmin) / t));
-        let x = rng.uniform() * w.reduce((a, b) => a + b, 0);
-        for (let k = 0; k < w.length; k++) {
-          x -= w[k]!;
-          if (x <= 0) return k;
-        }
-        return w.length - 1;
-      },
+      sample: (costs) => boltzmannSample(costs, temperature, rng),
     });
     const c = ssaFlops(net, path).flops;
     if (c < bestCost) {
@@ -80,4 +69,21 @@ export function randomGreedySsa(net: PathNetwork, options: RandomGreedyOptions =
     }
   }
   return best;
+}
+
+/**
+ * Picks index k of ascending `costs` with probability ∝ exp(−(c_k − c_0) / T), T = `temperature` ·
+ * max(1, |c_0|) (opt_einsum's Boltzmann choice); always 0 at temperature 0.
+ */
+export function boltzmannSample(costs: readonly number[], temperature: number, rng: Rng): number {
+  const cmin = costs[0]!;
+  const t = temperature * Math.max(1, Math.abs(cmin));
+  if (t === 0) return 0;
+  const w = costs.map((c) => Math.exp(-(c - cmin) / t));
+  let x = rng.uniform() * w.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < w.length; k++) {
+    x -= w[k]!;
+    if (x <= 0) return k;
+  }
+  return w.length - 1;
 }

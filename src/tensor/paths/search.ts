@@ -4,7 +4,7 @@
  * each step). Costs are the exact model's multiply-adds, carried as doubles during the search.
  * @module
  */
-import { termSize, union, type PathNetwork } from "./network.js";
+import { hasLabel, termSize, union, type PathNetwork } from "./network.js";
 
 /** Options of {@link searchPath}. */
 export interface SearchOptions {
@@ -47,8 +47,8 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
     let k = 0;
     const out = new Int32Array(u.length);
     for (const l of u) {
-      const inA = has(a, l) ? 1 : 0;
-      const inB = has(b, l) ? 1 : 0;
+      const inA = hasLabel(a, l) ? 1 : 0;
+      const inB = hasLabel(b, l) ? 1 : 0;
       if (net.inOutput[l] || count[l]! > inA + inB) out[k++] = l;
     }
     return out.subarray(0, k);
@@ -122,17 +122,4 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
   };
   recurse(0);
   return { path: best.path, flops: best.flops, complete };
-}
-
-function has(t: Int32Array, l: number): boolean {
-  let lo = 0;
-  let hi = t.length - 1;
-  while (lo <= hi) {
-    const m = (lo + hi) >> 1;
-    const v = t[m]!;
-    if (v === l) return true;
-    if (v < l) lo = m + 1;
-    else hi = m - 1;
-  }
-  return false;
 }
