@@ -9,7 +9,7 @@ import type { BackendLimits } from "./backends/backend.js";
 import { pathCost, type ContractionCost } from "./cost.js";
 import type { Label } from "./einsum/labels.js";
 import type { EinsumProblem } from "./einsum/problem.js";
-import { validateSsa, type Path } from "./paths/path.js";
+import type { Path } from "./paths/path.js";
 import { MAX_ELEMENTS } from "./shape.js";
 
 /** A single-tensor operation of a plan. */
@@ -100,8 +100,7 @@ interface Value {
  */
 export function planContraction(problem: EinsumProblem, path: Path, options: PlanOptions = {}): ContractionPlan {
   const nIn = problem.inputs.length;
-  validateSsa(path, nIn);
-  const cost = pathCost(problem, path);
+  const cost = pathCost(problem, path); // validates the path first
   const sizes = problem.sizes;
   const limit = options.memoryLimit === undefined ? undefined : BigInt(options.memoryLimit);
   if (limit !== undefined && cost.size > limit) throw new MemoryLimitError(cost.size, limit);

@@ -11,7 +11,7 @@ import { greedySsa } from "./greedy.js";
 import { toNetwork, type PathNetwork } from "./network.js";
 import type { Path } from "./path.js";
 import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
-import { searchPath } from "./search.js";
+import { searchPath, searchSmall } from "./search.js";
 import { annealSsa, hyperSsa } from "./anneal.js";
 
 /** Options every optimizer accepts. */
@@ -45,6 +45,9 @@ const greedyF: NetFinder = (net, limit) => greedySsa(net, lim(limit));
 const searchF =
   (nbranch: number | undefined): NetFinder =>
   (net, limit, o) => {
+    // Tiny networks: exhaustive over bit masks, no incumbent needed.
+    const small = nbranch === undefined ? searchSmall(net, limit) : undefined;
+    if (small) return small.path;
     const incumbent = greedySsa(net, lim(limit));
     const c = ssaFlops(net, incumbent);
     const r = searchPath(net, {

@@ -123,3 +123,78 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
   recurse(0);
   return { path: best.path, flops: best.flops, complete };
 }
+
+/** Largest network {@link searchSmall} takes: operands and distinct labels (labels are bits of an int). */
+export const SMALL_SEARCH_LIMITS = { operands: 5, labels: 30 } as const;
+
+/**
+ * Exhaustive search for tiny networks (at most {@link SMALL_SEARCH_LIMITS}), with label sets as bit
+ * masks: the same cost model, candidate order and pruning as {@link searchPath} without an incumbent,
+ * but no allocation per candidate, which is what dominates planning a 3- or 4-operand einsum.
+ * Returns undefined when the network is too large or no path fits `memoryLimit`.
+ */
+export function searchSmall(net: PathNetwork, memoryLimit = Infinity): SearchResult | undefined {
+  const n = net.inputs.length;
+  if (n < 2 || n > SMALL_SEARCH_LIMITS.operands || net.nLabels > SMALL_SEARCH_LIMITS.labels) return undefined;
+  const sizeOf = (mask: number): number => {
+    let s = 1;
+    for (let m = mask; m !== 0; m &= m - 1) s *= net.sizes[31 - Math.clz32(m & -m)]!;
+    return s;
+  };
+  let outMask = 0;
+  for (let l = 0; l < net.nLabels; l++) if (net.inOutput[l]) outMask |= 1 << l;
+  const terms: number[] = net.inputs.map((t) => {
+    let m = 0;
+    for (const l of t) m |= 1 << l;
+    return m;
+  });
+  const sizes: number[] = terms.map(sizeOf);
+  const alive: number[] = [...Array(n).keys()];
+  const steps: number[][] = [];
+  let best: { flops: number; path: number[][] } | undefined;
+  // Candidates per depth, reused: [i, j, kept mask, flops, kept size, heuristic].
+  const recurse = (flops: number): void => {
+    const k = alive.length;
+    if (k === 1) {
+      if (best === undefined || flops < best.flops) best = { flops, path: steps.map((s) => [...s]) };
+      return;
+    }
+    const cands: number[][] = [];
+    for (let x = 0; x < k; x++) {
+      for (let y = x + 1; y < k; y++) {
+        const i = alive[x]!;
+        const j = alive[y]!;
+        const f = sizeOf(terms[i]! | terms[j]!);
+        if (best !== undefined && flops + f >= best.flops) continue;
+        let others = outMask;
+        for (let z = 0; z < k; z++) if (z !== x && z !== y) others |= terms[alive[z]!]!;
+        const kept = (terms[i]! | terms[j]!) & others;
+        const s12 = sizeOf(kept);
+        if (s12 > memoryLimit) continue;
+        cands.push([i, j, kept, f, s12, s12 - sizes[i]! - sizes[j]!]);
+      }
+    }
+    cands.sort((p, q) => p[3]! - q[3]! || p[5]! - q[5]!);
+    for (const [i, j, kept, f, s12] of cands) {
+      if (best !== undefined && flops + f! >= best.flops) continue;
+      const id = terms.length;
+      terms.push(kept!);
+      sizes.push(s12!);
+      const xi = alive.indexOf(i!);
+      alive.splice(xi, 1);
+      const xj = alive.indexOf(j!);
+      alive.splice(xj, 1);
+      alive.push(id);
+      steps.push([i!, j!]);
+      recurse(flops + f!);
+      steps.pop();
+      alive.pop();
+      alive.splice(xj, 0, j!);
+      alive.splice(xi, 0, i!);
+      terms.pop();
+      sizes.pop();
+    }
+  };
+  recurse(0);
+  return best === undefined ? undefined : { path: best.path, flops: best.flops, complete: true };
+}

@@ -15,6 +15,8 @@ import {
   validateSsa,
   type EinsumProblem,
 } from "../../../src/index.js";
+import { searchPath, searchSmall } from "../../../src/tensor/paths/search.js";
+import { toNetwork } from "../../../src/tensor/paths/network.js";
 import { bruteForceMinimum } from "../../oracles/brute-force-path.js";
 import { rescoreLinear } from "../../oracles/path-cost.js";
 
@@ -77,6 +79,30 @@ describe("optimal is optimal", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("the bit-mask search for tiny networks", () => {
+  test("finds the same minimum as the general search and respects a memory limit (property)", () => {
+    fc.assert(
+      fc.property(arbNetwork.filter((n) => n.inputs.length >= 2 && n.inputs.length <= 5), fc.integer({ min: 1, max: 200 }), (n, limit) => {
+        const net = toNetwork(problemOf(n));
+        const fast = searchSmall(net)!;
+        expect(fast.flops).toBe(searchPath(net).flops);
+        expect(fast.flops).toBe(Number(bruteForceMinimum(n.inputs, n.output, n.sizes)));
+        // Under a memory limit: the same answer as the general search, or none when nothing fits.
+        const limited = searchSmall(net, limit);
+        const general = searchPath(net, { memoryLimit: limit });
+        expect(limited?.flops ?? Infinity).toBe(general.flops);
+        if (limited) expect(pathCost(problemOf(n), limited.path).size <= BigInt(limit)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("declines networks beyond its limits", () => {
+    const wide = makeProblem({ inputs: [["a"], ["a"], ["a"], ["a"], ["a"], ["a"]], output: [], sizes: { a: 2 } });
+    expect(searchSmall(toNetwork(wide))).toBeUndefined();
   });
 });
 
