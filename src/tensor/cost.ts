@@ -43,14 +43,28 @@ export interface ContractionCost {
 
 /** Number of elements of a term. */
 export function termSize(term: Iterable<Label>, sizes: ReadonlyMap<Label, number>): bigint {
-  let n = 1n;
-  for (const l of new Set(term)) n *= BigInt(sizes.get(l)!);
-  return n;
+  return distinctSize(new Set(term), sizes);
 }
+
+/** Product of the sizes of distinct labels: in doubles while exact, in bigint beyond 2^53. */
+function distinctSize(labels: Iterable<Label>, sizes: ReadonlyMap<Label, number>): bigint {
+  let p = 1;
+  let big: bigint | undefined;
+  for (const l of labels) {
+    const s = sizes.get(l)!;
+    if (big !== undefined) big *= BigInt(s);
+    else if (Number.isSafeInteger(p * s)) p *= s;
+    else big = BigInt(p) * BigInt(s);
+  }
+  return big ?? BigInt(p);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** log10 of a non-negative bigint, accurate for display. */
 export function log10Big(x: bigint): number {
   if (x <= 0n) return x === 0n ? -Infinity : NaN;
+  if (x <= MAX_SAFE) return Math.log10(Number(x));
   const s = x.toString();
   const head = Number(s.slice(0, 17));
   return Math.log10(head) + (s.length - Math.min(17, s.length));
@@ -91,8 +105,8 @@ export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
       }
     }
     const result = joint.filter((l) => outputSet.has(l) || count.get(l)! > inStep.get(l)!);
-    const f = termSize(joint, problem.sizes);
-    const s = termSize(result, problem.sizes);
+    const f = distinctSize(joint, problem.sizes);
+    const s = distinctSize(result, problem.sizes);
     const factor = BigInt(Math.max(1, step.length - 1) + (result.length < joint.length ? 1 : 0));
     flops += f;
     opFlops += f * factor;
