@@ -1,0 +1,271 @@
+/**
+ * Blocked Householder bidiagonalisation `A = Q_L · B · Q_Rᵀ` of a row-major `m×n` matrix, `m ≥ n`
+ * (the panel/trailing-update split of LAPACK's dgebrd/dlabrd): each panel of {@link PANEL} columns is
+ * reduced with matrix–vector products while building `X`, `Y`, so that the trailing matrix is updated
+ * by one GEMM, `A ← A − [V X]·[Yᵀ; U]`. The reflectors are then applied to other matrices in
+ * compact-WY form, again as GEMMs.
+ * @module
+ */
+import { makeReflector } from "./householder.js";
+import { f64, fromRows, matmul, matmulTN } from "./matrix.js";
+
+/** Columns per panel (and reflectors per compact-WY block). */
+const PANEL = 32;
+
+/** An upper bidiagonal `B` and the reflectors that produced it (stored in the reduced matrix). */
+export interface Bidiagonal {
+  /** `n` diagonal entries. */
+  readonly d: Float64Array;
+  /** `n − 1` superdiagonal entries. */
+  readonly e: Float64Array;
+  /** β of the left reflectors `H_k = I − β v vᵀ`, v in column k from row k (v_k = 1). */
+  readonly tauq: Float64Array;
+  /** β of the right reflectors `G_k`, u in row k from column k+1 (u_{k+1} = 1). */
+  readonly taup: Float64Array;
+}
+
+/** Reduces `A` (row-major `m×n`, `m ≥ n`, overwritten by the reflectors) to upper bidiagonal form. */
+export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal {
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(n - 1, 0));
+  const tauq = new Float64Array(n);
+  const taup = new Float64Array(n);
+  const X = new Float64Array(m * PANEL);
+  const Y = new Float64Array(n * PANEL);
+  const work = { y: new Float64Array(n), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL) };
+  for (let b = 0; b < n; b += PANEL) {
+    const nb = Math.min(PANEL, n - b);
+    X.fill(0);
+    Y.fill(0);
+    reducePanel(A, m, n, b, nb, X, Y, d, e, tauq, taup, work);
+    if (b + nb < n) updateTrailing(A, m, n, b, nb, X, Y);
+  }
+  return { d, e, tauq, taup };
+}
+
+/** Reduces columns and rows `b…b+nb−1`, leaving the trailing matrix stale but X, Y describing it. */
+function reducePanel(
+  A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array,
+  d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
+  work: { y: Float64Array; t1: Float64Array; t2: Float64Array },
+): void {
+  const P = PANEL;
+  const { y, t1, t2 } = work;
+  for (let j = 0; j < nb; j++) {
+    const i = b + j;
+    // Column i, rows i…m−1, catches up: −= V·Y[i,:]ᵀ + X·U[:, i].
+    if (j > 0) {
+      for (let l = 0; l < j; l++) {
+        t1[l] = Y[i * P + l]!;
+        t2[l] = A[(b + l) * n + i]!;
+      }
+      for (let r = i; r < m; r++) {
+        const row = r * n + b;
+        const xr = r * P;
+        let s = 0;
+        for (let l = 0; l < j; l++) s += A[row + l]! * t1[l]! + X[xr + l]! * t2[l]!;
+        A[row + j] = A[row + j]! - s;
+      }
+    }
+    const left = makeReflector(A, i * n + i, n, m - i);
+    tauq[i] = left.beta;
+    d[i] = left.alpha;
+    A[i * n + i] = 1;
+    if (i >= n - 1) continue;
+    const beta = left.beta;
+    // Y[i+1:, j] = β (A[i:, i+1:]ᵀ v − Y·(Vᵀ v) − Uᵀ·(Xᵀ v)); one pass over the trailing rows.
+    y.fill(0, i + 1, n);
+    t1.fill(0, 0, j);
+    t2.fill(0, 0, j);
+    if (beta !== 0) {
+      let r = i;
+      for (; r + 1 < m; r += 2) {
+        const v0 = A[r * n + i]!;
+        const v1 = A[(r + 1) * n + i]!;
+        const r0 = r * n;
+        const r1 = r0 + n;
+        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]! + v1 * A[r1 + c]!;
+        for (let l = 0; l < j; l++) {
+          t1[l] = t1[l]! + A[r0 + b + l]! * v0 + A[r1 + b + l]! * v1;
+          t2[l] = t2[l]! + X[r * P + l]! * v0 + X[(r + 1) * P + l]! * v1;
+        }
+      }
+      for (; r < m; r++) {
+        const v0 = A[r * n + i]!;
+        const r0 = r * n;
+        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]!;
+        for (let l = 0; l < j; l++) {
+          t1[l] = t1[l]! + A[r0 + b + l]! * v0;
+          t2[l] = t2[l]! + X[r * P + l]! * v0;
+        }
+      }
+      for (let l = 0; l < j; l++) {
+        const w = t2[l]!;
+        const rl = (b + l) * n;
+        for (let c = i + 1; c < n; c++) y[c] = y[c]! - A[rl + c]! * w;
+      }
+      for (let c = i + 1; c < n; c++) {
+        let s = y[c]!;
+        const yc = c * P;
+        for (let l = 0; l < j; l++) s -= Y[yc + l]! * t1[l]!;
+        Y[yc + j] = beta * s;
+      }
+    }
+    // Row i, columns i+1…n−1, catches up: −= Y·V[i,:]ᵀ + Uᵀ·X[i,:]ᵀ.
+    const ri = i * n;
+    for (let c = i + 1; c < n; c++) {
+      let s = 0;
+      const yc = c * P;
+      for (let l = 0; l <= j; l++) s += Y[yc + l]! * A[ri + b + l]!;
+      A[ri + c] = A[ri + c]! - s;
+    }
+    for (let l = 0; l < j; l++) {
+      const xl = X[i * P + l]!;
+      if (xl === 0) continue;
+      const rl = (b + l) * n;
+      for (let c = i + 1; c < n; c++) A[ri + c] = A[ri + c]! - A[rl + c]! * xl;
+    }
+    const right = makeReflector(A, ri + i + 1, 1, n - i - 1);
+    taup[i] = right.beta;
+    e[i] = right.alpha;
+    A[ri + i + 1] = 1;
+    const tau = right.beta;
+    if (tau === 0) continue;
+    // X[i+1:, j] = τ (A[i+1:, i+1:] u − V·(Yᵀ u) − X·(U u)); one pass over the trailing rows.
+    const w1 = t1;
+    const w2 = t2;
+    for (let l = 0; l <= j; l++) {
+      let s = 0;
+      for (let c = i + 1; c < n; c++) s += Y[c * P + l]! * A[ri + c]!;
+      w1[l] = s;
+    }
+    for (let l = 0; l < j; l++) {
+      let s = 0;
+      const rl = (b + l) * n;
+      for (let c = i + 1; c < n; c++) s += A[rl + c]! * A[ri + c]!;
+      w2[l] = s;
+    }
+    let r = i + 1;
+    for (; r + 1 < m; r += 2) {
+      const r0 = r * n;
+      const r1 = r0 + n;
+      let s0 = 0;
+      let s1 = 0;
+      for (let c = i + 1; c < n; c++) {
+        const u = A[ri + c]!;
+        s0 += A[r0 + c]! * u;
+        s1 += A[r1 + c]! * u;
+      }
+      for (let l = 0; l <= j; l++) {
+        s0 -= A[r0 + b + l]! * w1[l]!;
+        s1 -= A[r1 + b + l]! * w1[l]!;
+      }
+      for (let l = 0; l < j; l++) {
+        s0 -= X[r * P + l]! * w2[l]!;
+        s1 -= X[(r + 1) * P + l]! * w2[l]!;
+      }
+      X[r * P + j] = tau * s0;
+      X[(r + 1) * P + j] = tau * s1;
+    }
+    for (; r < m; r++) {
+      const r0 = r * n;
+      let s0 = 0;
+      for (let c = i + 1; c < n; c++) s0 += A[r0 + c]! * A[ri + c]!;
+      for (let l = 0; l <= j; l++) s0 -= A[r0 + b + l]! * w1[l]!;
+      for (let l = 0; l < j; l++) s0 -= X[r * P + l]! * w2[l]!;
+      X[r * P + j] = tau * s0;
+    }
+  }
+}
+
+/** `A[b+nb:, b+nb:] −= [V X]·[Yᵀ; U]` as one GEMM. */
+function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array): void {
+  const P = PANEL;
+  const r0 = b + nb;
+  const mr = m - r0;
+  const nc = n - r0;
+  const k2 = 2 * nb;
+  const L = new Float64Array(mr * k2);
+  for (let r = 0; r < mr; r++) {
+    const src = (r0 + r) * n + b;
+    for (let l = 0; l < nb; l++) {
+      L[r * k2 + l] = A[src + l]!;
+      L[r * k2 + nb + l] = X[(r0 + r) * P + l]!;
+    }
+  }
+  const R = new Float64Array(k2 * nc);
+  for (let c = 0; c < nc; c++) {
+    for (let l = 0; l < nb; l++) R[l * nc + c] = Y[(r0 + c) * P + l]!;
+  }
+  for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
+  const upd = f64(matmul(fromRows(L, mr, k2), fromRows(R, k2, nc)));
+  for (let r = 0; r < mr; r++) {
+    const row = (r0 + r) * n + r0;
+    const ur = r * nc;
+    for (let c = 0; c < nc; c++) A[row + c] = A[row + c]! - upd[ur + c]!;
+  }
+}
+
+/**
+ * `M ← H_0 ⋯ H_{c−1} · M` for the left reflectors of {@link bidiagonalize} (`M` row-major `n×cols`,
+ * `n` the number of columns reduced), i.e. `Q_L · M`.
+ */
+export function applyLeftReflectors(A: Float64Array, n: number, tauq: Float64Array, M: Float64Array, cols: number): void {
+  applyReflectors(n, n, tauq, (k) => k, (k, i) => A[i * n + k]!, M, cols);
+}
+
+/** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
+export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Array, M: Float64Array, cols: number): void {
+  applyReflectors(n, n - 1, taup, (k) => k + 1, (k, i) => A[k * n + i]!, M, cols);
+}
+
+/**
+ * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M from the left, blocks of {@link PANEL}
+ * reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb),
+ * last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before `start(k)`, 1 there and
+ * `at(k, i)` below it.
+ */
+function applyReflectors(
+  rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
+  M: Float64Array, cols: number,
+): void {
+  for (let b0 = Math.floor((count - 1) / PANEL) * PANEL; b0 >= 0; b0 -= PANEL) {
+    const kb = Math.min(PANEL, count - b0);
+    const s0 = start(b0);
+    const ns = rows - s0;
+    if (ns <= 0) continue;
+    // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
+    const V = new Float64Array(ns * kb);
+    for (let j = 0; j < kb; j++) {
+      if (betas[b0 + j] === 0) continue;
+      const sj = start(b0 + j);
+      V[(sj - s0) * kb + j] = 1;
+      for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
+    }
+    // T (kb × kb, upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
+    const T = new Float64Array(kb * kb);
+    const w = new Float64Array(kb);
+    for (let j = 0; j < kb; j++) {
+      const beta = betas[b0 + j]!;
+      T[j * kb + j] = beta;
+      if (beta === 0) continue;
+      w.fill(0, 0, j);
+      for (let r = 0; r < ns; r++) {
+        const vj = V[r * kb + j]!;
+        if (vj === 0) continue;
+        for (let c = 0; c < j; c++) w[c] = w[c]! + V[r * kb + c]! * vj;
+      }
+      for (let r = 0; r < j; r++) {
+        let acc = 0;
+        for (let c = r; c < j; c++) acc += T[r * kb + c]! * w[c]!;
+        T[r * kb + j] = -beta * acc;
+      }
+    }
+    // M[s0:, :] ← M[s0:, :] − V · (T · (Vᵀ · M[s0:, :])).
+    const sub = M.subarray(s0 * cols, rows * cols);
+    const Vm = fromRows(V, ns, kb);
+    const W = matmul(fromRows(T, kb, kb), matmulTN(Vm, fromRows(sub, ns, cols)));
+    const upd = f64(matmul(Vm, W));
+    for (let i = 0; i < sub.length; i++) sub[i] = sub[i]! - upd[i]!;
+  }
+}
