@@ -10,7 +10,7 @@
  */
 import { NotConvergedError } from "../errors.js";
 import { bidiagonalQR, squareUpExtraColumn } from "./bidiagonal-qr.js";
-import { f64, fromRows, matmul } from "./matrix.js";
+import { gemm } from "./dense-gemm.js";
 
 /** Subproblems with at most this many rows are solved by QR iteration. */
 export const DC_LEAF = 25;
@@ -222,7 +222,7 @@ function updateRows(
   }
   const B = new Float64Array(kk * K);
   for (let j = 0; j < kk; j++) B.set(W.subarray(qs[j]! * K, qs[j]! * K + K), j * K);
-  const C = f64(matmul(fromRows(A, rows, kk), fromRows(B, kk, K)));
+  const C = gemm({ data: A, rows, cols: kk }, { data: B, rows: kk, cols: K });
   for (let r = 0; r < rows; r++) out.set(C.subarray(r * K, r * K + K), (o0 + r) * ldo);
 }
 

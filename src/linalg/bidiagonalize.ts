@@ -7,7 +7,7 @@
  * @module
  */
 import { makeReflector } from "./householder.js";
-import { f64, fromRows, matmul, matmulTN } from "./matrix.js";
+import { gemm } from "./dense-gemm.js";
 
 /** Columns per panel (and reflectors per compact-WY block). */
 const PANEL = 32;
@@ -198,7 +198,7 @@ function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: nu
     for (let l = 0; l < nb; l++) R[l * nc + c] = Y[(r0 + c) * P + l]!;
   }
   for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
-  const upd = f64(matmul(fromRows(L, mr, k2), fromRows(R, k2, nc)));
+  const upd = gemm({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc });
   for (let r = 0; r < mr; r++) {
     const row = (r0 + r) * n + r0;
     const ur = r * nc;
@@ -261,11 +261,11 @@ function applyReflectors(
         T[r * kb + j] = -beta * acc;
       }
     }
-    // M[s0:, :] ← M[s0:, :] − V · (T · (Vᵀ · M[s0:, :])).
+    // M[s0:, :] ← M[s0:, :] − (V T) · (Vᵀ · M[s0:, :]).
     const sub = M.subarray(s0 * cols, rows * cols);
-    const Vm = fromRows(V, ns, kb);
-    const W = matmul(fromRows(T, kb, kb), matmulTN(Vm, fromRows(sub, ns, cols)));
-    const upd = f64(matmul(Vm, W));
+    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: sub, rows: ns, cols });
+    const VT = gemm({ data: V, rows: ns, cols: kb }, { data: T, rows: kb, cols: kb });
+    const upd = gemm({ data: VT, rows: ns, cols: kb }, { data: W, rows: kb, cols });
     for (let i = 0; i < sub.length; i++) sub[i] = sub[i]! - upd[i]!;
   }
 }

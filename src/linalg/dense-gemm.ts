@@ -1,0 +1,26 @@
+/**
+ * Float64 GEMM on raw row-major arrays for the factorisations: straight to the default backend's
+ * batched matmul (WebAssembly kernels when available), skipping einsum's parse/plan and the copy
+ * that `toTypedArray` makes of the result.
+ * @module
+ */
+import { DenseTensor } from "../tensor/dense.js";
+import { defaultBackend } from "../tensor/einsum.js";
+
+/** A row-major float64 operand: `rows×cols`, read transposed when `t` is set (then it is `cols×rows` in memory). */
+export interface GemmOperand {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+  readonly t?: boolean;
+}
+
+/** `op(a) · op(b)` as a fresh row-major `a.rows × b.cols` array. */
+export function gemm(a: GemmOperand, b: GemmOperand): Float64Array {
+  const out = defaultBackend().batchedMatmul(view(a), view(b));
+  return out.data as Float64Array;
+}
+
+function view({ data, rows, cols, t }: GemmOperand): DenseTensor<"float64"> {
+  return t ? new DenseTensor(data, [1, rows, cols], [0, 1, rows]) : new DenseTensor(data, [1, rows, cols], [0, cols, 1]);
+}

@@ -1,0 +1,174 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { qr, randn, svd, tensor, type DenseTensor } from "../../src/index.js";
+import { jacobiSingularValues } from "./jacobi-svd-oracle.js";
+
+/** Errors of an SVD, by explicit loops: max |UᵀU − I|, max |VᵀV − I|, ‖A − U S Vᵀ‖_F / ‖A‖_F. */
+function svdErrors(a: DenseTensor, r: { u: DenseTensor; s: Float64Array; vt: DenseTensor }): { orthU: number; orthV: number; rec: number } {
+  const [m, n] = a.shape as [number, number];
+  const k = r.s.length;
+  const U = r.u.toTypedArray();
+  const V = r.vt.toTypedArray();
+  const A = a.toTypedArray();
+  let orthU = 0;
+  let orthV = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = i; j < k; j++) {
+      let x = 0;
+      for (let p = 0; p < m; p++) x += U[p * k + i]! * U[p * k + j]!;
+      let y = 0;
+      for (let c = 0; c < n; c++) y += V[i * n + c]! * V[j * n + c]!;
+      orthU = Math.max(orthU, Math.abs(x - (i === j ? 1 : 0)));
+      orthV = Math.max(orthV, Math.abs(y - (i === j ? 1 : 0)));
+    }
+  }
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let x = 0;
+      for (let l = 0; l < k; l++) x += U[i * k + l]! * r.s[l]! * V[l * n + j]!;
+      num += (x - A[i * n + j]!) ** 2;
+      den += A[i * n + j]! ** 2;
+    }
+  }
+  return { orthU, orthV, rec: den === 0 ? Math.sqrt(num) : Math.sqrt(num / den) };
+}
+
+function expectGoodSvd(a: DenseTensor, tolFactor = 1): { s: Float64Array } {
+  const r = svd(a);
+  const k = Math.min(a.shape[0]!, a.shape[1]!);
+  const tol = 1e-14 * Math.max(k, 10) * tolFactor;
+  const { orthU, orthV, rec } = svdErrors(a, r);
+  expect(orthU).toBeLessThan(tol);
+  expect(orthV).toBeLessThan(tol);
+  expect(rec).toBeLessThan(tol);
+  expect(r.s.length).toBe(k);
+  for (let i = 0; i < k; i++) {
+    expect(r.s[i]!).toBeGreaterThanOrEqual(0);
+    if (i > 0) expect(r.s[i]!).toBeLessThanOrEqual(r.s[i - 1]!);
+  }
+  return r;
+}
+
+function expectValues(s: Float64Array, ref: readonly number[], tol: number): void {
+  expect(s.length).toBe(ref.length);
+  let err = 0;
+  for (let i = 0; i < s.length; i++) err = Math.max(err, Math.abs(s[i]! - ref[i]!));
+  expect(err).toBeLessThan(tol);
+}
+
+const fromFlat = (data: ArrayLike<number>, m: number, n: number): DenseTensor =>
+  tensor(Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => data[i * n + j]!)));
+
+/** An upper bidiagonal matrix with diagonal `d` and superdiagonal `e`. */
+function bidiagonal(d: readonly number[], e: readonly number[]): DenseTensor {
+  const n = d.length;
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    x[i * n + i] = d[i]!;
+    if (i < n - 1) x[i * n + i + 1] = e[i]!;
+  }
+  return fromFlat(x, n, n);
+}
+
+// Sizes around the divide-and-conquer leaf (25 rows) and the bidiagonalisation panel (32 columns).
+const SIZES = [1, 2, 3, 24, 25, 26, 33, 64, 100, 257];
+
+describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
+  test.each(SIZES)("random n = %i (square): orthogonal factors, reconstruction, values match one-sided Jacobi", (n) => {
+    const a = randn([n, n], { seed: 100 + n });
+    const { s } = expectGoodSvd(a);
+    expectValues(s, jacobiSingularValues(a.toTypedArray(), n, n), 1e-13 * Math.max(n, 10) * s[0]!);
+  });
+
+  test.each([[40, 26], [26, 40], [70, 64], [64, 130], [300, 33], [5, 100]])("random %i×%i (tall and wide)", (m, n) => {
+    const a = randn([m, n], { seed: m * 1000 + n });
+    const { s } = expectGoodSvd(a);
+    expectValues(s, jacobiSingularValues(a.toTypedArray(), m, n), 1e-13 * Math.max(m, n) * s[0]!);
+  });
+
+  test("repeated singular values: identity, an orthogonal matrix, block-diagonal copies", () => {
+    const n = 70;
+    const eye = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+    expectValues(expectGoodSvd(fromFlat(eye, n, n)).s, Array<number>(n).fill(1), 1e-15);
+    const q = qr(randn([90, 90], { seed: 7 })).q;
+    expectValues(expectGoodSvd(q).s, Array<number>(90).fill(1), 1e-13);
+    // Eight copies of one random 9×9 block, interleaved by a permutation: each value 8 times.
+    const b = randn([9, 9], { seed: 8 }).toTypedArray();
+    const bs = jacobiSingularValues(b, 9, 9);
+    const copies = 8;
+    const N = 9 * copies;
+    const perm = Array.from({ length: N }, (_, i) => (i * 29) % N);
+    const x = new Float64Array(N * N);
+    for (let c = 0; c < copies; c++) for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) x[perm[c * 9 + i]! * N + perm[c * 9 + j]!] = b[i * 9 + j]!;
+    expectValues(expectGoodSvd(fromFlat(x, N, N)).s, bs.flatMap((v) => Array<number>(copies).fill(v)), 1e-13 * bs[0]!);
+  });
+
+  test("exactly rank-deficient: zeros in s, factors still orthogonal", () => {
+    for (const [m, n, r] of [[90, 90, 7], [60, 45, 1], [40, 80, 30]] as const) {
+      const l = randn([m, r], { seed: m + r }).toTypedArray();
+      const rt = randn([r, n], { seed: n + r }).toTypedArray();
+      const x = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < r; p++) x[i * n + j] = x[i * n + j]! + l[i * r + p]! * rt[p * n + j]!;
+      const { s } = expectGoodSvd(fromFlat(x, m, n));
+      expect(s[r - 1]! / s[0]!).toBeGreaterThan(1e-6);
+      for (let i = r; i < s.length; i++) expect(s[i]! / s[0]!).toBeLessThan(1e-13);
+    }
+  });
+
+  test("zero rows and columns, and the zero matrix", () => {
+    const n = 50;
+    const x = randn([n, n], { seed: 11 }).toTypedArray().slice();
+    for (let i = 0; i < n; i += 3) for (let j = 0; j < n; j++) x[i * n + j] = 0;
+    for (let j = 1; j < n; j += 4) for (let i = 0; i < n; i++) x[i * n + j] = 0;
+    expectGoodSvd(fromFlat(x, n, n));
+    const { s } = expectGoodSvd(fromFlat(new Float64Array(60 * 60), 60, 60));
+    expect([...s].every((v) => v === 0)).toBe(true);
+  });
+
+  test("graded rows (1e-8 … 1e8) and graded bidiagonals", () => {
+    const n = 80;
+    const g = randn([n, n], { seed: 12 }).toTypedArray();
+    const x = Float64Array.from(g, (v, t) => v * 10 ** (-8 + (16 * Math.floor(t / n)) / (n - 1)));
+    const { s } = expectGoodSvd(fromFlat(x, n, n));
+    expectValues(s, jacobiSingularValues(x, n, n), 1e-13 * n * s[0]!);
+    const d = Array.from({ length: 60 }, (_, i) => 10 ** (-i / 4));
+    const e = Array.from({ length: 59 }, (_, i) => 10 ** (-i / 4 - 0.1));
+    const bi = bidiagonal(d, e);
+    expectValues(expectGoodSvd(bi).s, jacobiSingularValues(bi.toTypedArray(), 60, 60), 1e-14);
+  });
+
+  test("bidiagonals with zero and clustered diagonal entries (deflation paths)", () => {
+    const n = 120;
+    const cases = [
+      bidiagonal(Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : 1 + (i % 5))), Array<number>(n - 1).fill(0.5)),
+      bidiagonal(Array.from({ length: n }, (_, i) => 1 + 1e-15 * i), Array.from({ length: n - 1 }, (_, i) => (i % 13 === 0 ? 1e-17 : 1e-3))),
+      bidiagonal(Array.from({ length: n }, () => 1), Array.from({ length: n - 1 }, () => 1)),
+    ];
+    for (const b of cases) {
+      const { s } = expectGoodSvd(b);
+      expectValues(s, jacobiSingularValues(b.toTypedArray(), n, n), 1e-13 * n * s[0]!);
+    }
+  });
+
+  test("property: small random shapes across the leaf size", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 45 }), fc.integer({ min: 1, max: 45 }), fc.nat(), fc.boolean(), (m, n, seed, lowRank) => {
+        let a = randn([m, n], { seed });
+        if (lowRank && Math.min(m, n) > 2) {
+          // Duplicate half of the rows: rank ≤ ⌈m/2⌉.
+          const x = a.toTypedArray().slice();
+          for (let i = 1; i < m; i += 2) x.copyWithin(i * n, (i - 1) * n, i * n);
+          a = fromFlat(x, m, n);
+        }
+        const r = svd(a);
+        const { orthU, orthV, rec } = svdErrors(a, r);
+        const tol = 1e-14 * Math.max(m, n, 10);
+        return orthU < tol && orthV < tol && rec < tol && r.s.every((v, i) => v >= 0 && (i === 0 || v <= r.s[i - 1]!));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
