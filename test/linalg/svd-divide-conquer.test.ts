@@ -156,7 +156,7 @@ describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
   test("property: small random shapes across the leaf size", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 45 }), fc.integer({ min: 1, max: 45 }), fc.nat(), fc.boolean(), (m, n, seed, lowRank) => {
-        let a = randn([m, n], { seed });
+        let a: DenseTensor = randn([m, n], { seed });
         if (lowRank && Math.min(m, n) > 2) {
           // Duplicate half of the rows: rank ≤ ⌈m/2⌉.
           const x = a.toTypedArray().slice();
