@@ -9,8 +9,10 @@
 import { makeReflector } from "./householder.js";
 import { gemm } from "./dense-gemm.js";
 
-/** Columns per panel (and reflectors per compact-WY block). */
+/** Columns per panel of the reduction. */
 const PANEL = 32;
+/** Reflectors per compact-WY block when applying them (larger blocks: fewer, fatter GEMMs). */
+const WY_BLOCK = 64;
 
 /** An upper bidiagonal `B` and the reflectors that produced it (stored in the reduced matrix). */
 export interface Bidiagonal {
@@ -220,7 +222,7 @@ export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Ar
 }
 
 /**
- * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M from the left, blocks of {@link PANEL}
+ * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M from the left, blocks of {@link WY_BLOCK}
  * reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb),
  * last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before `start(k)`, 1 there and
  * `at(k, i)` below it.
@@ -229,8 +231,8 @@ function applyReflectors(
   rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
   M: Float64Array, cols: number,
 ): void {
-  for (let b0 = Math.floor((count - 1) / PANEL) * PANEL; b0 >= 0; b0 -= PANEL) {
-    const kb = Math.min(PANEL, count - b0);
+  for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
+    const kb = Math.min(WY_BLOCK, count - b0);
     const s0 = start(b0);
     const ns = rows - s0;
     if (ns <= 0) continue;
