@@ -81,6 +81,21 @@ function reducePanel(
     t2.fill(0, 0, j);
     if (beta !== 0) {
       let r = i;
+      for (; r + 3 < m; r += 4) {
+        const v0 = A[r * n + i]!;
+        const v1 = A[(r + 1) * n + i]!;
+        const v2 = A[(r + 2) * n + i]!;
+        const v3 = A[(r + 3) * n + i]!;
+        const r0 = r * n;
+        const r1 = r0 + n;
+        const r2 = r1 + n;
+        const r3 = r2 + n;
+        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]! + v1 * A[r1 + c]! + v2 * A[r2 + c]! + v3 * A[r3 + c]!;
+        for (let l = 0; l < j; l++) {
+          t1[l] = t1[l]! + A[r0 + b + l]! * v0 + A[r1 + b + l]! * v1 + A[r2 + b + l]! * v2 + A[r3 + b + l]! * v3;
+          t2[l] = t2[l]! + X[r * P + l]! * v0 + X[(r + 1) * P + l]! * v1 + X[(r + 2) * P + l]! * v2 + X[(r + 3) * P + l]! * v3;
+        }
+      }
       for (; r + 1 < m; r += 2) {
         const v0 = A[r * n + i]!;
         const v1 = A[(r + 1) * n + i]!;
@@ -148,6 +163,41 @@ function reducePanel(
       w2[l] = s;
     }
     let r = i + 1;
+    for (; r + 3 < m; r += 4) {
+      const r0 = r * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = i + 1; c < n; c++) {
+        const u = A[ri + c]!;
+        s0 += A[r0 + c]! * u;
+        s1 += A[r1 + c]! * u;
+        s2 += A[r2 + c]! * u;
+        s3 += A[r3 + c]! * u;
+      }
+      for (let l = 0; l <= j; l++) {
+        const w = w1[l]!;
+        s0 -= A[r0 + b + l]! * w;
+        s1 -= A[r1 + b + l]! * w;
+        s2 -= A[r2 + b + l]! * w;
+        s3 -= A[r3 + b + l]! * w;
+      }
+      for (let l = 0; l < j; l++) {
+        const w = w2[l]!;
+        s0 -= X[r * P + l]! * w;
+        s1 -= X[(r + 1) * P + l]! * w;
+        s2 -= X[(r + 2) * P + l]! * w;
+        s3 -= X[(r + 3) * P + l]! * w;
+      }
+      X[r * P + j] = tau * s0;
+      X[(r + 1) * P + j] = tau * s1;
+      X[(r + 2) * P + j] = tau * s2;
+      X[(r + 3) * P + j] = tau * s3;
+    }
     for (; r + 1 < m; r += 2) {
       const r0 = r * n;
       const r1 = r0 + n;
