@@ -21,9 +21,14 @@ export interface FitReport {
 
 /** Validates the data tensor of a decomposition (finite, at least one axis, no empty modes). */
 export function checkData(x: DenseTensor, minNdim = 2): void {
+  checkShapeOf(x, minNdim);
+  checkFinite(x, "the tensor");
+}
+
+/** The shape checks of {@link checkData} alone, for callers that prove the entries finite on their own. */
+export function checkShapeOf(x: DenseTensor, minNdim = 2): void {
   if (x.ndim < minNdim) throw new InvalidArgumentError(`the tensor has ${x.ndim} axes; a decomposition needs at least ${minNdim}`, "reshape the data to a tensor with several modes");
   if (x.shape.some((d) => d === 0)) throw new InvalidArgumentError(`the tensor has an empty mode (shape [${x.shape.join(", ")}])`, "decompose a tensor with at least one entry per mode");
-  checkFinite(x, "the tensor");
 }
 
 /** Checks a positive integer option. */

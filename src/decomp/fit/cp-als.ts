@@ -5,10 +5,15 @@
  * (multiplicative updates). The error uses TensorLy's expansion `‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩`; when `tol` is
  * below 1e-8 it switches to the exact residual once the error falls below 1e-6, where the expansion's
  * cancellation would hide further progress.
+ *
+ * On the CPU backend a sweep runs on typed arrays: its MTTKRPs take two GEMMs over X (see
+ * `mttkrp.ts`) and its Gram matrices, their Hadamard products and the normal-equation solves are
+ * R × R loops, with no einsum parsing or planning per call.
  * @module
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
 import { DenseTensor } from "../../tensor/dense.js";
+import { CpuBackend } from "../../tensor/backends/cpu.js";
 import { defaultBackend, einsum, planProblem } from "../../tensor/einsum.js";
 import { makeProblem } from "../../tensor/einsum/problem.js";
 import { executePlan } from "../../tensor/execute.js";
@@ -17,10 +22,12 @@ import type { DType } from "../../tensor/dtype.js";
 import type { Backend, BackendTensor } from "../../tensor/backends/backend.js";
 import { getSymbol } from "../../tensor/einsum/labels.js";
 import { Rng } from "../../tensor/random.js";
-import { eigh, solveSymmetric } from "../../linalg/solve.js";
-import { frobenius } from "../../linalg/matrix.js";
+import { eigh } from "../../linalg/solve.js";
+import { checkFinite, frobenius } from "../../linalg/matrix.js";
 import { CPTensor, cpNormalize, cpToTensor } from "../cp.js";
-import { checkData, positiveInt, type FitReport, type ProgressCallback } from "./common.js";
+import { checkShapeOf, positiveInt, type FitReport, type ProgressCallback } from "./common.js";
+import { MttkrpSweep } from "./mttkrp.js";
+import { gramOf, hadamardOf, multiplicative, scaleColumns, solveNormal } from "./normal-equations.js";
 
 /** Options of {@link cpAls}. */
 export interface CPAlsOptions {
@@ -42,7 +49,11 @@ export interface CPAlsOptions {
   readonly requireConvergence?: boolean;
   /** Called after every iteration. */
   readonly onIteration?: ProgressCallback;
-  /** Backend for the contractions (default: the shared CPU backend). */
+  /**
+   * Backend for the contractions (default: the shared CPU backend). A {@link CpuBackend} runs the
+   * MTTKRPs as two GEMMs per sweep on typed arrays; any other backend runs one planned einsum
+   * contraction per mode. The R × R algebra (Gram matrices, solves) always runs on the host.
+   */
   readonly backend?: Backend<BackendTensor>;
 }
 
@@ -63,41 +74,44 @@ export interface CPAlsResult extends FitReport {
  * ```
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
-  checkData(x);
+  checkShapeOf(x);
+  const X = x.astype("float64");
+  const normX = normOf(X, x);
   positiveInt(rank, "rank");
   const maxIter = options.maxIter ?? 100;
   positiveInt(maxIter, "maxIter");
   const tol = options.tol ?? 1e-8;
   if (!(tol >= 0)) throw new InvalidArgumentError(`tol must be ≥ 0, got ${tol}`, "pass a tolerance such as 1e-8");
-  const X = x.astype("float64");
   const D = X.ndim;
-  const normX = frobenius(X);
   const rng = new Rng(options.seed ?? 0);
-  let factors = initialFactors(X, rank, options, rng);
-  if (options.nonNegative) factors = factors.map((f) => mapData(f, Math.abs));
+  // Factors are n × R row-major arrays, replaced (never written into) when they change.
+  let factors: Float64Array[] = initialFactors(X, rank, options, rng).map((f) => f.astype("float64").toTypedArray());
+  if (options.nonNegative) factors = factors.map((f) => f.map(Math.abs));
   let weights = new Float64Array(rank).fill(1);
   const errors: number[] = [];
   let converged = false;
-  const plans = X.shape.map((_, m) => mttkrpPlan(X.shape, rank, m));
-  const backend = options.backend ?? defaultBackend();
+  const mttkrp = mttkrpFor(X, rank, options.backend ?? defaultBackend());
+  let grams = factors.map((f) => gramOf(f, rank));
   for (let it = 0; it < maxIter; it++) {
     // Weights live in factor 0 during a sweep.
     if (weights.some((w) => w !== 1)) {
       factors[0] = scaleColumns(factors[0]!, weights);
+      grams[0] = gramOf(factors[0], rank);
       weights = new Float64Array(rank).fill(1);
     }
-    let mttkrp: DenseTensor | undefined;
+    let last: Float64Array = new Float64Array(0);
     for (let m = 0; m < D; m++) {
-      const V = gramHadamard(factors, m, backend);
-      mttkrp = executePlan(plans[m]!, [X, ...factors.filter((_, k) => k !== m)], backend);
-      factors[m] = options.nonNegative ? multiplicative(factors[m]!, mttkrp, V) : solveSymmetric(V, mttkrp.transpose().contiguous()).transpose().contiguous();
+      const V = hadamardOf(grams, m, rank);
+      last = mttkrp(factors, m);
+      factors[m] = options.nonNegative ? multiplicative(factors[m]!, last, V, rank) : solveNormal(V, last, rank);
+      grams[m] = gramOf(factors[m]!, rank);
     }
-    // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP.
-    const last = factors[D - 1]!.toTypedArray();
-    const mk = mttkrp!.toTypedArray();
+    // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP and ‖X̂‖² from the Gram matrices.
+    const u = factors[D - 1]!;
     let inner = 0;
-    for (let i = 0; i < mk.length; i++) inner += mk[i]! * last[i]!;
-    const normHat2 = sumOf(gramHadamard(factors, -1, backend));
+    for (let i = 0; i < last.length; i++) inner += last[i]! * u[i]!;
+    let normHat2 = 0;
+    for (const v of hadamardOf(grams, -1, rank)) normHat2 += v;
     let err = Math.sqrt(Math.abs(normX * normX + normHat2 - 2 * inner)) / (normX || 1);
     // The expansion loses digits to cancellation (its noise is ~1e-8 relative); when the tolerance asks
     // for more than that, the residual is formed exactly once the error is small.
@@ -105,9 +119,10 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
     errors.push(err);
     options.onIteration?.(it + 1, err);
     if (options.normalizeFactors) {
-      const n = cpNormalize(new CPTensor(new DenseTensor(weights, [rank]), factors));
-      factors = [...n.factors];
+      const n = cpNormalize(new CPTensor(new DenseTensor(weights, [rank]), factorTensors(factors, rank)));
+      factors = n.factors.map((f) => f.toTypedArray() as Float64Array);
       weights = Float64Array.from(n.weights.toTypedArray());
+      grams = factors.map((f) => gramOf(f, rank));
     }
     if (it >= 1) {
       const prev = errors[it - 1]!;
@@ -121,20 +136,53 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
   if (!converged && options.requireConvergence) {
     throw new NotConvergedError(`CP-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`, "raise maxIter, loosen tol, or try another rank or init");
   }
-  const cp = new CPTensor(new DenseTensor(weights, [rank]).astype(x.dtype), factors.map((f) => f.astype(x.dtype)));
+  const cp = new CPTensor(new DenseTensor(weights, [rank]).astype(x.dtype), factorTensors(factors, rank).map((f) => f.astype(x.dtype)));
   return { cp, errors, iterations: errors.length, converged };
 }
 
 /**
- * `X_(m) · KhatriRao(U_k, k ≠ m)` as one contraction, along a fixed path that never copies X: the
- * factors after mode m are joined (a Khatri–Rao product) and contracted with X's trailing axes as one
- * GEMM; then the factors before mode m are joined and contracted with the leading axes.
+ * The MTTKRPs of a sweep: on the CPU backend GEMMs and loops on typed arrays ({@link MttkrpSweep}),
+ * elsewhere one planned contraction per mode on `backend`.
  */
-export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
-  return executePlan(mttkrpPlan(X.shape, factors[0]!.shape[1]!, mode, X.dtype), [X, ...factors.filter((_, k) => k !== mode)], defaultBackend());
+function mttkrpFor(X: DenseTensor<"float64">, rank: number, backend: Backend<BackendTensor>): (factors: readonly Float64Array[], mode: number) => Float64Array {
+  if (backend instanceof CpuBackend) {
+    const sweep = new MttkrpSweep(X, rank, backend);
+    return (factors, mode) => sweep.mttkrp(factors, mode);
+  }
+  const plans = X.shape.map((_, m) => mttkrpPlan(X.shape, rank, m));
+  return (factors, mode) => {
+    const others = factorTensors(factors, rank).filter((_, k) => k !== mode);
+    return executePlan(plans[mode]!, [X, ...others], backend).toTypedArray() as Float64Array;
+  };
 }
 
-/** The plan of {@link mttkrpOf} for a tensor shape, rank and mode (reusable across iterations). */
+/**
+ * `X_(m) · KhatriRao(U_k, k ≠ m)` (`I_m × R`) on the shared CPU backend, as {@link cpAls} computes it:
+ * one GEMM contracts a run of X's trailing modes (for modes before it; its leading modes for the
+ * others) with their factors, reading X in place, and loops contract the modes left in that
+ * rank-batched partial.
+ * @example
+ * ```ts
+ * import { mttkrpOf, tensor } from "multilinear";
+ * const x = tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
+ * const ones = tensor([[1], [1]]);
+ * mttkrpOf(x, [ones, ones, ones], 0).toArray(); // => [[10], [26]]
+ * ```
+ */
+export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
+  const rank = factors[0]!.shape[1]!;
+  const x = X.astype("float64");
+  const sweep = new MttkrpSweep(x, rank, defaultBackend());
+  const out = sweep.mttkrp(factors.map((f) => f.astype("float64").toTypedArray()), mode);
+  return new DenseTensor(out, [X.shape[mode]!, rank]).astype(X.dtype);
+}
+
+/**
+ * `X_(m) · KhatriRao(U_k, k ≠ m)` as one planned contraction (what {@link cpAls} runs on backends other
+ * than the CPU one), reusable across iterations: the factors after mode m are joined (a Khatri–Rao
+ * product) and contracted with X's trailing axes as one GEMM, then the factors before it with the
+ * leading axes; X is never copied.
+ */
 export function mttkrpPlan(shape: readonly number[], rank: number, mode: number, dtype: DType = "float64"): ContractionPlan {
   const D = shape.length;
   const modes = [...Array(D).keys()].map((k) => getSymbol(k));
@@ -168,30 +216,29 @@ export function mttkrpPlan(shape: readonly number[], rank: number, mode: number,
   return planProblem(problem, { optimize: { path, format: "ssa" }, dtype });
 }
 
-/** `∗_{k ≠ skip} U_kᵀU_k` (all modes when skip < 0). */
-function gramHadamard(factors: readonly DenseTensor[], skip: number, backend: Backend<BackendTensor>): DenseTensor {
-  const R = factors[0]!.shape[1]!;
-  const out = new Float64Array(R * R).fill(1);
-  factors.forEach((f, k) => {
-    if (k === skip) return;
-    const g = einsum("ir,is->rs", [f, f], { backend }).toTypedArray();
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! * g[i]!;
-  });
-  return new DenseTensor(out, [R, R]);
+/**
+ * ‖X‖ as a plain sum of squares, or scaled ({@link frobenius}) where that would over- or underflow.
+ * A finite sum also proves every entry finite; otherwise `x` is checked for the bad entry.
+ */
+function normOf(X: DenseTensor<"float64">, x: DenseTensor): number {
+  const d = X.data;
+  let s = 0;
+  for (let i = X.offset, end = X.offset + X.size; i < end; i++) s += d[i]! * d[i]!;
+  if (!Number.isFinite(s)) checkFinite(x, "the tensor");
+  return s > 1e-280 && s < Infinity ? Math.sqrt(s) : frobenius(X);
 }
 
-function exactError(X: DenseTensor, factors: readonly DenseTensor[], normX: number): number {
-  const rec = cpToTensor(new CPTensor(undefined, factors)).toTypedArray();
-  const x = X.toTypedArray();
+function factorTensors(factors: readonly Float64Array[], rank: number): DenseTensor[] {
+  return factors.map((f) => new DenseTensor(f, [f.length / rank, rank]));
+}
+
+function exactError(X: DenseTensor<"float64">, factors: readonly Float64Array[], normX: number): number {
+  const rank = factors[0]!.length / X.shape[0]!;
+  const rec = cpToTensor(new CPTensor(undefined, factorTensors(factors, rank))).toTypedArray();
+  const x = X.data;
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i]! - rec[i]!) ** 2;
+  for (let i = 0; i < rec.length; i++) s += (x[X.offset + i]! - rec[i]!) ** 2;
   return Math.sqrt(s) / (normX || 1);
-}
-
-function sumOf(t: DenseTensor): number {
-  let s = 0;
-  for (const v of t.toTypedArray()) s += v;
-  return s;
 }
 
 function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng: Rng): DenseTensor[] {
@@ -200,7 +247,9 @@ function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng
     if (init.rank !== rank || init.factors.length !== X.ndim || init.shape.some((d, k) => d !== X.shape[k])) {
       throw new InvalidArgumentError(`the initial CP tensor has shape [${init.shape.join(", ")}] and rank ${init.rank}`, `pass one of shape [${X.shape.join(", ")}] and rank ${rank}`);
     }
-    return [scaleColumns(init.factors[0]!.astype("float64"), Float64Array.from(init.weights.toTypedArray())), ...init.factors.slice(1).map((f) => f.astype("float64"))];
+    const first = init.factors[0]!;
+    const scaled = scaleColumns(first.astype("float64").toTypedArray(), Float64Array.from(init.weights.toTypedArray()));
+    return [new DenseTensor(scaled, first.shape), ...init.factors.slice(1).map((f) => f.astype("float64"))];
   }
   if (init === "random") return X.shape.map((n) => randomMatrix(n, rank, rng));
   if (init !== "svd") throw new InvalidArgumentError(`unknown init '${String(init)}'`, "use 'svd', 'random' or a CPTensor");
@@ -256,25 +305,4 @@ function randomMatrix(n: number, r: number, rng: Rng): DenseTensor {
   const d = new Float64Array(n * r);
   for (let i = 0; i < d.length; i++) d[i] = rng.uniform();
   return new DenseTensor(d, [n, r]);
-}
-
-function scaleColumns(f: DenseTensor, w: Float64Array): DenseTensor {
-  const [n, r] = f.shape as [number, number];
-  const out = Float64Array.from(f.toTypedArray());
-  for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) out[i * r + j] = out[i * r + j]! * w[j]!;
-  return new DenseTensor(out, [n, r]);
-}
-
-function mapData(f: DenseTensor, fn: (v: number) => number): DenseTensor {
-  return new DenseTensor(Float64Array.from(f.toTypedArray(), fn), f.shape);
-}
-
-/** Lee–Seung multiplicative update: `U ← U ⊙ MTTKRP / (U V)`, which keeps U non-negative. */
-function multiplicative(U: DenseTensor, mttkrp: DenseTensor, V: DenseTensor): DenseTensor {
-  const uv = einsum("ir,rs->is", [U, V]).toTypedArray();
-  const num = mttkrp.toTypedArray();
-  const u = U.toTypedArray();
-  const out = new Float64Array(u.length);
-  for (let i = 0; i < out.length; i++) out[i] = (u[i]! * Math.max(num[i]!, 0)) / (uv[i]! + 1e-12);
-  return new DenseTensor(out, U.shape);
 }

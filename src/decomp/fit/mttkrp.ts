@@ -1,0 +1,171 @@
+/**
+ * MTTKRP (a tensor unfolding times the Khatri–Rao product of the other factors) on typed arrays, for
+ * CP-ALS on the CPU. One GEMM contracts a run of X's leading or trailing modes with their factors —
+ * X is read as it lies, with no unfolding copy and no Khatri–Rao product of all the other modes — and
+ * short loops contract the modes left in that rank-batched partial. A sweep over modes 0…D−1 needs two
+ * such GEMMs, not D: the partial with the trailing modes contracted serves every mode before them, the
+ * one with the leading modes contracted every mode after (Phan, Tichavský & Cichocki, "Fast
+ * alternating LS algorithms for high order CANDECOMP/PARAFAC tensor factorizations", 2013).
+ * @module
+ */
+import type { Backend } from "../../tensor/backends/backend.js";
+import { DenseTensor } from "../../tensor/dense.js";
+
+/** X contracted with factors over some of its modes: axes `dims` then a rank axis, C order. */
+export interface RankedPartial {
+  readonly data: Float64Array;
+  readonly dims: readonly number[];
+  readonly rank: number;
+}
+
+/** Which end of X a GEMM contracts: modes `0…count−1` or `D−count…D−1`. */
+export interface EdgeModes {
+  readonly side: "leading" | "trailing";
+  readonly count: number;
+}
+
+/** The one backend operation the kernels use. */
+export type GemmBackend = Pick<Backend<DenseTensor>, "batchedMatmul">;
+
+/**
+ * Rows of the Khatri–Rao product of `n_k × R` row-major factors, the first factor varying slowest
+ * (TensorLy's order, matching C-order axes of X).
+ */
+export function khatriRaoRows(factors: readonly Float64Array[], rank: number): Float64Array {
+  let out = factors[0]!;
+  for (const f of factors.slice(1)) {
+    const rowsA = out.length / rank;
+    const rowsB = f.length / rank;
+    const next = new Float64Array(rowsA * rowsB * rank);
+    for (let i = 0; i < rowsA; i++) {
+      for (let j = 0; j < rowsB; j++) {
+        const o = (i * rowsB + j) * rank;
+        for (let r = 0; r < rank; r++) next[o + r] = out[i * rank + r]! * f[j * rank + r]!;
+      }
+    }
+    out = next;
+  }
+  return out;
+}
+
+/**
+ * Contracts the modes `edge` names of the C-contiguous float64 tensor `x` with their factors (one per
+ * mode of `x`; the others are not read), as one GEMM on `backend` that reads `x` as it lies.
+ */
+export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: GemmBackend): RankedPartial {
+  const D = x.ndim;
+  const modes = edge.side === "leading" ? [...Array(edge.count).keys()] : [...Array(edge.count).keys()].map((k) => D - edge.count + k);
+  const kept = x.shape.filter((_, k) => !modes.includes(k));
+  const inner = modes.reduce((p, k) => p * x.shape[k]!, 1);
+  const outer = x.size / inner;
+  const kr = new DenseTensor<"float64">(khatriRaoRows(modes.map((k) => factors[k]!), rank), [1, inner, rank]);
+  // X is `outer × inner` row-major when the trailing modes are contracted; its transpose when the leading are.
+  const strides = edge.side === "trailing" ? [outer * inner, inner, 1] : [outer * inner, 1, outer];
+  const out = backend.batchedMatmul(new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset), kr) as DenseTensor<"float64">;
+  const data = out.isContiguous && out.offset === 0 && out.data.length === out.size ? out.data : out.toTypedArray();
+  return { data, dims: kept, rank };
+}
+
+/**
+ * `M[i, r] = Σ P[…, i, …, r] · Π_{a ≠ keep} U_a[i_a, r]`: contracts every axis of `p` but `keep` with
+ * its factor (`factors[a]` for axis a, `dims[a] × R` row-major; `factors[keep]` is not read), largest
+ * axis first so the partial shrinks fastest. Returns `dims[keep] × R`, row-major.
+ */
+export function reduceRanked(p: RankedPartial, factors: readonly Float64Array[], keep: number): Float64Array {
+  let data = p.data;
+  const axes = p.dims.map((n, a) => ({ n, factor: factors[a]!, keep: a === keep }));
+  while (axes.length > 1) {
+    let at = -1;
+    axes.forEach((ax, i) => {
+      if (!ax.keep && (at < 0 || ax.n >= axes[at]!.n)) at = i;
+    });
+    data = contractAxis(data, axes.map((ax) => ax.n), at, axes[at]!.factor, p.rank);
+    axes.splice(at, 1);
+  }
+  return data;
+}
+
+/**
+ * `out[p, q, r] = Σ_t P[p, t, q, r] U[t, r]` for axis `at` of a partial with axes `dims` and rank R.
+ * Each output is summed in two interleaved registers (even and odd t), not read back and written per t.
+ */
+function contractAxis(data: Float64Array, dims: readonly number[], at: number, u: Float64Array, R: number): Float64Array {
+  let pre = 1;
+  for (let a = 0; a < at; a++) pre *= dims[a]!;
+  const mid = dims[at]!;
+  let post = R;
+  for (let a = at + 1; a < dims.length; a++) post *= dims[a]!;
+  const out = new Float64Array(pre * post);
+  for (let p = 0; p < pre; p++) {
+    for (let q = 0; q < post; q++) {
+      const r = q % R;
+      let i = p * mid * post + q;
+      let even = 0;
+      let odd = 0;
+      let t = 0;
+      for (; t + 1 < mid; t += 2) {
+        even += data[i]! * u[t * R + r]!;
+        odd += data[i + post]! * u[t * R + R + r]!;
+        i += 2 * post;
+      }
+      if (t < mid) even += data[i]! * u[t * R + r]!;
+      out[p * post + q] = even + odd;
+    }
+  }
+  return out;
+}
+
+/**
+ * How a sweep splits X's modes: the smallest run of trailing modes (not mode 0) with at least R
+ * entries, so the partial that serves the modes before it is no larger than X; the same from the
+ * leading end for the modes after, never past the trailing run.
+ */
+export function sweepSplit(shape: readonly number[], rank: number): { readonly trailing: number; readonly leading: number } {
+  const D = shape.length;
+  let trailing = 1;
+  let size = shape[D - 1]!;
+  while (size < rank && trailing < D - 1) size *= shape[D - 1 - trailing++]!;
+  const maxLeading = D - trailing;
+  let leading = 1;
+  size = shape[0]!;
+  while (size < rank && leading < maxLeading) size *= shape[leading++]!;
+  return { trailing, leading };
+}
+
+/**
+ * The MTTKRPs of CP-ALS sweeps over modes 0, 1, …, D−1. Each partial is kept while the factors it
+ * contracted are the same arrays, so callers must replace a factor array when it changes, never
+ * write into it.
+ */
+export class MttkrpSweep {
+  private readonly trailing: EdgeModes;
+  private readonly leading: EdgeModes;
+  private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly partial: RankedPartial }>();
+
+  /** `x` must be C-contiguous float64. */
+  constructor(
+    private readonly x: DenseTensor<"float64">,
+    private readonly rank: number,
+    private readonly backend: GemmBackend,
+  ) {
+    const split = sweepSplit(x.shape, rank);
+    this.trailing = { side: "trailing", count: split.trailing };
+    this.leading = { side: "leading", count: split.leading };
+  }
+
+  /** The MTTKRP of `mode` for `factors` (`n_k × R` row-major each): `I_mode × R`, row-major. */
+  mttkrp(factors: readonly Float64Array[], mode: number): Float64Array {
+    const firstTrailing = this.x.ndim - this.trailing.count;
+    // Modes before the trailing run come from the partial without it, the others from the one without the leading run.
+    const edge = mode < firstTrailing ? this.trailing : this.leading;
+    const contracted = edge === this.trailing ? factors.slice(firstTrailing) : factors.slice(0, edge.count);
+    let hit = this.cache.get(edge);
+    if (!hit || hit.factors.some((f, k) => f !== contracted[k])) {
+      hit = { factors: contracted, partial: contractEdge(this.x, factors, this.rank, edge, this.backend) };
+      this.cache.set(edge, hit);
+    }
+    return edge === this.trailing
+      ? reduceRanked(hit.partial, factors.slice(0, firstTrailing), mode)
+      : reduceRanked(hit.partial, factors.slice(edge.count), mode - edge.count);
+  }
+}
