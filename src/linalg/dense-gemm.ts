@@ -4,8 +4,22 @@
  * that `toTypedArray` makes of the result.
  * @module
  */
+import type { CpuBackend } from "../tensor/backends/cpu.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { defaultBackend } from "../tensor/einsum.js";
+
+let scoped: CpuBackend | undefined;
+
+/** Runs `f` with {@link gemm} on `backend` (the default CPU backend when undefined). */
+export function withGemmBackend<T>(backend: CpuBackend | undefined, f: () => T): T {
+  const outer = scoped;
+  scoped = backend;
+  try {
+    return f();
+  } finally {
+    scoped = outer;
+  }
+}
 
 /** A row-major float64 operand: `rows×cols`, read transposed when `t` is set (then it is `cols×rows` in memory). */
 export interface GemmOperand {
@@ -17,7 +31,7 @@ export interface GemmOperand {
 
 /** `op(a) · op(b)` as a fresh row-major `a.rows × b.cols` array. */
 export function gemm(a: GemmOperand, b: GemmOperand): Float64Array {
-  const out = defaultBackend().batchedMatmul(view(a), view(b));
+  const out = (scoped ?? defaultBackend()).batchedMatmul(view(a), view(b));
   return out.data as Float64Array;
 }
 

@@ -1,8 +1,9 @@
 /**
- * Singular value decomposition: Householder bidiagonalisation followed by the implicitly shifted
- * Golub–Kahan QR iteration with deflation (Golub & Van Loan, §8.6). Tall matrices are first reduced
- * by a QR factorisation; wide ones are handled through their transpose. Singular vectors are kept as
- * rows (`Uᵀ`, `Vᵀ`) so every rotation runs over contiguous memory.
+ * Singular value decomposition, the structure of LAPACK's gesdd: blocked Householder
+ * bidiagonalisation (panels plus a GEMM trailing update), the bidiagonal's SVD by divide and conquer
+ * (implicit-shift QR iteration on small leaves), and the reflectors applied to its singular vectors in
+ * compact-WY blocks (GEMMs). Tall matrices are first reduced by a QR factorisation; wide ones are
+ * handled through their transpose.
  * @module
  */
 import { InvalidArgumentError } from "../errors.js";
@@ -11,7 +12,9 @@ import { bidiagonalDC, DC_LEAF } from "./bidiagonal-dc.js";
 import { bidiagonalQR } from "./bidiagonal-qr.js";
 import { applyLeftReflectors, applyRightReflectors, bidiagonalize } from "./bidiagonalize.js";
 import { qr } from "./qr.js";
-import { checkFinite, dims, f64, matmul, type Matrix } from "./matrix.js";
+import { checkFinite, dims, f64, type Matrix } from "./matrix.js";
+import { gemm, withGemmBackend } from "./dense-gemm.js";
+import type { CpuBackend } from "../tensor/backends/cpu.js";
 
 /** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
 export interface SVD {
@@ -32,6 +35,11 @@ export interface SVDOptions {
    * `svd_interface(flip_sign=True)`); the product is unchanged.
    */
   readonly flipSigns?: boolean;
+  /**
+   * CPU backend for the matrix products (default: the shared backend, which uses every core); pass
+   * e.g. `new CpuBackend({ threads: 1 })` for a single-threaded SVD.
+   */
+  readonly backend?: CpuBackend;
 }
 
 /**
@@ -45,6 +53,10 @@ export interface SVDOptions {
  * ```
  */
 export function svd(a: Matrix, options: SVDOptions = {}): SVD {
+  return withGemmBackend(options.backend, () => svdOn(a, options));
+}
+
+function svdOn(a: Matrix, options: SVDOptions): SVD {
   const [m, n] = dims(a);
   checkFinite(a, "the matrix");
   const k = Math.min(m, n);
@@ -54,12 +66,12 @@ export function svd(a: Matrix, options: SVDOptions = {}): SVD {
   }
   let result: SVD;
   if (m < n) {
-    const t = svd(a.transpose().contiguous(), { rank: k });
+    const t = svdOn(a.transpose().contiguous(), { rank: k });
     result = { u: t.vt.transpose().contiguous(), s: t.s, vt: t.u.transpose().contiguous() };
   } else if (m > n && n > 0) {
     const { q, r } = qr(a);
     const inner = squareSvd(f64(r), n);
-    result = { u: matmul(q, inner.u), s: inner.s, vt: inner.vt };
+    result = { u: new DenseTensor(gemm({ data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]), s: inner.s, vt: inner.vt };
   } else {
     result = squareSvd(f64(a), n);
   }
@@ -73,9 +85,24 @@ export function svd(a: Matrix, options: SVDOptions = {}): SVD {
   return options.flipSigns ? flip(result) : result;
 }
 
-/** Singular values only (same algorithm; vectors are still computed). */
-export function singularValues(a: Matrix): Float64Array {
-  return svd(a).s;
+/**
+ * Singular values only, decreasing: the bidiagonalisation and a QR iteration that carries no vectors
+ * (O(n²) after the reduction), so much cheaper than {@link svd}.
+ * @throws {@link InvalidShapeError} for a non-matrix or non-finite entries.
+ * @example
+ * ```ts
+ * import { singularValues, tensor } from "multilinear";
+ * [...singularValues(tensor([[0, 2], [1, 0], [0, 0]]))]; // => [2, 1]
+ * ```
+ */
+export function singularValues(a: Matrix, options: Pick<SVDOptions, "backend"> = {}): Float64Array {
+  const [m, n] = dims(a);
+  checkFinite(a, "the matrix");
+  if (m < n) return singularValues(a.transpose().contiguous(), options);
+  if (n === 0) return new Float64Array(0);
+  const { d, e } = withGemmBackend(options.backend, () => bidiagonalize(f64(a), m, n));
+  bidiagonalQR(d, e, new Float64Array(0), 0, new Float64Array(0), 0, n);
+  return Float64Array.from(d, Math.abs).sort().reverse();
 }
 
 function flip(r: SVD): SVD {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { qr, randn, svd, tensor, type DenseTensor } from "../../src/index.js";
+import { allClose, CpuBackend, qr, randn, singularValues, svd, tensor, type DenseTensor } from "../../src/index.js";
 import { jacobiSingularValues } from "./jacobi-svd-oracle.js";
 
 /** Errors of an SVD, by explicit loops: max |UᵀU − I|, max |VᵀV − I|, ‖A − U S Vᵀ‖_F / ‖A‖_F. */
@@ -170,5 +170,32 @@ describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("singularValues (no vectors) and the backend option", () => {
+  test("agree with the one-sided Jacobi oracle on tall, wide and square matrices, and leave the input alone (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.nat(1000), (m, n, seed) => {
+        const a = randn([m, n], { seed });
+        const before = a.toTypedArray();
+        const s = singularValues(a);
+        const ref = jacobiSingularValues(before, m, n);
+        expect(s.length).toBe(Math.min(m, n));
+        for (let i = 0; i < s.length; i++) expect(Math.abs(s[i]! - ref[i]!)).toBeLessThanOrEqual(1e-13 * Math.max(m, n) * ref[0]!);
+        expect(a.toTypedArray()).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("a single-threaded backend gives the same decomposition as the default one", () => {
+    const a = randn([90, 70], { seed: 4 });
+    const one = new CpuBackend({ threads: 1 });
+    const r1 = svd(a, { backend: one });
+    const r2 = svd(a);
+    expect([...r1.s]).toEqual([...r2.s]);
+    expect(allClose(r1.u, r2.u, { rtol: 0, atol: 0 })).toBe(true);
+    one.dispose();
   });
 });
