@@ -61,6 +61,26 @@ export function chooseTiling(dtype: DType, batch: number, m: number, n: number, 
   return { mc, nc, kc, tilesM, tilesN: Math.ceil(n / nc) };
 }
 
+/** Where one GEMM call lays out its operands, result and packing buffers in the arena from `base`. */
+function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen: number, threads: number): { aPtr: number; bPtr: number; cPtr: number; packPtr: number; end: number } {
+  const align = (x: number): number => Math.ceil(x / 64) * 64;
+  const aPtr = base;
+  // Odd offsets between the regions keep them from aliasing in the caches at power-of-two sizes.
+  const bPtr = align(aPtr + aLen * es) + 576;
+  const cPtr = align(bPtr + bLen * es) + 1152;
+  const packPtr = align(cPtr + outLen * es) + 1728;
+  return { aPtr, bPtr, cPtr, packPtr, end: packPtr + threads * PACK_BYTES_PER_THREAD };
+}
+
+/**
+ * First byte past what a GEMM whose operands span at most `aLen` and `bLen` elements (and whose
+ * result has `outLen`) can use in the arena: memory from there on survives such calls. Exact while
+ * the caller runs synchronously (the worker pool only grows between tasks).
+ */
+export function gemmArenaEnd(rt: KernelRuntime, dtype: DType, aLen: number, bLen: number, outLen: number): number {
+  return gemmLayout(rt.dataBase, itemSize(dtype), aLen, bLen, outLen, rt.activeThreads).end;
+}
+
 /**
  * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
  * kernel memory (the caller then uses the TypeScript GEMM). Strides may be anything non-negative,
@@ -75,15 +95,10 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   if (outLen === 0 || K === 0) return allocate(dtype, outLen);
   const sa = viewSpan(a);
   const sb = viewSpan(b);
-  const align = (x: number): number => Math.ceil(x / 64) * 64;
-  const aPtr = rt.dataBase;
-  // Odd offsets between the regions keep them from aliasing in the caches at power-of-two sizes.
-  const bPtr = align(aPtr + sa.length * es) + 576;
-  const cPtr = align(bPtr + sb.length * es) + 1152;
   const macs = B * M * N * K;
   const t = macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, rt.activeThreads));
-  const packPtr = align(cPtr + outLen * es) + 1728;
-  if (!rt.reserve(packPtr + t * PACK_BYTES_PER_THREAD)) return undefined;
+  const { aPtr, bPtr, cPtr, packPtr, end } = gemmLayout(rt.dataBase, es, sa.length, sb.length, outLen, t);
+  if (!rt.reserve(end)) return undefined;
   const buf = rt.memory.buffer;
   const Arr = dtype === "float32" ? Float32Array : Float64Array;
   new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));

@@ -16,6 +16,8 @@ export interface KernelExports {
   sumStrided(shift: number): void;
   demoteF64(src: number, dst: number, n: number): void;
   kernelPeak(shift: number, reps: number, kc: number, pa: number, pb: number, pc: number): void;
+  gemvT64(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void;
+  gemvN64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
 }
 
 const PAGE = 65536;

@@ -7,7 +7,9 @@
  * @module
  */
 import { makeReflector } from "./householder.js";
-import { gemm } from "./dense-gemm.js";
+import { gemm, gemmRuntime } from "./dense-gemm.js";
+import { gemmArenaEnd } from "../kernels/gemm.js";
+import { ResidentF64 } from "../kernels/level2.js";
 
 /** Columns per panel of the reduction. */
 const PANEL = 32;
@@ -34,25 +36,56 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
   const taup = new Float64Array(n);
   const X = new Float64Array(m * PANEL);
   const Y = new Float64Array(n * PANEL);
-  const work = { y: new Float64Array(n), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL) };
+  // With WebAssembly kernels the working matrix lives in kernel memory (words [0, mn)), with the two
+  // matrix–vector results after it, so the panel's products run there on SIMD.
+  const res = n >= RESIDENT_MIN ? openResident(m, n) : undefined;
+  const views = (): { W: Float64Array; work: PanelWork } =>
+    res
+      ? { W: res.ws.view(0, m * n), work: { y: res.ws.view(m * n, n), s: res.ws.view(m * n + n, m), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL), kern: res.ws } }
+      : { W: A, work: { y: new Float64Array(n), s: undefined, t1: new Float64Array(PANEL), t2: new Float64Array(PANEL), kern: undefined } };
+  let { W, work } = views();
+  if (res) W.set(A);
   for (let b = 0; b < n; b += PANEL) {
     const nb = Math.min(PANEL, n - b);
     X.fill(0);
     Y.fill(0);
-    reducePanel(A, m, n, b, nb, X, Y, d, e, tauq, taup, work);
-    if (b + nb < n) updateTrailing(A, m, n, b, nb, X, Y);
+    reducePanel(W, m, n, b, nb, X, Y, d, e, tauq, taup, work);
+    if (b + nb < n) updateTrailing(W, m, n, b, nb, X, Y);
+    if (res?.ws.moved) ({ W, work } = views());
   }
+  if (res) A.set(W);
   return { d, e, tauq, taup };
+}
+
+/** Below this many columns the matrix stays in JavaScript memory (the kernel calls cost more). */
+const RESIDENT_MIN = 48;
+
+/** Scratch of the panel reduction; `kern` set when `A`, `y` and `s` are views of its memory. */
+interface PanelWork {
+  readonly y: Float64Array;
+  readonly s: Float64Array | undefined;
+  readonly t1: Float64Array;
+  readonly t2: Float64Array;
+  readonly kern: ResidentF64 | undefined;
+}
+
+/** Room for the `m×n` matrix and two vectors past what the trailing updates' GEMMs use. */
+function openResident(m: number, n: number): { ws: ResidentF64 } | undefined {
+  const rt = gemmRuntime();
+  if (!rt) return undefined;
+  const from = gemmArenaEnd(rt, "float64", m * 2 * PANEL, 2 * PANEL * n, m * n);
+  const ws = ResidentF64.open(rt, from, m * n + n + m);
+  return ws ? { ws } : undefined;
 }
 
 /** Reduces columns and rows `b…b+nb−1`, leaving the trailing matrix stale but X, Y describing it. */
 function reducePanel(
   A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array,
   d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
-  work: { y: Float64Array; t1: Float64Array; t2: Float64Array },
+  work: PanelWork,
 ): void {
   const P = PANEL;
-  const { y, t1, t2 } = work;
+  const { y, s: sv, t1, t2, kern } = work;
   for (let j = 0; j < nb; j++) {
     const i = b + j;
     // Column i, rows i…m−1, catches up: −= V·Y[i,:]ᵀ + X·U[:, i].
@@ -79,7 +112,19 @@ function reducePanel(
     y.fill(0, i + 1, n);
     t1.fill(0, 0, j);
     t2.fill(0, 0, j);
-    if (beta !== 0) {
+    if (beta !== 0 && kern) {
+      // y = A[i:, i+1:]ᵀ v on the kernels (v is column i from row i, stride n); Vᵀv and Xᵀv here.
+      kern.gemvT(i * n + i + 1, n, m - i, n - i - 1, i * n + i, n, m * n + i + 1);
+      for (let r = i; r < m; r++) {
+        const v0 = A[r * n + i]!;
+        const r0 = r * n + b;
+        const xr = r * P;
+        for (let l = 0; l < j; l++) {
+          t1[l] = t1[l]! + A[r0 + l]! * v0;
+          t2[l] = t2[l]! + X[xr + l]! * v0;
+        }
+      }
+    } else if (beta !== 0) {
       let r = i;
       for (; r + 3 < m; r += 4) {
         const v0 = A[r * n + i]!;
@@ -116,6 +161,8 @@ function reducePanel(
           t2[l] = t2[l]! + X[r * P + l]! * v0;
         }
       }
+    }
+    if (beta !== 0) {
       for (let l = 0; l < j; l++) {
         const w = t2[l]!;
         const rl = (b + l) * n;
@@ -163,6 +210,18 @@ function reducePanel(
       w2[l] = s;
     }
     let r = i + 1;
+    if (kern && sv) {
+      // A[i+1:, i+1:] u on the kernels (u is row i from column i+1), into s[i+1:]; corrections here.
+      kern.gemvN((i + 1) * n + i + 1, n, m - i - 1, n - i - 1, ri + i + 1, m * n + n + i + 1);
+      for (; r < m; r++) {
+        let s0 = sv[r]!;
+        const r0 = r * n + b;
+        const xr = r * P;
+        for (let l = 0; l <= j; l++) s0 -= A[r0 + l]! * w1[l]!;
+        for (let l = 0; l < j; l++) s0 -= X[xr + l]! * w2[l]!;
+        X[xr + j] = tau * s0;
+      }
+    }
     for (; r + 3 < m; r += 4) {
       const r0 = r * n;
       const r1 = r0 + n;

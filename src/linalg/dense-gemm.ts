@@ -4,6 +4,7 @@
  * that `toTypedArray` makes of the result.
  * @module
  */
+import type { KernelRuntime } from "../kernels/runtime.js";
 import type { CpuBackend } from "../tensor/backends/cpu.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { defaultBackend } from "../tensor/einsum.js";
@@ -33,6 +34,11 @@ export interface GemmOperand {
 export function gemm(a: GemmOperand, b: GemmOperand): Float64Array {
   const out = (scoped ?? defaultBackend()).batchedMatmul(view(a), view(b));
   return out.data as Float64Array;
+}
+
+/** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */
+export function gemmRuntime(): KernelRuntime | undefined {
+  return (scoped ?? defaultBackend()).runtime;
 }
 
 function view({ data, rows, cols, t }: GemmOperand): DenseTensor<"float64"> {

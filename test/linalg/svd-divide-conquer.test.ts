@@ -199,3 +199,26 @@ describe("singularValues (no vectors) and the backend option", () => {
     one.dispose();
   });
 });
+
+describe("the bidiagonalisation's WebAssembly matrix–vector path", () => {
+  test.each([
+    [130, 130],
+    [160, 70],
+    [70, 160],
+    [300, 97],
+  ])("%i×%i: same singular values and a valid SVD with kernels 'ts' and the default kernels", (m, n) => {
+    const a = randn([m, n], { seed: m + n });
+    const ts = new CpuBackend({ kernels: "ts", threads: 1 });
+    const wasm = new CpuBackend({ threads: 1 });
+    const rTs = svd(a, { backend: ts });
+    const rWasm = svd(a, { backend: wasm });
+    expect(wasm.kernels === "wasm" || wasm.kernels === "ts").toBe(true);
+    for (let i = 0; i < rTs.s.length; i++) expect(Math.abs(rTs.s[i]! - rWasm.s[i]!)).toBeLessThanOrEqual(1e-12 * rTs.s[0]!);
+    const e = svdErrors(a, rWasm);
+    expect(Math.max(e.orthU, e.orthV, e.rec)).toBeLessThan(1e-13);
+    const values = singularValues(a, { backend: wasm });
+    for (let i = 0; i < values.length; i++) expect(Math.abs(values[i]! - rTs.s[i]!)).toBeLessThanOrEqual(1e-12 * rTs.s[0]!);
+    ts.dispose();
+    wasm.dispose();
+  });
+});

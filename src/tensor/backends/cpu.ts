@@ -98,6 +98,14 @@ export class CpuBackend implements Backend<DenseTensor> {
   }
 
   /** Stops the worker threads; the backend keeps working on the calling thread. */
+  /**
+   * The kernel runtime behind this backend (undefined on the TypeScript kernels).
+   * @internal
+   */
+  get runtime(): KernelRuntime | undefined {
+    return this.rt;
+  }
+
   dispose(): void {
     this.rt?.dispose();
   }
