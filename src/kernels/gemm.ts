@@ -84,15 +84,20 @@ export function gemmArenaEnd(rt: KernelRuntime, dtype: DType, aLen: number, bLen
 /**
  * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
  * kernel memory (the caller then uses the TypeScript GEMM). Strides may be anything non-negative,
- * including 0 (broadcast).
+ * including 0 (broadcast). With `out` (at least `B·M·N` long) the result is written there instead of
+ * into a fresh array.
  */
-export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number): DataOf<D> | undefined {
+export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>): DataOf<D> | undefined {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
   const es = itemSize(dtype);
   const outLen = B * M * N;
-  if (outLen === 0 || K === 0) return allocate(dtype, outLen);
+  if (outLen === 0 || K === 0) {
+    if (!out) return allocate(dtype, outLen);
+    out.fill(0, 0, outLen);
+    return out;
+  }
   const sa = viewSpan(a);
   const sb = viewSpan(b);
   const macs = B * M * N * K;
@@ -130,5 +135,8 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   u32[s + Slot.pack] = packPtr;
   u32[s + Slot.packStride] = PACK_BYTES_PER_THREAD;
   rt.runJob(t);
-  return new Arr(rt.memory.buffer, cPtr, outLen).slice() as DataOf<D>;
+  const result = new Arr(rt.memory.buffer, cPtr, outLen);
+  if (!out) return result.slice() as DataOf<D>;
+  out.set(result);
+  return out;
 }

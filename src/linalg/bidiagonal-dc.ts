@@ -11,6 +11,7 @@
 import { NotConvergedError } from "../errors.js";
 import { bidiagonalQR, squareUpExtraColumn } from "./bidiagonal-qr.js";
 import { gemm } from "./dense-gemm.js";
+import { scratch } from "./scratch.js";
 
 /** Subproblems with at most this many rows are solved by QR iteration. */
 export const DC_LEAF = 25;
@@ -181,8 +182,8 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   const sec = solveSecular(dK, zK);
   const { um, vm } = secularVectors(dK, zK, sec);
   // New vectors: columns 0…K−1 from the roots (GEMMs over the old vectors), then the deflated ones.
-  const Unew = new Float64Array(nr * nr);
-  const Vnew = new Float64Array(nc * nc);
+  const Unew = scratch("dc.Unew", nr * nr, true);
+  const Vnew = scratch("dc.Vnew", nc * nc, true);
   const liveCols = live.map((t) => col[t]!);
   updateRows(U, N, r0, k, liveCols, live.map((t) => partU[t] === Part.Top || partU[t] === Part.Both), um, K, Unew, nr, 0);
   for (let i = 0; i < K; i++) Unew[k * nr + i] = um[i]!;
@@ -215,14 +216,14 @@ function updateRows(
   for (let q = 0; q < cols.length; q++) if (use[q]) qs.push(q);
   const kk = qs.length;
   if (rows === 0 || kk === 0) return;
-  const A = new Float64Array(rows * kk);
+  const A = scratch("dc.A", rows * kk);
   for (let r = 0; r < rows; r++) {
     const src = (row0 + r) * N;
     for (let j = 0; j < kk; j++) A[r * kk + j] = X[src + cols[qs[j]!]!]!;
   }
-  const B = new Float64Array(kk * K);
+  const B = scratch("dc.B", kk * K);
   for (let j = 0; j < kk; j++) B.set(W.subarray(qs[j]! * K, qs[j]! * K + K), j * K);
-  const C = gemm({ data: A, rows, cols: kk }, { data: B, rows: kk, cols: K });
+  const C = gemm({ data: A, rows, cols: kk }, { data: B, rows: kk, cols: K }, scratch("dc.C", rows * K));
   for (let r = 0; r < rows; r++) out.set(C.subarray(r * K, r * K + K), (o0 + r) * ldo);
 }
 
@@ -242,8 +243,8 @@ interface SecularRoots {
 function solveSecular(d: Float64Array, z: Float64Array): SecularRoots {
   const K = d.length;
   const sigma = new Float64Array(K);
-  const diff = new Float64Array(K * K);
-  const sum = new Float64Array(K * K);
+  const diff = scratch("dc.diff", K * K, true);
+  const sum = scratch("dc.sum", K * K, true);
   const delta = new Float64Array(K);
   const z2 = Float64Array.from(z, (x) => x * x);
   let znorm2 = 0;
@@ -362,8 +363,8 @@ function secularVectors(d: Float64Array, z: Float64Array, { diff, sum }: Secular
     for (let i = j; i < K - 1; i++) prod *= (diff[i * K + j]! * sum[i * K + j]!) / ((dj - d[i + 1]!) * (dj + d[i + 1]!));
     zh[j] = (z[j]! >= 0 ? 1 : -1) * Math.sqrt(Math.abs(prod));
   }
-  const um = new Float64Array(K * K);
-  const vm = new Float64Array(K * K);
+  const um = scratch("dc.um", K * K, true);
+  const vm = scratch("dc.vm", K * K, true);
   const v = new Float64Array(K);
   for (let i = 0; i < K; i++) {
     let nv = 0;

@@ -8,6 +8,7 @@
  */
 import { makeReflector } from "./householder.js";
 import { gemm, gemmRuntime } from "./dense-gemm.js";
+import { scratch } from "./scratch.js";
 import { gemmArenaEnd } from "../kernels/gemm.js";
 import { ResidentF64 } from "../kernels/level2.js";
 
@@ -34,58 +35,107 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
   const e = new Float64Array(Math.max(n - 1, 0));
   const tauq = new Float64Array(n);
   const taup = new Float64Array(n);
+  const res = n >= RESIDENT_MIN ? openResident(m, n) : undefined;
+  if (res) {
+    // The working matrix, X, Y and the vectors live in kernel memory, where the panel's matrix–vector
+    // products run on SIMD; the trailing updates are GEMMs as below.
+    const { ws, at } = res;
+    let v = residentViews(ws, at, m, n);
+    const scratch = trailingScratch(m, n);
+    v.A.set(A);
+    for (let b = 0; b < n; b += PANEL) {
+      const nb = Math.min(PANEL, n - b);
+      v.X.fill(0);
+      v.Y.fill(0);
+      reducePanelResident(ws, at, v, m, n, b, nb, d, e, tauq, taup);
+      if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch);
+      if (ws.moved) v = residentViews(ws, at, m, n);
+    }
+    A.set(v.A);
+    return { d, e, tauq, taup };
+  }
   const X = new Float64Array(m * PANEL);
   const Y = new Float64Array(n * PANEL);
-  // With WebAssembly kernels the working matrix lives in kernel memory (words [0, mn)), with the two
-  // matrix–vector results after it, so the panel's products run there on SIMD.
-  const res = n >= RESIDENT_MIN ? openResident(m, n) : undefined;
-  const views = (): { W: Float64Array; work: PanelWork } =>
-    res
-      ? { W: res.ws.view(0, m * n), work: { y: res.ws.view(m * n, n), s: res.ws.view(m * n + n, m), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL), kern: res.ws } }
-      : { W: A, work: { y: new Float64Array(n), s: undefined, t1: new Float64Array(PANEL), t2: new Float64Array(PANEL), kern: undefined } };
-  let { W, work } = views();
-  if (res) W.set(A);
+  const work = { y: new Float64Array(n), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL) };
+  const scratch = trailingScratch(m, n);
   for (let b = 0; b < n; b += PANEL) {
     const nb = Math.min(PANEL, n - b);
     X.fill(0);
     Y.fill(0);
-    reducePanel(W, m, n, b, nb, X, Y, d, e, tauq, taup, work);
-    if (b + nb < n) updateTrailing(W, m, n, b, nb, X, Y);
-    if (res?.ws.moved) ({ W, work } = views());
+    reducePanel(A, m, n, b, nb, X, Y, d, e, tauq, taup, work);
+    if (b + nb < n) updateTrailing(A, m, n, b, nb, X, Y, scratch);
   }
-  if (res) A.set(W);
   return { d, e, tauq, taup };
 }
 
 /** Below this many columns the matrix stays in JavaScript memory (the kernel calls cost more). */
 const RESIDENT_MIN = 48;
 
-/** Scratch of the panel reduction; `kern` set when `A`, `y` and `s` are views of its memory. */
-interface PanelWork {
-  readonly y: Float64Array;
-  readonly s: Float64Array | undefined;
-  readonly t1: Float64Array;
-  readonly t2: Float64Array;
-  readonly kern: ResidentF64 | undefined;
+/** Word offsets in the resident block (the matrix is at 0). */
+interface ResidentLayout {
+  readonly X: number;
+  readonly Y: number;
+  readonly y: number;
+  readonly s: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly tmp: number;
+  readonly words: number;
 }
 
-/** Room for the `m×n` matrix and two vectors past what the trailing updates' GEMMs use. */
-function openResident(m: number, n: number): { ws: ResidentF64 } | undefined {
+/** Views of the resident block. */
+interface ResidentViews {
+  readonly A: Float64Array;
+  readonly X: Float64Array;
+  readonly Y: Float64Array;
+  readonly y: Float64Array;
+  readonly s: Float64Array;
+  readonly t1: Float64Array;
+  readonly t2: Float64Array;
+  readonly tmp: Float64Array;
+}
+
+function residentLayout(m: number, n: number): ResidentLayout {
+  const X = m * n;
+  const Y = X + m * PANEL;
+  const y = Y + n * PANEL;
+  const s = y + n;
+  const t1 = s + m;
+  const t2 = t1 + PANEL;
+  const tmp = t2 + PANEL;
+  return { X, Y, y, s, t1, t2, tmp, words: tmp + Math.max(m, n, PANEL) };
+}
+
+function residentViews(ws: ResidentF64, at: ResidentLayout, m: number, n: number): ResidentViews {
+  return {
+    A: ws.view(0, m * n),
+    X: ws.view(at.X, m * PANEL),
+    Y: ws.view(at.Y, n * PANEL),
+    y: ws.view(at.y, n),
+    s: ws.view(at.s, m),
+    t1: ws.view(at.t1, PANEL),
+    t2: ws.view(at.t2, PANEL),
+    tmp: ws.view(at.tmp, Math.max(m, n, PANEL)),
+  };
+}
+
+/** Room for the resident block past what the trailing updates' GEMMs use; undefined on TypeScript kernels. */
+function openResident(m: number, n: number): { ws: ResidentF64; at: ResidentLayout } | undefined {
   const rt = gemmRuntime();
   if (!rt) return undefined;
-  const from = gemmArenaEnd(rt, "float64", m * 2 * PANEL, 2 * PANEL * n, m * n);
-  const ws = ResidentF64.open(rt, from, m * n + n + m);
-  return ws ? { ws } : undefined;
+  const at = residentLayout(m, n);
+  const ws = ResidentF64.open(rt, gemmArenaEnd(rt, "float64", m * 2 * PANEL, 2 * PANEL * n, m * n), at.words);
+  return ws ? { ws, at } : undefined;
 }
 
 /** Reduces columns and rows `b…b+nb−1`, leaving the trailing matrix stale but X, Y describing it. */
 function reducePanel(
   A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array,
   d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
-  work: PanelWork,
+  work: { readonly y: Float64Array; readonly t1: Float64Array; readonly t2: Float64Array },
 ): void {
   const P = PANEL;
-  const { y, s: sv, t1, t2, kern } = work;
+  const { y, t1, t2 } = work;
   for (let j = 0; j < nb; j++) {
     const i = b + j;
     // Column i, rows i…m−1, catches up: −= V·Y[i,:]ᵀ + X·U[:, i].
@@ -112,19 +162,7 @@ function reducePanel(
     y.fill(0, i + 1, n);
     t1.fill(0, 0, j);
     t2.fill(0, 0, j);
-    if (beta !== 0 && kern) {
-      // y = A[i:, i+1:]ᵀ v on the kernels (v is column i from row i, stride n); Vᵀv and Xᵀv here.
-      kern.gemvT(i * n + i + 1, n, m - i, n - i - 1, i * n + i, n, m * n + i + 1);
-      for (let r = i; r < m; r++) {
-        const v0 = A[r * n + i]!;
-        const r0 = r * n + b;
-        const xr = r * P;
-        for (let l = 0; l < j; l++) {
-          t1[l] = t1[l]! + A[r0 + l]! * v0;
-          t2[l] = t2[l]! + X[xr + l]! * v0;
-        }
-      }
-    } else if (beta !== 0) {
+    if (beta !== 0) {
       let r = i;
       for (; r + 3 < m; r += 4) {
         const v0 = A[r * n + i]!;
@@ -161,8 +199,6 @@ function reducePanel(
           t2[l] = t2[l]! + X[r * P + l]! * v0;
         }
       }
-    }
-    if (beta !== 0) {
       for (let l = 0; l < j; l++) {
         const w = t2[l]!;
         const rl = (b + l) * n;
@@ -210,18 +246,6 @@ function reducePanel(
       w2[l] = s;
     }
     let r = i + 1;
-    if (kern && sv) {
-      // A[i+1:, i+1:] u on the kernels (u is row i from column i+1), into s[i+1:]; corrections here.
-      kern.gemvN((i + 1) * n + i + 1, n, m - i - 1, n - i - 1, ri + i + 1, m * n + n + i + 1);
-      for (; r < m; r++) {
-        let s0 = sv[r]!;
-        const r0 = r * n + b;
-        const xr = r * P;
-        for (let l = 0; l <= j; l++) s0 -= A[r0 + l]! * w1[l]!;
-        for (let l = 0; l < j; l++) s0 -= X[xr + l]! * w2[l]!;
-        X[xr + j] = tau * s0;
-      }
-    }
     for (; r + 3 < m; r += 4) {
       const r0 = r * n;
       const r1 = r0 + n;
@@ -289,14 +313,93 @@ function reducePanel(
   }
 }
 
+/**
+ * {@link reducePanel} with every matrix–vector product on the WebAssembly kernels: `A`, `X`, `Y` and
+ * the vectors are views of `ws` at the word offsets of `at` (same arithmetic, other summation order).
+ */
+function reducePanelResident(
+  ws: ResidentF64, at: ResidentLayout, v: ResidentViews, m: number, n: number, b: number, nb: number,
+  d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
+): void {
+  const P = PANEL;
+  const { A, X, Y, y, s, t1, t2, tmp } = v;
+  for (let j = 0; j < nb; j++) {
+    const i = b + j;
+    // Column i, rows i…m−1, catches up: −= V·Y[i,:]ᵀ + X·U[:, i].
+    if (j > 0) {
+      for (let l = 0; l < j; l++) {
+        t1[l] = Y[i * P + l]!;
+        t2[l] = A[(b + l) * n + i]!;
+      }
+      ws.gemvN(i * n + b, n, m - i, j, at.t1, at.tmp);
+      for (let r = i; r < m; r++) A[r * n + i] = A[r * n + i]! - tmp[r - i]!;
+      ws.gemvN(at.X + i * P, P, m - i, j, at.t2, at.tmp);
+      for (let r = i; r < m; r++) A[r * n + i] = A[r * n + i]! - tmp[r - i]!;
+    }
+    const left = makeReflector(A, i * n + i, n, m - i);
+    tauq[i] = left.beta;
+    d[i] = left.alpha;
+    A[i * n + i] = 1;
+    if (i >= n - 1) continue;
+    const beta = left.beta;
+    const nc = n - i - 1;
+    // Y[i+1:, j] = β (A[i:, i+1:]ᵀ v − Y·(Vᵀ v) − Uᵀ·(Xᵀ v)), v = A[i:, i] (stride n).
+    if (beta !== 0) {
+      y.fill(0, 0, nc);
+      t1.fill(0, 0, j);
+      t2.fill(0, 0, j);
+      ws.gemvT(i * n + i + 1, n, m - i, nc, i * n + i, n, at.y);
+      ws.gemvT(i * n + b, n, m - i, j, i * n + i, n, at.t1);
+      ws.gemvT(at.X + i * P, P, m - i, j, i * n + i, n, at.t2);
+      for (let l = 0; l < j; l++) tmp[l] = -t2[l]!;
+      ws.gemvT(b * n + i + 1, n, j, nc, at.tmp, 1, at.y);
+      ws.gemvN(at.Y + (i + 1) * P, P, nc, j, at.t1, at.tmp);
+      for (let c = 0; c < nc; c++) Y[(i + 1 + c) * P + j] = beta * (y[c]! - tmp[c]!);
+    }
+    // Row i, columns i+1…n−1, catches up: −= Y·V[i,:]ᵀ + Uᵀ·X[i,:]ᵀ.
+    const ri = i * n;
+    ws.gemvN(at.Y + (i + 1) * P, P, nc, j + 1, ri + b, at.tmp);
+    for (let c = 0; c < nc; c++) A[ri + i + 1 + c] = A[ri + i + 1 + c]! - tmp[c]!;
+    for (let l = 0; l < j; l++) t2[l] = -X[i * P + l]!;
+    ws.gemvT(b * n + i + 1, n, j, nc, at.t2, 1, ri + i + 1);
+    const right = makeReflector(A, ri + i + 1, 1, nc);
+    taup[i] = right.beta;
+    e[i] = right.alpha;
+    A[ri + i + 1] = 1;
+    const tau = right.beta;
+    if (tau === 0) continue;
+    // X[i+1:, j] = τ (A[i+1:, i+1:] u − V·(Yᵀ u) − X·(U u)), u = A[i, i+1:].
+    t1.fill(0, 0, j + 1);
+    ws.gemvT(at.Y + (i + 1) * P, P, nc, j + 1, ri + i + 1, 1, at.t1);
+    ws.gemvN(b * n + i + 1, n, j, nc, ri + i + 1, at.t2);
+    const rows = m - i - 1;
+    ws.gemvN((i + 1) * n + i + 1, n, rows, nc, ri + i + 1, at.s);
+    ws.gemvN((i + 1) * n + b, n, rows, j + 1, at.t1, at.tmp);
+    for (let r = 0; r < rows; r++) s[r] = s[r]! - tmp[r]!;
+    ws.gemvN(at.X + (i + 1) * P, P, rows, j, at.t2, at.tmp);
+    for (let r = 0; r < rows; r++) X[(i + 1 + r) * P + j] = tau * (s[r]! - tmp[r]!);
+  }
+}
+
+/** Buffers the trailing updates of one reduction reuse (sized for the first, the largest). */
+interface TrailingScratch {
+  readonly L: Float64Array;
+  readonly R: Float64Array;
+  readonly upd: Float64Array;
+}
+
+function trailingScratch(m: number, n: number): TrailingScratch {
+  return { L: scratch("bd.L", m * 2 * PANEL), R: scratch("bd.R", 2 * PANEL * n), upd: scratch("bd.upd", m * n) };
+}
+
 /** `A[b+nb:, b+nb:] −= [V X]·[Yᵀ; U]` as one GEMM. */
-function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array): void {
+function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch): void {
   const P = PANEL;
   const r0 = b + nb;
   const mr = m - r0;
   const nc = n - r0;
   const k2 = 2 * nb;
-  const L = new Float64Array(mr * k2);
+  const L = scratch.L.subarray(0, mr * k2);
   for (let r = 0; r < mr; r++) {
     const src = (r0 + r) * n + b;
     for (let l = 0; l < nb; l++) {
@@ -304,12 +407,12 @@ function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: nu
       L[r * k2 + nb + l] = X[(r0 + r) * P + l]!;
     }
   }
-  const R = new Float64Array(k2 * nc);
+  const R = scratch.R.subarray(0, k2 * nc);
   for (let c = 0; c < nc; c++) {
     for (let l = 0; l < nb; l++) R[l * nc + c] = Y[(r0 + c) * P + l]!;
   }
   for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
-  const upd = gemm({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc });
+  const upd = gemm({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, scratch.upd);
   for (let r = 0; r < mr; r++) {
     const row = (r0 + r) * n + r0;
     const ur = r * nc;
@@ -340,13 +443,20 @@ function applyReflectors(
   rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
   M: Float64Array, cols: number,
 ): void {
+  // Scratch for every block, sized for the largest.
+  const bufV = scratch("wy.V", rows * WY_BLOCK);
+  const bufVT = scratch("wy.VT", rows * WY_BLOCK);
+  const bufW = scratch("wy.W", WY_BLOCK * cols);
+  const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
+  const bufUpd = scratch("wy.upd", rows * cols);
   for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
     const kb = Math.min(WY_BLOCK, count - b0);
     const s0 = start(b0);
     const ns = rows - s0;
     if (ns <= 0) continue;
     // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
-    const V = new Float64Array(ns * kb);
+    const V = bufV.subarray(0, ns * kb);
+    V.fill(0);
     for (let j = 0; j < kb; j++) {
       if (betas[b0 + j] === 0) continue;
       const sj = start(b0 + j);
@@ -354,29 +464,24 @@ function applyReflectors(
       for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
     }
     // T (kb × kb, upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
+    // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
+    const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
     const T = new Float64Array(kb * kb);
-    const w = new Float64Array(kb);
     for (let j = 0; j < kb; j++) {
       const beta = betas[b0 + j]!;
       T[j * kb + j] = beta;
       if (beta === 0) continue;
-      w.fill(0, 0, j);
-      for (let r = 0; r < ns; r++) {
-        const vj = V[r * kb + j]!;
-        if (vj === 0) continue;
-        for (let c = 0; c < j; c++) w[c] = w[c]! + V[r * kb + c]! * vj;
-      }
       for (let r = 0; r < j; r++) {
         let acc = 0;
-        for (let c = r; c < j; c++) acc += T[r * kb + c]! * w[c]!;
+        for (let c = r; c < j; c++) acc += T[r * kb + c]! * G[c * kb + j]!;
         T[r * kb + j] = -beta * acc;
       }
     }
     // M[s0:, :] ← M[s0:, :] − (V T) · (Vᵀ · M[s0:, :]).
     const sub = M.subarray(s0 * cols, rows * cols);
-    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: sub, rows: ns, cols });
-    const VT = gemm({ data: V, rows: ns, cols: kb }, { data: T, rows: kb, cols: kb });
-    const upd = gemm({ data: VT, rows: ns, cols: kb }, { data: W, rows: kb, cols });
+    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: sub, rows: ns, cols }, bufW);
+    const VT = gemm({ data: V, rows: ns, cols: kb }, { data: T, rows: kb, cols: kb }, bufVT);
+    const upd = gemm({ data: VT, rows: ns, cols: kb }, { data: W, rows: kb, cols }, bufUpd);
     for (let i = 0; i < sub.length; i++) sub[i] = sub[i]! - upd[i]!;
   }
 }

@@ -4,6 +4,7 @@
  * that `toTypedArray` makes of the result.
  * @module
  */
+import { wasmBatchedMatmul } from "../kernels/gemm.js";
 import type { KernelRuntime } from "../kernels/runtime.js";
 import type { CpuBackend } from "../tensor/backends/cpu.js";
 import { DenseTensor } from "../tensor/dense.js";
@@ -30,10 +31,23 @@ export interface GemmOperand {
   readonly t?: boolean;
 }
 
-/** `op(a) · op(b)` as a fresh row-major `a.rows × b.cols` array. */
-export function gemm(a: GemmOperand, b: GemmOperand): Float64Array {
-  const out = (scoped ?? defaultBackend()).batchedMatmul(view(a), view(b));
-  return out.data as Float64Array;
+/**
+ * `op(a) · op(b)`, row-major `a.rows × b.cols`: a fresh array, or the first `a.rows·b.cols` entries
+ * of `out` (returned as that subarray) — reusing `out` across calls spares the allocation.
+ */
+export function gemm(a: GemmOperand, b: GemmOperand, out?: Float64Array): Float64Array {
+  const backend = scoped ?? defaultBackend();
+  const len = a.rows * b.cols;
+  const target = out?.subarray(0, len);
+  const rt = backend.runtime;
+  if (target && rt) {
+    const r = wasmBatchedMatmul(rt, view(a), view(b), backend.threads ?? Infinity, target);
+    if (r) return r;
+  }
+  const res = backend.batchedMatmul(view(a), view(b)).data as Float64Array;
+  if (!target) return res;
+  target.set(res);
+  return target;
 }
 
 /** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */
