@@ -25,8 +25,9 @@ const EPS = 2 ** -52;
  * @throws {@link NotConvergedError} when a leaf's QR iteration or a secular equation fails.
  */
 export function bidiagonalDC(d: Float64Array, e: Float64Array, n: number): { readonly ub: Float64Array; readonly vb: Float64Array } {
-  const ub = new Float64Array(n * n);
-  const vb = new Float64Array(n * n);
+  // Work arrays: the caller copies what it needs out of them before the next SVD.
+  const ub = scratch("dc.ub", n * n, true);
+  const vb = scratch("dc.vb", n * n, true);
   if (n > 0) solve({ d, e, U: ub, V: vb, N: n }, 0, n, 0);
   return { ub, vb };
 }

@@ -14,6 +14,7 @@ import { applyLeftReflectors, applyRightReflectors, bidiagonalize } from "./bidi
 import { qr } from "./qr.js";
 import { checkFinite, dims, f64, type Matrix } from "./matrix.js";
 import { gemm, withGemmBackend } from "./dense-gemm.js";
+import { scratch } from "./scratch.js";
 import type { CpuBackend } from "../tensor/backends/cpu.js";
 
 /** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
@@ -70,10 +71,10 @@ function svdOn(a: Matrix, options: SVDOptions): SVD {
     result = { u: t.vt.transpose().contiguous(), s: t.s, vt: t.u.transpose().contiguous() };
   } else if (m > n && n > 0) {
     const { q, r } = qr(a);
-    const inner = squareSvd(f64(r), n);
+    const inner = squareSvd(workCopy(r), n);
     result = { u: new DenseTensor(gemm({ data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]), s: inner.s, vt: inner.vt };
   } else {
-    result = squareSvd(f64(a), n);
+    result = squareSvd(workCopy(a), n);
   }
   if (rank < k) {
     result = {
@@ -119,6 +120,14 @@ function flip(r: SVD): SVD {
     }
   }
   return { u, s: r.s, vt };
+}
+
+/** A float64 row-major copy of `a` in a reused work array (it never leaves this module). */
+function workCopy(a: Matrix): Float64Array {
+  const w = scratch("svd.A", a.size);
+  if (a.dtype === "float64" && a.isContiguous) w.set(a.data.subarray(a.offset, a.offset + a.size));
+  else w.set(a.toTypedArray());
+  return w;
 }
 
 /** SVD of a square n×n row-major matrix (the array is overwritten). */
