@@ -9,6 +9,8 @@
  * @module
  */
 import type { Backend } from "../../tensor/backends/backend.js";
+import { wasmBatchedMatmul } from "../../kernels/gemm.js";
+import { CpuBackend } from "../../tensor/backends/cpu.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
 /** X contracted with factors over some of its modes: axes `dims` then a rank axis, C order. */
@@ -52,7 +54,7 @@ export function khatriRaoRows(factors: readonly Float64Array[], rank: number): F
  * Contracts the modes `edge` names of the C-contiguous float64 tensor `x` with their factors (one per
  * mode of `x`; the others are not read), as one GEMM on `backend` that reads `x` as it lies.
  */
-export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: GemmBackend): RankedPartial {
+export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: GemmBackend, out?: Float64Array): RankedPartial {
   const D = x.ndim;
   const modes = edge.side === "leading" ? [...Array(edge.count).keys()] : [...Array(edge.count).keys()].map((k) => D - edge.count + k);
   const kept = x.shape.filter((_, k) => !modes.includes(k));
@@ -61,8 +63,13 @@ export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float6
   const kr = new DenseTensor<"float64">(khatriRaoRows(modes.map((k) => factors[k]!), rank), [1, inner, rank]);
   // X is `outer × inner` row-major when the trailing modes are contracted; its transpose when the leading are.
   const strides = edge.side === "trailing" ? [outer * inner, inner, 1] : [outer * inner, 1, outer];
-  const out = backend.batchedMatmul(new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset), kr) as DenseTensor<"float64">;
-  const data = out.isContiguous && out.offset === 0 && out.data.length === out.size ? out.data : out.toTypedArray();
+  const xv = new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset);
+  // On the kernels, the result goes straight into `out` (a buffer the caller reuses across sweeps).
+  const rt = out && backend instanceof CpuBackend ? backend.runtime : undefined;
+  const direct = rt ? wasmBatchedMatmul(rt, xv, kr, (backend as CpuBackend).threads ?? Infinity, out!.subarray(0, outer * rank)) : undefined;
+  if (direct) return { data: direct, dims: kept, rank };
+  const res = backend.batchedMatmul(xv, kr) as DenseTensor<"float64">;
+  const data = res.isContiguous && res.offset === 0 && res.data.length === res.size ? res.data : res.toTypedArray();
   return { data, dims: kept, rank };
 }
 
@@ -82,7 +89,8 @@ export function reduceRanked(p: RankedPartial, factors: readonly Float64Array[],
     data = contractAxis(data, axes.map((ax) => ax.n), at, axes[at]!.factor, p.rank);
     axes.splice(at, 1);
   }
-  return data;
+  // Never hand out the partial itself: its buffer is reused by the next sweep.
+  return data === p.data ? data.slice() : data;
 }
 
 /**
@@ -141,6 +149,8 @@ export class MttkrpSweep {
   private readonly trailing: EdgeModes;
   private readonly leading: EdgeModes;
   private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly partial: RankedPartial }>();
+  /** One result buffer per edge, reused by every sweep (a partial is dropped when its edge is recomputed). */
+  private readonly buffers = new Map<EdgeModes, Float64Array>();
 
   /** `x` must be C-contiguous float64. */
   constructor(
@@ -161,7 +171,13 @@ export class MttkrpSweep {
     const contracted = edge === this.trailing ? factors.slice(firstTrailing) : factors.slice(0, edge.count);
     let hit = this.cache.get(edge);
     if (!hit || hit.factors.some((f, k) => f !== contracted[k])) {
-      hit = { factors: contracted, partial: contractEdge(this.x, factors, this.rank, edge, this.backend) };
+      let buf = this.buffers.get(edge);
+      if (!buf) {
+        const inner = contracted.reduce((p, f) => p * (f.length / this.rank), 1);
+        buf = new Float64Array((this.x.size / inner) * this.rank);
+        this.buffers.set(edge, buf);
+      }
+      hit = { factors: contracted, partial: contractEdge(this.x, factors, this.rank, edge, this.backend, buf) };
       this.cache.set(edge, hit);
     }
     return edge === this.trailing
