@@ -61,6 +61,14 @@ export function chooseTiling(dtype: DType, batch: number, m: number, n: number, 
   return { mc, nc, kc, tilesM, tilesN: Math.ceil(n / nc) };
 }
 
+/**
+ * Byte address of the span of `x` when its data is a view of the kernel memory (see
+ * {@link ResidentF64}), else −1.
+ */
+function residentAt(rt: KernelRuntime, x: DenseTensor, span: { start: number; length: number }, es: number): number {
+  return x.data.buffer === rt.memory.buffer ? x.data.byteOffset + span.start * es : -1;
+}
+
 /** Where one GEMM call lays out its operands, result and packing buffers in the arena from `base`. */
 function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen: number, threads: number): { aPtr: number; bPtr: number; cPtr: number; packPtr: number; end: number } {
   const align = (x: number): number => Math.ceil(x / 64) * 64;
@@ -102,12 +110,20 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   const sb = viewSpan(b);
   const macs = B * M * N * K;
   const t = macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, rt.activeThreads));
-  const { aPtr, bPtr, cPtr, packPtr, end } = gemmLayout(rt.dataBase, es, sa.length, sb.length, outLen, t);
+  // An operand that already lives in kernel memory, clear of this call's arena, is read in place.
+  let aRes = residentAt(rt, a, sa, es);
+  let bRes = residentAt(rt, b, sb, es);
+  let layout = gemmLayout(rt.dataBase, es, aRes < 0 ? sa.length : 0, bRes < 0 ? sb.length : 0, outLen, t);
+  if ((aRes >= 0 && aRes < layout.end) || (bRes >= 0 && bRes < layout.end)) {
+    aRes = bRes = -1;
+    layout = gemmLayout(rt.dataBase, es, sa.length, sb.length, outLen, t);
+  }
+  const { aPtr, bPtr, cPtr, packPtr, end } = layout;
   if (!rt.reserve(end)) return undefined;
   const buf = rt.memory.buffer;
   const Arr = dtype === "float32" ? Float32Array : Float64Array;
-  new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));
-  new Arr(buf, bPtr, sb.length).set(b.data.subarray(sb.start, sb.start + sb.length));
+  if (aRes < 0) new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));
+  if (bRes < 0) new Arr(buf, bPtr, sb.length).set(b.data.subarray(sb.start, sb.start + sb.length));
   const tiling = chooseTiling(dtype, B, M, N, t);
   const ctl = rt.i32();
   const u32 = new Uint32Array(buf);
@@ -118,11 +134,11 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   ctl[s + Slot.m] = M;
   ctl[s + Slot.n] = N;
   ctl[s + Slot.k] = K;
-  u32[s + Slot.a] = aPtr + (a.offset - sa.start) * es;
+  u32[s + Slot.a] = (aRes < 0 ? aPtr : aRes) + (a.offset - sa.start) * es;
   ctl[s + Slot.aBatchStride] = a.strides[0]!;
   ctl[s + Slot.aRowStride] = a.strides[1]!;
   ctl[s + Slot.aColStride] = a.strides[2]!;
-  u32[s + Slot.b] = bPtr + (b.offset - sb.start) * es;
+  u32[s + Slot.b] = (bRes < 0 ? bPtr : bRes) + (b.offset - sb.start) * es;
   ctl[s + Slot.bBatchStride] = b.strides[0]!;
   ctl[s + Slot.bRowStride] = b.strides[1]!;
   ctl[s + Slot.bColStride] = b.strides[2]!;

@@ -139,3 +139,23 @@ describe("cpAls follows the previous (einsum-based) implementation", () => {
     expect(cpAls(x, 2, { init: scaled, maxIter: 5, tol: 0 }).errors).toEqual(fit.errors);
   });
 });
+
+describe("a tensor large enough to be kept in kernel memory", () => {
+  test.each([
+    [[40, 40, 50], 7],
+    [[12, 10, 9, 70], 5],
+  ])("shape %j rank %i: two sweeps match the oracle on the WebAssembly and TypeScript kernels", (shape, rank) => {
+    const x = randn(shape, { seed: 3 }) as DenseTensor<"float64">;
+    for (const backend of backends) {
+      const sweep = new MttkrpSweep(x, rank, backend);
+      const factors = shape.map((n, k) => randn([n, rank], { seed: 10 + k }).data as Float64Array);
+      for (let s = 0; s < 2; s++) {
+        for (let m = 0; m < shape.length; m++) {
+          const got = new DenseTensor(sweep.mttkrp(factors, m), [shape[m]!, rank]);
+          expectMatchesOracle(got, oracleMttkrp(shape, x.data, factors, rank, m), 1e-12, `${backend.kernels} sweep ${s} mode ${m}`);
+          factors[m] = randn([shape[m]!, rank], { seed: 50 + 10 * s + m }).data as Float64Array;
+        }
+      }
+    }
+  });
+});

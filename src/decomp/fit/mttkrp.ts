@@ -9,7 +9,8 @@
  * @module
  */
 import type { Backend } from "../../tensor/backends/backend.js";
-import { wasmBatchedMatmul } from "../../kernels/gemm.js";
+import { gemmArenaEnd, wasmBatchedMatmul } from "../../kernels/gemm.js";
+import { ResidentF64 } from "../../kernels/level2.js";
 import { CpuBackend } from "../../tensor/backends/cpu.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
@@ -66,7 +67,8 @@ export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float6
   const xv = new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset);
   // On the kernels, the result goes straight into `out` (a buffer the caller reuses across sweeps).
   const rt = out && backend instanceof CpuBackend ? backend.runtime : undefined;
-  const direct = rt ? wasmBatchedMatmul(rt, xv, kr, (backend as CpuBackend).threads ?? Infinity, out!.subarray(0, outer * rank)) : undefined;
+  const threads = (backend as CpuBackend).threads ?? Infinity;
+  const direct = rt ? wasmBatchedMatmul(rt, xv, kr, threads, out!.subarray(0, outer * rank)) : undefined;
   if (direct) return { data: direct, dims: kept, rank };
   const res = backend.batchedMatmul(xv, kr) as DenseTensor<"float64">;
   const data = res.isContiguous && res.offset === 0 && res.data.length === res.size ? res.data : res.toTypedArray();
@@ -140,6 +142,9 @@ export function sweepSplit(shape: readonly number[], rank: number): { readonly t
   return { trailing, leading };
 }
 
+/** Below this many entries X is not worth keeping in kernel memory. */
+const RESIDENT_MIN = 1 << 16;
+
 /**
  * The MTTKRPs of CP-ALS sweeps over modes 0, 1, …, D−1. Each partial is kept while the factors it
  * contracted are the same arrays, so callers must replace a factor array when it changes, never
@@ -161,6 +166,26 @@ export class MttkrpSweep {
     const split = sweepSplit(x.shape, rank);
     this.trailing = { side: "trailing", count: split.trailing };
     this.leading = { side: "leading", count: split.leading };
+    // On the WebAssembly kernels X is copied once into kernel memory, above what the sweep's GEMMs
+    // use, and read there in place by every GEMM (instead of being copied in for each).
+    const rt = backend instanceof CpuBackend ? backend.runtime : undefined;
+    if (rt && x.size >= RESIDENT_MIN) {
+      const inner = (e: EdgeModes): number => (e.side === "trailing" ? x.shape.slice(x.ndim - e.count) : x.shape.slice(0, e.count)).reduce((p, n) => p * n, 1);
+      const maxInner = Math.max(inner(this.trailing), inner(this.leading));
+      const maxOuter = x.size / Math.min(inner(this.trailing), inner(this.leading));
+      const ws = ResidentF64.open(rt, gemmArenaEnd(rt, "float64", 0, maxInner * rank, maxOuter * rank), x.size);
+      if (ws) {
+        ws.view(0, x.size).set(x.data.subarray(x.offset, x.offset + x.size));
+        this.resident = ws;
+      }
+    }
+  }
+
+  private readonly resident: ResidentF64 | undefined;
+
+  /** X as the GEMMs should read it: its copy in kernel memory when there is one. */
+  private source(): DenseTensor<"float64"> {
+    return this.resident ? new DenseTensor<"float64">(this.resident.view(0, this.x.size), this.x.shape) : this.x;
   }
 
   /** The MTTKRP of `mode` for `factors` (`n_k × R` row-major each): `I_mode × R`, row-major. */
@@ -177,7 +202,7 @@ export class MttkrpSweep {
         buf = new Float64Array((this.x.size / inner) * this.rank);
         this.buffers.set(edge, buf);
       }
-      hit = { factors: contracted, partial: contractEdge(this.x, factors, this.rank, edge, this.backend, buf) };
+      hit = { factors: contracted, partial: contractEdge(this.source(), factors, this.rank, edge, this.backend, buf) };
       this.cache.set(edge, hit);
     }
     return edge === this.trailing
