@@ -141,20 +141,34 @@ function squareSvd(A: Float64Array, n: number): SVD {
   const order = [...Array(n).keys()].sort((x, y) => Math.abs(d[y]!) - Math.abs(d[x]!) || x - y);
   const s = Float64Array.from(order, (i) => Math.abs(d[i]!));
   const U = new Float64Array(n * n);
-  const V = new Float64Array(n * n);
+  const V = scratch("svd.V", n * n);
+  const sign = Float64Array.from(order, (i) => (d[i]! < 0 ? -1 : 1));
   for (let r = 0; r < n; r++) {
     const row = r * n;
     for (let c = 0; c < n; c++) {
       const src = order[c]!;
       U[row + c] = ub[row + src]!;
-      V[row + c] = d[src]! < 0 ? -vb[row + src]! : vb[row + src]!;
+      V[row + c] = sign[c]! * vb[row + src]!;
     }
   }
-  // 4. U = Q_L · U_B, V = Q_R · V_B.
+  // 4. U = Q_L · U_B, V = Q_R · V_B; Vᵀ goes out through a tiled transpose.
   applyLeftReflectors(A, n, tauq, U, n);
   applyRightReflectors(A, n, taup, V, n);
-  transposeInPlace(V, n);
-  return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(V, [n, n]) };
+  const vt = new Float64Array(n * n);
+  transposeInto(V, vt, n);
+  return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(vt, [n, n]) };
+}
+
+/** `out = Mᵀ` for row-major n×n arrays, in 32×32 tiles so both sides stay in cache. */
+function transposeInto(M: Float64Array, out: Float64Array, n: number): void {
+  const T = 32;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T);
+    for (let j0 = 0; j0 < n; j0 += T) {
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * n + i] = M[i * n + j]!;
+    }
+  }
 }
 
 /** Singular vectors of the bidiagonal as columns; `d` receives the values (any sign, any order). */
