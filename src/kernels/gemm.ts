@@ -62,8 +62,8 @@ export function chooseTiling(dtype: DType, batch: number, m: number, n: number, 
 }
 
 /**
- * Byte address of the span of `x` when its data is a view of the kernel memory (see
- * {@link ResidentF64}), else −1.
+ * Byte address of the span of `x` when its data is a view of the kernel memory (a pinned block),
+ * else −1.
  */
 function residentAt(rt: KernelRuntime, x: DenseTensor, span: { start: number; length: number }, es: number): number {
   return x.data.buffer === rt.memory.buffer ? x.data.byteOffset + span.start * es : -1;
@@ -78,15 +78,6 @@ function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen
   const cPtr = align(bPtr + bLen * es) + 1152;
   const packPtr = align(cPtr + outLen * es) + 1728;
   return { aPtr, bPtr, cPtr, packPtr, end: packPtr + threads * PACK_BYTES_PER_THREAD };
-}
-
-/**
- * First byte past what a GEMM whose operands span at most `aLen` and `bLen` elements (and whose
- * result has `outLen`) can use in the arena: memory from there on survives such calls. Exact while
- * the caller runs synchronously (the worker pool only grows between tasks).
- */
-export function gemmArenaEnd(rt: KernelRuntime, dtype: DType, aLen: number, bLen: number, outLen: number): number {
-  return gemmLayout(rt.dataBase, itemSize(dtype), aLen, bLen, outLen, rt.activeThreads).end;
 }
 
 /**
@@ -114,7 +105,8 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   let aRes = residentAt(rt, a, sa, es);
   let bRes = residentAt(rt, b, sb, es);
   let layout = gemmLayout(rt.dataBase, es, aRes < 0 ? sa.length : 0, bRes < 0 ? sb.length : 0, outLen, t);
-  if ((aRes >= 0 && aRes < layout.end) || (bRes >= 0 && bRes < layout.end)) {
+  const clash = (at: number, len: number): boolean => at >= 0 && at < layout.end && at + len * es > rt.dataBase;
+  if (clash(aRes, sa.length) || clash(bRes, sb.length)) {
     aRes = bRes = -1;
     layout = gemmLayout(rt.dataBase, es, sa.length, sb.length, outLen, t);
   }

@@ -1,7 +1,8 @@
 /**
- * Float64 matrix–vector products (WebAssembly SIMD) on arrays that live in a kernel runtime's memory
- * above the region its GEMM calls use, so a factorisation can keep its working matrix there and
- * interleave these products with GEMMs on the same runtime without copying the matrix in for each.
+ * Float64 arrays pinned in a kernel runtime's memory (below the arena its jobs use), and
+ * matrix–vector products (WebAssembly SIMD) on them: a factorisation keeps its working matrix there,
+ * runs these products on it and hands it to GEMMs, which read it in place, without copying it in for
+ * each.
  * @module
  */
 import type { KernelRuntime } from "./runtime.js";
@@ -19,13 +20,19 @@ export class ResidentF64 {
   }
 
   /**
-   * Reserves `words` doubles from byte `from` (rounded up to 64) on; undefined when the memory cannot
-   * grow that far. `from` must lie past everything other jobs on `rt` will touch meanwhile.
+   * Pins `words` doubles at the bottom of the arena of `rt` (below every job's operands, so no GEMM
+   * or copy on `rt` touches them); undefined while another block is open on `rt` (a second user,
+   * say a fit started from a callback of another, then works without one) or when the memory cannot
+   * grow. {@link ResidentF64.close} it when done.
    */
-  static open(rt: KernelRuntime, from: number, words: number): ResidentF64 | undefined {
-    const base = Math.ceil(from / 64) * 64;
-    if (!rt.reserve(base + words * 8)) return undefined;
-    return new ResidentF64(rt, base, words);
+  static open(rt: KernelRuntime, words: number): ResidentF64 | undefined {
+    const base = rt.pin(words * 8);
+    return base === undefined ? undefined : new ResidentF64(rt, base, words);
+  }
+
+  /** Unpins the block; views taken from it must not be used afterwards. */
+  close(): void {
+    this.rt.unpin();
   }
 
   /** `len` doubles from word `at`. Take views again after {@link ResidentF64.moved} turns true. */

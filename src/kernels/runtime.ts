@@ -181,9 +181,29 @@ export class KernelRuntime {
     return this.workers ? this.workers.size + 1 : 1;
   }
 
-  /** First byte of the arena a job may lay out its operands and packing buffers in. */
+  private pinnedBytes = 0;
+
+  /** First byte of the arena a job may lay out its operands and packing buffers in (above any pinned block). */
   get dataBase(): number {
+    return ARENA_BASE + this.pinnedBytes;
+  }
+
+  /**
+   * Pins `bytes` at the bottom of the arena, below every job's operands, and returns its address;
+   * undefined while another block is pinned or when the memory cannot grow. {@link KernelRuntime.unpin}
+   * gives it back.
+   */
+  pin(bytes: number): number | undefined {
+    if (this.pinnedBytes > 0) return undefined;
+    const size = Math.ceil(bytes / 64) * 64 + 64;
+    if (!this.reserve(ARENA_BASE + size)) return undefined;
+    this.pinnedBytes = size;
     return ARENA_BASE;
+  }
+
+  /** Releases the pinned block: jobs may overwrite it again. */
+  unpin(): void {
+    this.pinnedBytes = 0;
   }
 
   /** Grows the memory so that `[0, end)` is addressable; false when that exceeds 4 GiB. */

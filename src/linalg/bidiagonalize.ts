@@ -9,7 +9,6 @@
 import { makeReflector } from "./householder.js";
 import { gemm, gemmRuntime } from "./dense-gemm.js";
 import { scratch } from "./scratch.js";
-import { gemmArenaEnd } from "../kernels/gemm.js";
 import { ResidentF64 } from "../kernels/level2.js";
 
 /** Columns per panel of the reduction. */
@@ -40,18 +39,21 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
     // The working matrix, X, Y and the vectors live in kernel memory, where the panel's matrix–vector
     // products run on SIMD; the trailing updates are GEMMs as below.
     const { ws, at } = res;
-    let v = residentViews(ws, at, m, n);
-    const scratch = trailingScratch(m, n);
-    v.A.set(A);
-    for (let b = 0; b < n; b += PANEL) {
-      const nb = Math.min(PANEL, n - b);
-      v.X.fill(0);
-      v.Y.fill(0);
-      reducePanelResident(ws, at, v, m, n, b, nb, d, e, tauq, taup);
-      if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch);
-      if (ws.moved) v = residentViews(ws, at, m, n);
+    try {
+      let v = residentViews(ws, at, m, n);
+      const scratch = trailingScratch(m, n);
+      v.A.set(A);
+      for (let b = 0; b < n; b += PANEL) {
+        const nb = Math.min(PANEL, n - b);
+        v.X.fill(0);
+        v.Y.fill(0);
+        reducePanelResident(ws, at, v, m, n, b, nb, d, e, tauq, taup);
+        if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => (v = ws.moved ? residentViews(ws, at, m, n) : v).A);
+      }
+      A.set((ws.moved ? residentViews(ws, at, m, n) : v).A);
+    } finally {
+      ws.close();
     }
-    A.set(v.A);
     return { d, e, tauq, taup };
   }
   const X = new Float64Array(m * PANEL);
@@ -119,12 +121,12 @@ function residentViews(ws: ResidentF64, at: ResidentLayout, m: number, n: number
   };
 }
 
-/** Room for the resident block past what the trailing updates' GEMMs use; undefined on TypeScript kernels. */
+/** The resident block, pinned in kernel memory; undefined on TypeScript kernels or when one is already open. */
 function openResident(m: number, n: number): { ws: ResidentF64; at: ResidentLayout } | undefined {
   const rt = gemmRuntime();
   if (!rt) return undefined;
   const at = residentLayout(m, n);
-  const ws = ResidentF64.open(rt, gemmArenaEnd(rt, "float64", m * 2 * PANEL, 2 * PANEL * n, m * n), at.words);
+  const ws = ResidentF64.open(rt, at.words);
   return ws ? { ws, at } : undefined;
 }
 
@@ -393,7 +395,11 @@ function trailingScratch(m: number, n: number): TrailingScratch {
 }
 
 /** `A[b+nb:, b+nb:] −= [V X]·[Yᵀ; U]` as one GEMM. */
-function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch): void {
+function updateTrailing(
+  A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch,
+  // For a matrix in kernel memory: its view after the GEMM (which may have grown, and so detached, that memory).
+  after?: () => Float64Array,
+): void {
   const P = PANEL;
   const r0 = b + nb;
   const mr = m - r0;
@@ -413,10 +419,11 @@ function updateTrailing(A: Float64Array, m: number, n: number, b: number, nb: nu
   }
   for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
   const upd = gemm({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, scratch.upd);
+  const W = after ? after() : A;
   for (let r = 0; r < mr; r++) {
     const row = (r0 + r) * n + r0;
     const ur = r * nc;
-    for (let c = 0; c < nc; c++) A[row + c] = A[row + c]! - upd[ur + c]!;
+    for (let c = 0; c < nc; c++) W[row + c] = W[row + c]! - upd[ur + c]!;
   }
 }
 

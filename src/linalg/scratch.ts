@@ -24,3 +24,30 @@ export function scratch(key: string, len: number, zero = false): Float64Array {
   if (zero) view.fill(0);
   return view;
 }
+
+const lent = new Set<string>();
+
+/** A work array taken with {@link borrow}. */
+export interface Loan {
+  readonly data: Float64Array;
+  /** Hands the array back to the pool (call once, when done with it). */
+  release(): void;
+}
+
+/**
+ * Like {@link scratch}, for a holder that keeps the array across calls (a fit's sweeps): while a
+ * loan of `key` is out, a second borrower gets a fresh array instead (so re-entrant use, e.g. a fit
+ * started from a progress callback, stays correct).
+ */
+export function borrow(key: string, len: number): Loan {
+  if (lent.has(key)) return { data: new Float64Array(len), release: () => undefined };
+  lent.add(key);
+  let out = true;
+  return {
+    data: scratch(key, len),
+    release: () => {
+      if (out) lent.delete(key);
+      out = false;
+    },
+  };
+}

@@ -156,6 +156,36 @@ describe("a tensor large enough to be kept in kernel memory", () => {
           factors[m] = randn([shape[m]!, rank], { seed: 50 + 10 * s + m }).data as Float64Array;
         }
       }
+      sweep.release();
+    }
+  });
+
+  test("a second sweep on the same backend while the first is open works without kernel memory, and both stay right", () => {
+    const shape = [40, 40, 50];
+    const x = randn(shape, { seed: 8 }) as DenseTensor<"float64">;
+    const y = randn(shape, { seed: 9 }) as DenseTensor<"float64">;
+    const backend = backends[0]!;
+    const outer = new MttkrpSweep(x, 4, backend);
+    const inner = new MttkrpSweep(y, 4, backend);
+    const factors = shape.map((n, k) => randn([n, 4], { seed: 20 + k }).data as Float64Array);
+    for (let m = 0; m < 3; m++) {
+      expectMatchesOracle(new DenseTensor(inner.mttkrp(factors, m), [shape[m]!, 4]), oracleMttkrp(shape, y.data, factors, 4, m), 1e-12, `inner mode ${m}`);
+      expectMatchesOracle(new DenseTensor(outer.mttkrp(factors, m), [shape[m]!, 4]), oracleMttkrp(shape, x.data, factors, 4, m), 1e-12, `outer mode ${m}`);
+    }
+    inner.release();
+    outer.release();
+  });
+});
+
+describe("matrices", () => {
+  test("the MTTKRP of a 2-way tensor is X·U₁ and Xᵀ·U₀", () => {
+    for (const backend of backends) {
+      const x = randn([30, 20], { seed: 5 }) as DenseTensor<"float64">;
+      const f = [randn([30, 3], { seed: 6 }).data as Float64Array, randn([20, 3], { seed: 7 }).data as Float64Array];
+      const sweep = new MttkrpSweep(x, 3, backend);
+      for (let m = 0; m < 2; m++) {
+        expectMatchesOracle(new DenseTensor(sweep.mttkrp(f, m), [x.shape[m]!, 3]), oracleMttkrp([30, 20], x.data, f, 3, m), 1e-12, `${backend.kernels} mode ${m}`);
+      }
     }
   });
 });

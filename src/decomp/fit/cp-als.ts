@@ -90,48 +90,52 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
   let weights = new Float64Array(rank).fill(1);
   const errors: number[] = [];
   let converged = false;
-  const mttkrp = mttkrpFor(X, rank, options.backend ?? defaultBackend());
+  const { mttkrp, release } = mttkrpFor(X, rank, options.backend ?? defaultBackend());
   let grams = factors.map((f) => gramOf(f, rank));
-  for (let it = 0; it < maxIter; it++) {
-    // Weights live in factor 0 during a sweep.
-    if (weights.some((w) => w !== 1)) {
-      factors[0] = scaleColumns(factors[0]!, weights);
-      grams[0] = gramOf(factors[0], rank);
-      weights = new Float64Array(rank).fill(1);
-    }
-    let last: Float64Array = new Float64Array(0);
-    for (let m = 0; m < D; m++) {
-      const V = hadamardOf(grams, m, rank);
-      last = mttkrp(factors, m);
-      factors[m] = options.nonNegative ? multiplicative(factors[m]!, last, V, rank) : solveNormal(V, last, rank);
-      grams[m] = gramOf(factors[m]!, rank);
-    }
-    // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP and ‖X̂‖² from the Gram matrices.
-    const u = factors[D - 1]!;
-    let inner = 0;
-    for (let i = 0; i < last.length; i++) inner += last[i]! * u[i]!;
-    let normHat2 = 0;
-    for (const v of hadamardOf(grams, -1, rank)) normHat2 += v;
-    let err = Math.sqrt(Math.abs(normX * normX + normHat2 - 2 * inner)) / (normX || 1);
-    // The expansion loses digits to cancellation (its noise is ~1e-8 relative); when the tolerance asks
-    // for more than that, the residual is formed exactly once the error is small.
-    if (err < 1e-6 && tol < 1e-8) err = exactError(X, factors, normX);
-    errors.push(err);
-    options.onIteration?.(it + 1, err);
-    if (options.normalizeFactors) {
-      const n = cpNormalize(new CPTensor(new DenseTensor(weights, [rank]), factorTensors(factors, rank)));
-      factors = n.factors.map((f) => f.toTypedArray() as Float64Array);
-      weights = Float64Array.from(n.weights.toTypedArray());
-      grams = factors.map((f) => gramOf(f, rank));
-    }
-    if (it >= 1) {
-      const prev = errors[it - 1]!;
-      const done = (options.cvgCriterion ?? "abs_rec_error") === "rec_error" ? prev - err < tol : Math.abs(prev - err) < tol;
-      if (done) {
-        converged = true;
-        break;
+  try {
+    for (let it = 0; it < maxIter; it++) {
+      // Weights live in factor 0 during a sweep.
+      if (weights.some((w) => w !== 1)) {
+        factors[0] = scaleColumns(factors[0]!, weights);
+        grams[0] = gramOf(factors[0], rank);
+        weights = new Float64Array(rank).fill(1);
+      }
+      let last: Float64Array = new Float64Array(0);
+      for (let m = 0; m < D; m++) {
+        const V = hadamardOf(grams, m, rank);
+        last = mttkrp(factors, m);
+        factors[m] = options.nonNegative ? multiplicative(factors[m]!, last, V, rank) : solveNormal(V, last, rank);
+        grams[m] = gramOf(factors[m]!, rank);
+      }
+      // ‖X − X̂‖² = ‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩, with ⟨X, X̂⟩ from the last mode's MTTKRP and ‖X̂‖² from the Gram matrices.
+      const u = factors[D - 1]!;
+      let inner = 0;
+      for (let i = 0; i < last.length; i++) inner += last[i]! * u[i]!;
+      let normHat2 = 0;
+      for (const v of hadamardOf(grams, -1, rank)) normHat2 += v;
+      let err = Math.sqrt(Math.abs(normX * normX + normHat2 - 2 * inner)) / (normX || 1);
+      // The expansion loses digits to cancellation (its noise is ~1e-8 relative); when the tolerance asks
+      // for more than that, the residual is formed exactly once the error is small.
+      if (err < 1e-6 && tol < 1e-8) err = exactError(X, factors, normX);
+      errors.push(err);
+      options.onIteration?.(it + 1, err);
+      if (options.normalizeFactors) {
+        const n = cpNormalize(new CPTensor(new DenseTensor(weights, [rank]), factorTensors(factors, rank)));
+        factors = n.factors.map((f) => f.toTypedArray() as Float64Array);
+        weights = Float64Array.from(n.weights.toTypedArray());
+        grams = factors.map((f) => gramOf(f, rank));
+      }
+      if (it >= 1) {
+        const prev = errors[it - 1]!;
+        const done = (options.cvgCriterion ?? "abs_rec_error") === "rec_error" ? prev - err < tol : Math.abs(prev - err) < tol;
+        if (done) {
+          converged = true;
+          break;
+        }
       }
     }
+  } finally {
+    release();
   }
   if (!converged && options.requireConvergence) {
     throw new NotConvergedError(`CP-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`, "raise maxIter, loosen tol, or try another rank or init");
@@ -144,15 +148,20 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
  * The MTTKRPs of a sweep: on the CPU backend GEMMs and loops on typed arrays ({@link MttkrpSweep}),
  * elsewhere one planned contraction per mode on `backend`.
  */
-function mttkrpFor(X: DenseTensor<"float64">, rank: number, backend: Backend<BackendTensor>): (factors: readonly Float64Array[], mode: number) => Float64Array {
+function mttkrpFor(
+  X: DenseTensor<"float64">, rank: number, backend: Backend<BackendTensor>,
+): { mttkrp: (factors: readonly Float64Array[], mode: number) => Float64Array; release: () => void } {
   if (backend instanceof CpuBackend) {
     const sweep = new MttkrpSweep(X, rank, backend);
-    return (factors, mode) => sweep.mttkrp(factors, mode);
+    return { mttkrp: (factors, mode) => sweep.mttkrp(factors, mode), release: () => sweep.release() };
   }
   const plans = X.shape.map((_, m) => mttkrpPlan(X.shape, rank, m));
-  return (factors, mode) => {
-    const others = factorTensors(factors, rank).filter((_, k) => k !== mode);
-    return executePlan(plans[mode]!, [X, ...others], backend).toTypedArray() as Float64Array;
+  return {
+    mttkrp: (factors, mode) => {
+      const others = factorTensors(factors, rank).filter((_, k) => k !== mode);
+      return executePlan(plans[mode]!, [X, ...others], backend).toTypedArray() as Float64Array;
+    },
+    release: () => undefined,
   };
 }
 
@@ -173,8 +182,12 @@ export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: 
   const rank = factors[0]!.shape[1]!;
   const x = X.astype("float64");
   const sweep = new MttkrpSweep(x, rank, defaultBackend());
-  const out = sweep.mttkrp(factors.map((f) => f.astype("float64").toTypedArray()), mode);
-  return new DenseTensor(out, [X.shape[mode]!, rank]).astype(X.dtype);
+  try {
+    const out = sweep.mttkrp(factors.map((f) => f.astype("float64").toTypedArray()), mode);
+    return new DenseTensor(out.slice(), [X.shape[mode]!, rank]).astype(X.dtype);
+  } finally {
+    sweep.release();
+  }
 }
 
 /**

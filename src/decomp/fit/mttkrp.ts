@@ -9,8 +9,9 @@
  * @module
  */
 import type { Backend } from "../../tensor/backends/backend.js";
-import { gemmArenaEnd, wasmBatchedMatmul } from "../../kernels/gemm.js";
+import { wasmBatchedMatmul } from "../../kernels/gemm.js";
 import { ResidentF64 } from "../../kernels/level2.js";
+import { borrow, type Loan } from "../../linalg/scratch.js";
 import { CpuBackend } from "../../tensor/backends/cpu.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
@@ -156,6 +157,28 @@ export class MttkrpSweep {
   private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly partial: RankedPartial }>();
   /** One result buffer per edge, reused by every sweep (a partial is dropped when its edge is recomputed). */
   private readonly buffers = new Map<EdgeModes, Float64Array>();
+  private readonly loans: Loan[] = [];
+
+  /** A buffer of `len` doubles for `edge`, borrowed from the work-array pool. */
+  private bufferFor(edge: EdgeModes, len: number): Float64Array {
+    let buf = this.buffers.get(edge);
+    if (!buf) {
+      const loan = borrow(`mttkrp.${edge.side}`, len);
+      this.loans.push(loan);
+      buf = loan.data;
+      this.buffers.set(edge, buf);
+    }
+    return buf;
+  }
+
+  /** Returns the sweep's buffers to the pool; the sweep must not be used afterwards. */
+  release(): void {
+    for (const l of this.loans.splice(0)) l.release();
+    this.resident?.close();
+    this.resident = undefined;
+    this.buffers.clear();
+    this.cache.clear();
+  }
 
   /** `x` must be C-contiguous float64. */
   constructor(
@@ -166,14 +189,11 @@ export class MttkrpSweep {
     const split = sweepSplit(x.shape, rank);
     this.trailing = { side: "trailing", count: split.trailing };
     this.leading = { side: "leading", count: split.leading };
-    // On the WebAssembly kernels X is copied once into kernel memory, above what the sweep's GEMMs
-    // use, and read there in place by every GEMM (instead of being copied in for each).
+    // On the WebAssembly kernels X is copied once into a pinned block of kernel memory and read there
+    // in place by every GEMM (instead of being copied in for each).
     const rt = backend instanceof CpuBackend ? backend.runtime : undefined;
     if (rt && x.size >= RESIDENT_MIN) {
-      const inner = (e: EdgeModes): number => (e.side === "trailing" ? x.shape.slice(x.ndim - e.count) : x.shape.slice(0, e.count)).reduce((p, n) => p * n, 1);
-      const maxInner = Math.max(inner(this.trailing), inner(this.leading));
-      const maxOuter = x.size / Math.min(inner(this.trailing), inner(this.leading));
-      const ws = ResidentF64.open(rt, gemmArenaEnd(rt, "float64", 0, maxInner * rank, maxOuter * rank), x.size);
+      const ws = ResidentF64.open(rt, x.size);
       if (ws) {
         ws.view(0, x.size).set(x.data.subarray(x.offset, x.offset + x.size));
         this.resident = ws;
@@ -181,7 +201,7 @@ export class MttkrpSweep {
     }
   }
 
-  private readonly resident: ResidentF64 | undefined;
+  private resident: ResidentF64 | undefined;
 
   /** X as the GEMMs should read it: its copy in kernel memory when there is one. */
   private source(): DenseTensor<"float64"> {
@@ -191,22 +211,53 @@ export class MttkrpSweep {
   /** The MTTKRP of `mode` for `factors` (`n_k × R` row-major each): `I_mode × R`, row-major. */
   mttkrp(factors: readonly Float64Array[], mode: number): Float64Array {
     const firstTrailing = this.x.ndim - this.trailing.count;
+    // A last mode of R or more entries is the trailing run by itself; it is served by one GEMM over
+    // the Khatri–Rao product of all the other factors, which reads X row-major (no partial to reduce).
+    if (mode === this.x.ndim - 1 && this.trailing.count === 1 && this.x.ndim > 1) return this.lastMode(factors);
     // Modes before the trailing run come from the partial without it, the others from the one without the leading run.
     const edge = mode < firstTrailing ? this.trailing : this.leading;
     const contracted = edge === this.trailing ? factors.slice(firstTrailing) : factors.slice(0, edge.count);
     let hit = this.cache.get(edge);
     if (!hit || hit.factors.some((f, k) => f !== contracted[k])) {
-      let buf = this.buffers.get(edge);
-      if (!buf) {
-        const inner = contracted.reduce((p, f) => p * (f.length / this.rank), 1);
-        buf = new Float64Array((this.x.size / inner) * this.rank);
-        this.buffers.set(edge, buf);
-      }
+      const inner = contracted.reduce((p, f) => p * (f.length / this.rank), 1);
+      const buf = this.bufferFor(edge, (this.x.size / inner) * this.rank);
       hit = { factors: contracted, partial: contractEdge(this.source(), factors, this.rank, edge, this.backend, buf) };
       this.cache.set(edge, hit);
     }
     return edge === this.trailing
       ? reduceRanked(hit.partial, factors.slice(0, firstTrailing), mode)
       : reduceRanked(hit.partial, factors.slice(edge.count), mode - edge.count);
+  }
+
+  /** `X_(D−1) · KhatriRao(U_0, …, U_{D−2})` as `Xᵀ(n_last × outer) · KR(outer × R)`. */
+  private lastMode(factors: readonly Float64Array[]): Float64Array {
+    const D = this.x.ndim;
+    const nLast = this.x.shape[D - 1]!;
+    const outer = this.x.size / nLast;
+    const R = this.rank;
+    const kr = this.bufferFor(this.leading, outer * R);
+    khatriRaoInto(factors.slice(0, D - 1), R, kr);
+    const x = this.source();
+    const xt = new DenseTensor<"float64">(x.data, [1, nLast, outer], [outer * nLast, 1, nLast], x.offset);
+    const res = this.backend.batchedMatmul(xt, new DenseTensor<"float64">(kr, [1, outer, R])) as DenseTensor<"float64">;
+    return res.isContiguous && res.offset === 0 && res.data.length === res.size ? res.data : res.toTypedArray();
+  }
+}
+
+/** {@link khatriRaoRows}, written into `out`. */
+function khatriRaoInto(factors: readonly Float64Array[], rank: number, out: Float64Array): void {
+  if (factors.length === 1) {
+    out.set(factors[0]!);
+    return;
+  }
+  const head = factors.length > 2 ? khatriRaoRows(factors.slice(0, -1), rank) : factors[0]!;
+  const f = factors[factors.length - 1]!;
+  const rowsA = head.length / rank;
+  const rowsB = f.length / rank;
+  for (let i = 0; i < rowsA; i++) {
+    for (let j = 0; j < rowsB; j++) {
+      const o = (i * rowsB + j) * rank;
+      for (let r = 0; r < rank; r++) out[o + r] = head[i * rank + r]! * f[j * rank + r]!;
+    }
   }
 }
