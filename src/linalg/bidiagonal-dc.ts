@@ -301,14 +301,16 @@ function findRoot(delta: Float64Array, z2: Float64Array, i: number, lo: number, 
     let phi = 0;
     let dphi = 0;
     for (let j = 0; j <= i; j++) {
-      const t = z2[j]! / (delta[j]! - tau);
+      const r = 1 / (delta[j]! - tau);
+      const t = z2[j]! * r;
       psi += t;
-      dpsi += t / (delta[j]! - tau);
+      dpsi += t * r;
     }
     for (let j = i + 1; j < K; j++) {
-      const t = z2[j]! / (delta[j]! - tau);
+      const r = 1 / (delta[j]! - tau);
+      const t = z2[j]! * r;
       phi += t;
-      dphi += t / (delta[j]! - tau);
+      dphi += t * r;
     }
     const w = 1 + psi + phi;
     if (w === 0) return tau;
