@@ -25,11 +25,11 @@ async function run(opts: BenchOptions): Promise<string> {
     const a = randn([m, m], { seed: 9 });
     // CP-ALS: random init (cheap), so the timing is the iterations.
     const one = new CpuBackend({ threads: 1 });
-    const tAls = await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), 3, 1);
+    const tAls = await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), 7, 2);
     opts.log(`cp-als ${n}^3 r${rank}: ${fmt(tAls.medianMs / iters)} ms/iteration`);
     // SVD on one thread, like the peers; the default backend (every core) is reported beside it.
-    const tSvd = await time(() => svd(a, { backend: one }), 5, 1);
-    const tSvdAll = await time(() => svd(a), 5, 1);
+    const tSvd = await time(() => svd(a, { backend: one }), 7, 2);
+    const tSvdAll = await time(() => svd(a), 7, 2);
     one.dispose();
     opts.log(`svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread), ${fmt(tSvdAll.medianMs)} ms (all cores)`);
     // Lazy TR: 8-way, dims 10, ranks 8, a vector on every mode.
@@ -51,7 +51,7 @@ async function run(opts: BenchOptions): Promise<string> {
     writeFileSync(tensorFile, writeNpy(x));
     writeFileSync(matrixFile, writeNpy(a));
     const specFile = path.join(dir, "spec.json");
-    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: 3 }, svd: { matrix: matrixFile, repeats: 3 } }));
+    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: 7 }, svd: { matrix: matrixFile, repeats: 5 } }));
     const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
     const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_decomp.py"), specFile], { env, encoding: "utf8" });
     const py = r.status === 0 ? (JSON.parse(r.stdout) as { numpy: string; scipy: string; cp_als_ms: number; scipy_svd_ms: number; scipy_gesvd_ms: number; numpy_svd_ms: number }) : undefined;
