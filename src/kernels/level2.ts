@@ -8,7 +8,7 @@
 import type { KernelRuntime } from "./runtime.js";
 
 /** A block of float64 words resident in kernel memory, with the level-2 kernels over it. */
-export class ResidentF64 {
+export class ResidentF64 implements Level2F64 {
   private buffer: ArrayBufferLike;
 
   private constructor(
@@ -59,4 +59,71 @@ export class ResidentF64 {
   private addr(word: number): number {
     return this.base + word * 8;
   }
+}
+
+/** Float64 work memory with the level-2 products over it (positions are word offsets). */
+export interface Level2F64 {
+  /** `len` doubles from word `at`. */
+  view(at: number, len: number): Float64Array;
+  /** True when views taken earlier may be stale (re-take them). */
+  readonly moved: boolean;
+  /** `y[c] += Σ_{r<rows} x[r·incx] · A[r·lda + c]` for `c < cols`. */
+  gemvT(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void;
+  /** `y[r] = Σ_{c<cols} A[r·lda + c] · x[c]` for `r < rows`. */
+  gemvN(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /** Done with the memory. */
+  close(): void;
+}
+
+/** {@link Level2F64} on an ordinary array, with the products as TypeScript loops (no WebAssembly). */
+export class HeapF64 implements Level2F64 {
+  private readonly m: Float64Array;
+  readonly moved = false;
+
+  constructor(words: number) {
+    this.m = new Float64Array(words);
+  }
+
+  view(at: number, len: number): Float64Array {
+    return this.m.subarray(at, at + len);
+  }
+
+  gemvT(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void {
+    const M = this.m;
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const a0 = a + r * lda;
+      const a1 = a0 + lda;
+      const a2 = a1 + lda;
+      const a3 = a2 + lda;
+      const s0 = M[x + r * incx]!;
+      const s1 = M[x + (r + 1) * incx]!;
+      const s2 = M[x + (r + 2) * incx]!;
+      const s3 = M[x + (r + 3) * incx]!;
+      for (let c = 0; c < cols; c++) M[y + c] = M[y + c]! + s0 * M[a0 + c]! + s1 * M[a1 + c]! + s2 * M[a2 + c]! + s3 * M[a3 + c]!;
+    }
+    for (; r < rows; r++) {
+      const a0 = a + r * lda;
+      const s0 = M[x + r * incx]!;
+      for (let c = 0; c < cols; c++) M[y + c] = M[y + c]! + s0 * M[a0 + c]!;
+    }
+  }
+
+  gemvN(a: number, lda: number, rows: number, cols: number, x: number, y: number): void {
+    const M = this.m;
+    for (let r = 0; r < rows; r++) {
+      const a0 = a + r * lda;
+      let s0 = 0;
+      let s1 = 0;
+      let c = 0;
+      for (; c + 1 < cols; c += 2) {
+        s0 += M[a0 + c]! * M[x + c]!;
+        s1 += M[a0 + c + 1]! * M[x + c + 1]!;
+      }
+      if (c < cols) s0 += M[a0 + c]! * M[x + c]!;
+      M[y + r] = s0 + s1;
+    }
+  }
+
+  close(): void {}
 }

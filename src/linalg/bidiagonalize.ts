@@ -9,7 +9,7 @@
 import { makeReflector } from "./householder.js";
 import { gemm, gemmRuntime } from "./dense-gemm.js";
 import { scratch } from "./scratch.js";
-import { ResidentF64 } from "../kernels/level2.js";
+import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
 
 /** Columns per panel of the reduction. */
 const PANEL = 32;
@@ -34,43 +34,31 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
   const e = new Float64Array(Math.max(n - 1, 0));
   const tauq = new Float64Array(n);
   const taup = new Float64Array(n);
-  const res = n >= RESIDENT_MIN ? openResident(m, n) : undefined;
-  if (res) {
-    // The working matrix, X, Y and the vectors live in kernel memory, where the panel's matrix–vector
-    // products run on SIMD; the trailing updates are GEMMs as below.
-    const { ws, at } = res;
-    try {
-      let v = residentViews(ws, at, m, n);
-      const scratch = trailingScratch(m, n);
-      v.A.set(A);
-      for (let b = 0; b < n; b += PANEL) {
-        const nb = Math.min(PANEL, n - b);
-        v.X.fill(0);
-        v.Y.fill(0);
-        reducePanelResident(ws, at, v, m, n, b, nb, d, e, tauq, taup);
-        if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => (v = ws.moved ? residentViews(ws, at, m, n) : v).A);
-      }
-      A.set((ws.moved ? residentViews(ws, at, m, n) : v).A);
-    } finally {
-      ws.close();
+  // The working matrix, X, Y and the panel's vectors share one block of work memory: pinned in kernel
+  // memory when the WebAssembly kernels run (the matrix–vector products then run there on SIMD),
+  // else an ordinary array with the same products as TypeScript loops.
+  const at = residentLayout(m, n);
+  const rt = n >= RESIDENT_MIN ? gemmRuntime() : undefined;
+  const ws: Level2F64 = (rt && ResidentF64.open(rt, at.words)) || new HeapF64(at.words);
+  try {
+    let v = residentViews(ws, at, m, n);
+    const scratch = trailingScratch(m, n);
+    v.A.set(A);
+    for (let b = 0; b < n; b += PANEL) {
+      const nb = Math.min(PANEL, n - b);
+      v.X.fill(0);
+      v.Y.fill(0);
+      reducePanel(ws, at, v, m, n, b, nb, d, e, tauq, taup);
+      if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => (v = ws.moved ? residentViews(ws, at, m, n) : v).A);
     }
-    return { d, e, tauq, taup };
-  }
-  const X = new Float64Array(m * PANEL);
-  const Y = new Float64Array(n * PANEL);
-  const work = { y: new Float64Array(n), t1: new Float64Array(PANEL), t2: new Float64Array(PANEL) };
-  const scratch = trailingScratch(m, n);
-  for (let b = 0; b < n; b += PANEL) {
-    const nb = Math.min(PANEL, n - b);
-    X.fill(0);
-    Y.fill(0);
-    reducePanel(A, m, n, b, nb, X, Y, d, e, tauq, taup, work);
-    if (b + nb < n) updateTrailing(A, m, n, b, nb, X, Y, scratch);
+    A.set((ws.moved ? residentViews(ws, at, m, n) : v).A);
+  } finally {
+    ws.close();
   }
   return { d, e, tauq, taup };
 }
 
-/** Below this many columns the matrix stays in JavaScript memory (the kernel calls cost more). */
+/** Below this many columns the work block stays in JavaScript memory (the kernel calls cost more). */
 const RESIDENT_MIN = 48;
 
 /** Word offsets in the resident block (the matrix is at 0). */
@@ -108,7 +96,7 @@ function residentLayout(m: number, n: number): ResidentLayout {
   return { X, Y, y, s, t1, t2, tmp, words: tmp + Math.max(m, n, PANEL) };
 }
 
-function residentViews(ws: ResidentF64, at: ResidentLayout, m: number, n: number): ResidentViews {
+function residentViews(ws: Level2F64, at: ResidentLayout, m: number, n: number): ResidentViews {
   return {
     A: ws.view(0, m * n),
     X: ws.view(at.X, m * PANEL),
@@ -121,206 +109,13 @@ function residentViews(ws: ResidentF64, at: ResidentLayout, m: number, n: number
   };
 }
 
-/** The resident block, pinned in kernel memory; undefined on TypeScript kernels or when one is already open. */
-function openResident(m: number, n: number): { ws: ResidentF64; at: ResidentLayout } | undefined {
-  const rt = gemmRuntime();
-  if (!rt) return undefined;
-  const at = residentLayout(m, n);
-  const ws = ResidentF64.open(rt, at.words);
-  return ws ? { ws, at } : undefined;
-}
-
-/** Reduces columns and rows `b…b+nb−1`, leaving the trailing matrix stale but X, Y describing it. */
-function reducePanel(
-  A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array,
-  d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
-  work: { readonly y: Float64Array; readonly t1: Float64Array; readonly t2: Float64Array },
-): void {
-  const P = PANEL;
-  const { y, t1, t2 } = work;
-  for (let j = 0; j < nb; j++) {
-    const i = b + j;
-    // Column i, rows i…m−1, catches up: −= V·Y[i,:]ᵀ + X·U[:, i].
-    if (j > 0) {
-      for (let l = 0; l < j; l++) {
-        t1[l] = Y[i * P + l]!;
-        t2[l] = A[(b + l) * n + i]!;
-      }
-      for (let r = i; r < m; r++) {
-        const row = r * n + b;
-        const xr = r * P;
-        let s = 0;
-        for (let l = 0; l < j; l++) s += A[row + l]! * t1[l]! + X[xr + l]! * t2[l]!;
-        A[row + j] = A[row + j]! - s;
-      }
-    }
-    const left = makeReflector(A, i * n + i, n, m - i);
-    tauq[i] = left.beta;
-    d[i] = left.alpha;
-    A[i * n + i] = 1;
-    if (i >= n - 1) continue;
-    const beta = left.beta;
-    // Y[i+1:, j] = β (A[i:, i+1:]ᵀ v − Y·(Vᵀ v) − Uᵀ·(Xᵀ v)); one pass over the trailing rows.
-    y.fill(0, i + 1, n);
-    t1.fill(0, 0, j);
-    t2.fill(0, 0, j);
-    if (beta !== 0) {
-      let r = i;
-      for (; r + 3 < m; r += 4) {
-        const v0 = A[r * n + i]!;
-        const v1 = A[(r + 1) * n + i]!;
-        const v2 = A[(r + 2) * n + i]!;
-        const v3 = A[(r + 3) * n + i]!;
-        const r0 = r * n;
-        const r1 = r0 + n;
-        const r2 = r1 + n;
-        const r3 = r2 + n;
-        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]! + v1 * A[r1 + c]! + v2 * A[r2 + c]! + v3 * A[r3 + c]!;
-        for (let l = 0; l < j; l++) {
-          t1[l] = t1[l]! + A[r0 + b + l]! * v0 + A[r1 + b + l]! * v1 + A[r2 + b + l]! * v2 + A[r3 + b + l]! * v3;
-          t2[l] = t2[l]! + X[r * P + l]! * v0 + X[(r + 1) * P + l]! * v1 + X[(r + 2) * P + l]! * v2 + X[(r + 3) * P + l]! * v3;
-        }
-      }
-      for (; r + 1 < m; r += 2) {
-        const v0 = A[r * n + i]!;
-        const v1 = A[(r + 1) * n + i]!;
-        const r0 = r * n;
-        const r1 = r0 + n;
-        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]! + v1 * A[r1 + c]!;
-        for (let l = 0; l < j; l++) {
-          t1[l] = t1[l]! + A[r0 + b + l]! * v0 + A[r1 + b + l]! * v1;
-          t2[l] = t2[l]! + X[r * P + l]! * v0 + X[(r + 1) * P + l]! * v1;
-        }
-      }
-      for (; r < m; r++) {
-        const v0 = A[r * n + i]!;
-        const r0 = r * n;
-        for (let c = i + 1; c < n; c++) y[c] = y[c]! + v0 * A[r0 + c]!;
-        for (let l = 0; l < j; l++) {
-          t1[l] = t1[l]! + A[r0 + b + l]! * v0;
-          t2[l] = t2[l]! + X[r * P + l]! * v0;
-        }
-      }
-      for (let l = 0; l < j; l++) {
-        const w = t2[l]!;
-        const rl = (b + l) * n;
-        for (let c = i + 1; c < n; c++) y[c] = y[c]! - A[rl + c]! * w;
-      }
-      for (let c = i + 1; c < n; c++) {
-        let s = y[c]!;
-        const yc = c * P;
-        for (let l = 0; l < j; l++) s -= Y[yc + l]! * t1[l]!;
-        Y[yc + j] = beta * s;
-      }
-    }
-    // Row i, columns i+1…n−1, catches up: −= Y·V[i,:]ᵀ + Uᵀ·X[i,:]ᵀ.
-    const ri = i * n;
-    for (let c = i + 1; c < n; c++) {
-      let s = 0;
-      const yc = c * P;
-      for (let l = 0; l <= j; l++) s += Y[yc + l]! * A[ri + b + l]!;
-      A[ri + c] = A[ri + c]! - s;
-    }
-    for (let l = 0; l < j; l++) {
-      const xl = X[i * P + l]!;
-      if (xl === 0) continue;
-      const rl = (b + l) * n;
-      for (let c = i + 1; c < n; c++) A[ri + c] = A[ri + c]! - A[rl + c]! * xl;
-    }
-    const right = makeReflector(A, ri + i + 1, 1, n - i - 1);
-    taup[i] = right.beta;
-    e[i] = right.alpha;
-    A[ri + i + 1] = 1;
-    const tau = right.beta;
-    if (tau === 0) continue;
-    // X[i+1:, j] = τ (A[i+1:, i+1:] u − V·(Yᵀ u) − X·(U u)); one pass over the trailing rows.
-    const w1 = t1;
-    const w2 = t2;
-    for (let l = 0; l <= j; l++) {
-      let s = 0;
-      for (let c = i + 1; c < n; c++) s += Y[c * P + l]! * A[ri + c]!;
-      w1[l] = s;
-    }
-    for (let l = 0; l < j; l++) {
-      let s = 0;
-      const rl = (b + l) * n;
-      for (let c = i + 1; c < n; c++) s += A[rl + c]! * A[ri + c]!;
-      w2[l] = s;
-    }
-    let r = i + 1;
-    for (; r + 3 < m; r += 4) {
-      const r0 = r * n;
-      const r1 = r0 + n;
-      const r2 = r1 + n;
-      const r3 = r2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let c = i + 1; c < n; c++) {
-        const u = A[ri + c]!;
-        s0 += A[r0 + c]! * u;
-        s1 += A[r1 + c]! * u;
-        s2 += A[r2 + c]! * u;
-        s3 += A[r3 + c]! * u;
-      }
-      for (let l = 0; l <= j; l++) {
-        const w = w1[l]!;
-        s0 -= A[r0 + b + l]! * w;
-        s1 -= A[r1 + b + l]! * w;
-        s2 -= A[r2 + b + l]! * w;
-        s3 -= A[r3 + b + l]! * w;
-      }
-      for (let l = 0; l < j; l++) {
-        const w = w2[l]!;
-        s0 -= X[r * P + l]! * w;
-        s1 -= X[(r + 1) * P + l]! * w;
-        s2 -= X[(r + 2) * P + l]! * w;
-        s3 -= X[(r + 3) * P + l]! * w;
-      }
-      X[r * P + j] = tau * s0;
-      X[(r + 1) * P + j] = tau * s1;
-      X[(r + 2) * P + j] = tau * s2;
-      X[(r + 3) * P + j] = tau * s3;
-    }
-    for (; r + 1 < m; r += 2) {
-      const r0 = r * n;
-      const r1 = r0 + n;
-      let s0 = 0;
-      let s1 = 0;
-      for (let c = i + 1; c < n; c++) {
-        const u = A[ri + c]!;
-        s0 += A[r0 + c]! * u;
-        s1 += A[r1 + c]! * u;
-      }
-      for (let l = 0; l <= j; l++) {
-        s0 -= A[r0 + b + l]! * w1[l]!;
-        s1 -= A[r1 + b + l]! * w1[l]!;
-      }
-      for (let l = 0; l < j; l++) {
-        s0 -= X[r * P + l]! * w2[l]!;
-        s1 -= X[(r + 1) * P + l]! * w2[l]!;
-      }
-      X[r * P + j] = tau * s0;
-      X[(r + 1) * P + j] = tau * s1;
-    }
-    for (; r < m; r++) {
-      const r0 = r * n;
-      let s0 = 0;
-      for (let c = i + 1; c < n; c++) s0 += A[r0 + c]! * A[ri + c]!;
-      for (let l = 0; l <= j; l++) s0 -= A[r0 + b + l]! * w1[l]!;
-      for (let l = 0; l < j; l++) s0 -= X[r * P + l]! * w2[l]!;
-      X[r * P + j] = tau * s0;
-    }
-  }
-}
-
 /**
- * {@link reducePanel} with every matrix–vector product on the WebAssembly kernels: `A`, `X`, `Y` and
- * the vectors are views of `ws` at the word offsets of `at` (same arithmetic, other summation order).
+ * Reduces columns and rows `b…b+nb−1`, leaving the trailing matrix stale but X, Y describing it.
+ * `A`, `X`, `Y` and the vectors are views of `ws` at the word offsets of `at`; every matrix–vector
+ * product runs through `ws`.
  */
-function reducePanelResident(
-  ws: ResidentF64, at: ResidentLayout, v: ResidentViews, m: number, n: number, b: number, nb: number,
+function reducePanel(
+  ws: Level2F64, at: ResidentLayout, v: ResidentViews, m: number, n: number, b: number, nb: number,
   d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
 ): void {
   const P = PANEL;
