@@ -4,7 +4,6 @@
  * that `toTypedArray` makes of the result.
  * @module
  */
-import { wasmBatchedMatmul } from "../kernels/gemm.js";
 import type { KernelRuntime } from "../kernels/runtime.js";
 import type { CpuBackend } from "../tensor/backends/cpu.js";
 import { DenseTensor } from "../tensor/dense.js";
@@ -37,17 +36,7 @@ export interface GemmOperand {
  */
 export function gemm(a: GemmOperand, b: GemmOperand, out?: Float64Array): Float64Array {
   const backend = scoped ?? defaultBackend();
-  const len = a.rows * b.cols;
-  const target = out?.subarray(0, len);
-  const rt = backend.runtime;
-  if (target && rt) {
-    const r = wasmBatchedMatmul(rt, view(a), view(b), backend.threads ?? Infinity, target);
-    if (r) return r;
-  }
-  const res = backend.batchedMatmul(view(a), view(b)).data as Float64Array;
-  if (!target) return res;
-  target.set(res);
-  return target;
+  return backend.batchedMatmul(view(a), view(b), out?.subarray(0, a.rows * b.cols)).data as Float64Array;
 }
 
 /** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */

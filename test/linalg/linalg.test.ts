@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { cholesky, eigh, einsum, fold, InvalidShapeError, kron, lstsq, pinv, qr, randn, solveSymmetric, svd, tensor, unfold, type DenseTensor } from "../../src/index.js";
+import { cholesky, eigh, einsum, fold, InvalidShapeError, kron, lstsq, pinv, qr, randn, singularValues, solveSymmetric, svd, tensor, unfold, type DenseTensor } from "../../src/index.js";
 
 /** Independent checks: products by explicit loops. */
 function mm(a: DenseTensor, b: DenseTensor): number[][] {
@@ -114,5 +114,7 @@ describe("QR, solvers, eigh, products", () => {
   test("non-matrices and non-finite entries are refused", () => {
     expect(() => svd(randn([2, 2, 2], { seed: 1 }))).toThrow(InvalidShapeError);
     expect(() => svd(tensor([[1, NaN]]))).toThrow(/non-finite/);
+    expect(() => singularValues(randn([2, 2, 2], { seed: 1 }))).toThrow(InvalidShapeError);
+    expect(() => singularValues(tensor([[1, 2], [Infinity, 3]]))).toThrow(/non-finite/);
   });
 });

@@ -184,7 +184,7 @@ export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: 
   const sweep = new MttkrpSweep(x, rank, defaultBackend());
   try {
     const out = sweep.mttkrp(factors.map((f) => f.astype("float64").toTypedArray()), mode);
-    return new DenseTensor(out.slice(), [X.shape[mode]!, rank]).astype(X.dtype);
+    return new DenseTensor(out, [X.shape[mode]!, rank]).astype(X.dtype);
   } finally {
     sweep.release();
   }

@@ -3,13 +3,14 @@
  * CP-ALS on the CPU. One GEMM contracts a run of X's leading or trailing modes with their factors —
  * X is read as it lies, with no unfolding copy and no Khatri–Rao product of all the other modes — and
  * short loops contract the modes left in that rank-batched partial. A sweep over modes 0…D−1 needs two
- * such GEMMs, not D: the partial with the trailing modes contracted serves every mode before them, the
- * one with the leading modes contracted every mode after (Phan, Tichavský & Cichocki, "Fast
- * alternating LS algorithms for high order CANDECOMP/PARAFAC tensor factorizations", 2013).
+ * GEMMs, not D: the partial with the trailing modes contracted serves every mode before them (Phan,
+ * Tichavský & Cichocki, "Fast alternating LS algorithms for high order CANDECOMP/PARAFAC tensor
+ * factorizations", 2013); a last mode of at least R entries then takes one GEMM over the Khatri–Rao
+ * product of all the other factors (X read row-major), otherwise the partial with the leading modes
+ * contracted serves the modes after them. On the WebAssembly kernels X sits in a pinned block of
+ * kernel memory for the whole fit, where the GEMMs read it in place.
  * @module
  */
-import type { Backend } from "../../tensor/backends/backend.js";
-import { wasmBatchedMatmul } from "../../kernels/gemm.js";
 import { ResidentF64 } from "../../kernels/level2.js";
 import { borrow, type Loan } from "../../linalg/scratch.js";
 import { CpuBackend } from "../../tensor/backends/cpu.js";
@@ -28,26 +29,25 @@ export interface EdgeModes {
   readonly count: number;
 }
 
-/** The one backend operation the kernels use. */
-export type GemmBackend = Pick<Backend<DenseTensor>, "batchedMatmul">;
-
 /**
  * Rows of the Khatri–Rao product of `n_k × R` row-major factors, the first factor varying slowest
  * (TensorLy's order, matching C-order axes of X).
  */
 export function khatriRaoRows(factors: readonly Float64Array[], rank: number): Float64Array {
   let out = factors[0]!;
-  for (const f of factors.slice(1)) {
-    const rowsA = out.length / rank;
-    const rowsB = f.length / rank;
-    const next = new Float64Array(rowsA * rowsB * rank);
-    for (let i = 0; i < rowsA; i++) {
-      for (let j = 0; j < rowsB; j++) {
-        const o = (i * rowsB + j) * rank;
-        for (let r = 0; r < rank; r++) next[o + r] = out[i * rank + r]! * f[j * rank + r]!;
-      }
+  for (const f of factors.slice(1)) out = khatriRaoPair(out, f, rank, new Float64Array((out.length / rank) * f.length));
+  return out;
+}
+
+/** The Khatri–Rao product of two `n × R` row-major factors (the first varying slowest), into `out`. */
+function khatriRaoPair(a: Float64Array, b: Float64Array, rank: number, out: Float64Array): Float64Array {
+  const rowsA = a.length / rank;
+  const rowsB = b.length / rank;
+  for (let i = 0; i < rowsA; i++) {
+    for (let j = 0; j < rowsB; j++) {
+      const o = (i * rowsB + j) * rank;
+      for (let r = 0; r < rank; r++) out[o + r] = a[i * rank + r]! * b[j * rank + r]!;
     }
-    out = next;
   }
   return out;
 }
@@ -56,7 +56,7 @@ export function khatriRaoRows(factors: readonly Float64Array[], rank: number): F
  * Contracts the modes `edge` names of the C-contiguous float64 tensor `x` with their factors (one per
  * mode of `x`; the others are not read), as one GEMM on `backend` that reads `x` as it lies.
  */
-export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: GemmBackend, out?: Float64Array): RankedPartial {
+export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: CpuBackend, out?: Float64Array): RankedPartial {
   const D = x.ndim;
   const modes = edge.side === "leading" ? [...Array(edge.count).keys()] : [...Array(edge.count).keys()].map((k) => D - edge.count + k);
   const kept = x.shape.filter((_, k) => !modes.includes(k));
@@ -66,14 +66,9 @@ export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float6
   // X is `outer × inner` row-major when the trailing modes are contracted; its transpose when the leading are.
   const strides = edge.side === "trailing" ? [outer * inner, inner, 1] : [outer * inner, 1, outer];
   const xv = new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset);
-  // On the kernels, the result goes straight into `out` (a buffer the caller reuses across sweeps).
-  const rt = out && backend instanceof CpuBackend ? backend.runtime : undefined;
-  const threads = (backend as CpuBackend).threads ?? Infinity;
-  const direct = rt ? wasmBatchedMatmul(rt, xv, kr, threads, out!.subarray(0, outer * rank)) : undefined;
-  if (direct) return { data: direct, dims: kept, rank };
-  const res = backend.batchedMatmul(xv, kr) as DenseTensor<"float64">;
-  const data = res.isContiguous && res.offset === 0 && res.data.length === res.size ? res.data : res.toTypedArray();
-  return { data, dims: kept, rank };
+  // The result goes straight into `out` when given (a buffer the caller reuses across sweeps).
+  const res = backend.batchedMatmul(xv, kr, out?.subarray(0, outer * rank));
+  return { data: res.data, dims: kept, rank };
 }
 
 /**
@@ -155,20 +150,26 @@ export class MttkrpSweep {
   private readonly trailing: EdgeModes;
   private readonly leading: EdgeModes;
   private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly partial: RankedPartial }>();
-  /** One result buffer per edge, reused by every sweep (a partial is dropped when its edge is recomputed). */
-  private readonly buffers = new Map<EdgeModes, Float64Array>();
+  /** Result buffers (a partial per edge, the last mode's Khatri–Rao product), reused by every sweep. */
+  private readonly buffers = new Map<string, Float64Array>();
   private readonly loans: Loan[] = [];
+  /** X's copy in pinned kernel memory, when there is one. */
+  private resident: ResidentF64 | undefined;
 
-  /** A buffer of `len` doubles for `edge`, borrowed from the work-array pool. */
-  private bufferFor(edge: EdgeModes, len: number): Float64Array {
-    let buf = this.buffers.get(edge);
-    if (!buf) {
-      const loan = borrow(`mttkrp.${edge.side}`, len);
-      this.loans.push(loan);
-      buf = loan.data;
-      this.buffers.set(edge, buf);
+  /** `x` must be C-contiguous float64. */
+  constructor(
+    private readonly x: DenseTensor<"float64">,
+    private readonly rank: number,
+    private readonly backend: CpuBackend,
+  ) {
+    const split = sweepSplit(x.shape, rank);
+    this.trailing = { side: "trailing", count: split.trailing };
+    this.leading = { side: "leading", count: split.leading };
+    const rt = backend.runtime;
+    if (rt && x.size >= RESIDENT_MIN) {
+      this.resident = ResidentF64.open(rt, x.size);
+      this.resident?.view(0, x.size).set(x.data.subarray(x.offset, x.offset + x.size));
     }
-    return buf;
   }
 
   /** Returns the sweep's buffers to the pool; the sweep must not be used afterwards. */
@@ -180,28 +181,17 @@ export class MttkrpSweep {
     this.cache.clear();
   }
 
-  /** `x` must be C-contiguous float64. */
-  constructor(
-    private readonly x: DenseTensor<"float64">,
-    private readonly rank: number,
-    private readonly backend: GemmBackend,
-  ) {
-    const split = sweepSplit(x.shape, rank);
-    this.trailing = { side: "trailing", count: split.trailing };
-    this.leading = { side: "leading", count: split.leading };
-    // On the WebAssembly kernels X is copied once into a pinned block of kernel memory and read there
-    // in place by every GEMM (instead of being copied in for each).
-    const rt = backend instanceof CpuBackend ? backend.runtime : undefined;
-    if (rt && x.size >= RESIDENT_MIN) {
-      const ws = ResidentF64.open(rt, x.size);
-      if (ws) {
-        ws.view(0, x.size).set(x.data.subarray(x.offset, x.offset + x.size));
-        this.resident = ws;
-      }
+  /** The buffer named `name` (`len` doubles), borrowed from the work-array pool on first use. */
+  private bufferFor(name: string, len: number): Float64Array {
+    let buf = this.buffers.get(name);
+    if (!buf) {
+      const loan = borrow(`mttkrp.${name}`, len);
+      this.loans.push(loan);
+      buf = loan.data;
+      this.buffers.set(name, buf);
     }
+    return buf;
   }
-
-  private resident: ResidentF64 | undefined;
 
   /** X as the GEMMs should read it: its copy in kernel memory when there is one. */
   private source(): DenseTensor<"float64"> {
@@ -220,7 +210,7 @@ export class MttkrpSweep {
     let hit = this.cache.get(edge);
     if (!hit || hit.factors.some((f, k) => f !== contracted[k])) {
       const inner = contracted.reduce((p, f) => p * (f.length / this.rank), 1);
-      const buf = this.bufferFor(edge, (this.x.size / inner) * this.rank);
+      const buf = this.bufferFor(edge.side, (this.x.size / inner) * this.rank);
       hit = { factors: contracted, partial: contractEdge(this.source(), factors, this.rank, edge, this.backend, buf) };
       this.cache.set(edge, hit);
     }
@@ -235,29 +225,16 @@ export class MttkrpSweep {
     const nLast = this.x.shape[D - 1]!;
     const outer = this.x.size / nLast;
     const R = this.rank;
-    const kr = this.bufferFor(this.leading, outer * R);
+    const kr = this.bufferFor("kr", outer * R);
     khatriRaoInto(factors.slice(0, D - 1), R, kr);
     const x = this.source();
     const xt = new DenseTensor<"float64">(x.data, [1, nLast, outer], [outer * nLast, 1, nLast], x.offset);
-    const res = this.backend.batchedMatmul(xt, new DenseTensor<"float64">(kr, [1, outer, R])) as DenseTensor<"float64">;
-    return res.isContiguous && res.offset === 0 && res.data.length === res.size ? res.data : res.toTypedArray();
+    return this.backend.batchedMatmul(xt, new DenseTensor<"float64">(kr, [1, outer, R])).data;
   }
 }
 
 /** {@link khatriRaoRows}, written into `out`. */
 function khatriRaoInto(factors: readonly Float64Array[], rank: number, out: Float64Array): void {
-  if (factors.length === 1) {
-    out.set(factors[0]!);
-    return;
-  }
-  const head = factors.length > 2 ? khatriRaoRows(factors.slice(0, -1), rank) : factors[0]!;
-  const f = factors[factors.length - 1]!;
-  const rowsA = head.length / rank;
-  const rowsB = f.length / rank;
-  for (let i = 0; i < rowsA; i++) {
-    for (let j = 0; j < rowsB; j++) {
-      const o = (i * rowsB + j) * rank;
-      for (let r = 0; r < rank; r++) out[o + r] = head[i * rank + r]! * f[j * rank + r]!;
-    }
-  }
+  if (factors.length === 1) out.set(factors[0]!);
+  else khatriRaoPair(khatriRaoRows(factors.slice(0, -1), rank), factors[factors.length - 1]!, rank, out);
 }

@@ -9,7 +9,7 @@ import { wasmBatchedMatmul } from "../../kernels/gemm.js";
 import { KernelRuntime, type KernelVariant } from "../../kernels/runtime.js";
 import { wasmContiguous, wasmSumAxes } from "../../kernels/strided.js";
 import { DenseTensor, viewStrides } from "../dense.js";
-import { allocate, type DType } from "../dtype.js";
+import { allocate, type DataOf, type DType } from "../dtype.js";
 import { MAX_ELEMENTS, normalizeAxis } from "../shape.js";
 import type { Backend } from "./backend.js";
 import { gemm, GemmWorkspace } from "./cpu/gemm.js";
@@ -97,7 +97,6 @@ export class CpuBackend implements Backend<DenseTensor> {
     return this.rt ? Math.min(this.rt.activeThreads, this.threads ?? Infinity) : 1;
   }
 
-  /** Stops the worker threads; the backend keeps working on the calling thread. */
   /**
    * The kernel runtime behind this backend (undefined on the TypeScript kernels).
    * @internal
@@ -106,6 +105,7 @@ export class CpuBackend implements Backend<DenseTensor> {
     return this.rt;
   }
 
+  /** Stops the worker threads; the backend keeps working on the calling thread. */
   dispose(): void {
     this.rt?.dispose();
   }
@@ -152,7 +152,11 @@ export class CpuBackend implements Backend<DenseTensor> {
     return x.clone();
   }
 
-  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>): DenseTensor<D> {
+  /**
+   * `[B,M,K]·[B,K,N] → [B,M,N]`. With `into` (exactly `B·M·N` long) the result is written there and
+   * the returned tensor views it, so a caller that multiplies repeatedly can reuse one buffer.
+   */
+  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>, into?: DataOf<D>): DenseTensor<D> {
     if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
       throw new InvalidShapeError(
         `batchedMatmul needs [B,M,K]·[B,K,N], got [${a.shape.join(", ")}]·[${b.shape.join(", ")}]`,
@@ -162,10 +166,11 @@ export class CpuBackend implements Backend<DenseTensor> {
     const [B, M, K] = a.shape as [number, number, number];
     const N = b.shape[2]!;
     if (this.rt && !(M * N * K <= TINY && B > 1)) {
-      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity);
+      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity, into);
       if (data) return new DenseTensor(data, [B, M, N]);
     }
-    const out = allocate(a.dtype, B * M * N);
+    // The TypeScript GEMM accumulates into its output.
+    const out: DataOf<D> = into ? (into.fill(0) as DataOf<D>) : allocate(a.dtype, B * M * N);
     const [sab, sam, sak] = a.strides as [number, number, number];
     const [sbb, sbk, sbn] = b.strides as [number, number, number];
     if (M * N * K <= TINY && B > 1) {

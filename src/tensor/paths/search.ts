@@ -152,7 +152,7 @@ export function searchSmall(net: PathNetwork, memoryLimit = Infinity): SearchRes
   const alive: number[] = [...Array(n).keys()];
   const steps: number[][] = [];
   let best: { flops: number; path: number[][] } | undefined;
-  // Candidates per depth, reused: [i, j, kept mask, flops, kept size, heuristic].
+  // Each depth lists its candidates as [i, j, kept mask, flops, kept size, heuristic].
   const recurse = (flops: number): void => {
     const k = alive.length;
     if (k === 1) {
