@@ -101,3 +101,21 @@ describe("WebAssembly GEMM", () => {
     expect(backends.get(2)!.batchedMatmul(randn([0, 3, 2], { seed: 1 }), randn([0, 2, 4], { seed: 2 })).shape).toEqual([0, 3, 4]);
   });
 });
+
+describe("batchedMatmul into a caller's buffer", () => {
+  test("writes the product over whatever the buffer held, on the WebAssembly and TypeScript kernels (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), size, size, size, fc.nat(1000), (B, M, K, N, seed) => {
+        const a = randn([B, M, K], { seed });
+        const b = randn([B, K, N], { seed: seed + 1 });
+        for (const backend of [backends.get(1)!, ts]) {
+          const into = new Float64Array(B * M * N).fill(7);
+          const got = backend.batchedMatmul(a, b, into);
+          expect(got.data).toBe(into);
+          checkAgainstOracle(a, b, got, "float64");
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
