@@ -80,13 +80,18 @@ function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen
   return { aPtr, bPtr, cPtr, packPtr, end: packPtr + threads * PACK_BYTES_PER_THREAD };
 }
 
+/** Widest float64 product whose A is read in place by the micro-kernels rather than packed. */
+const DIRECT_A_MAX_N = 16;
+
 /**
  * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
  * kernel memory (the caller then uses the TypeScript GEMM). Strides may be anything non-negative,
  * including 0 (broadcast). With `out` (at least `B·M·N` long) the result is written there instead of
- * into a fresh array.
+ * into a fresh array, and with `accumulate` it is added to what `out` holds. An operand or `out`
+ * that already lives in kernel memory (a pinned block) is used in place; the returned array is then
+ * a view of that memory, taken after any growth (earlier views of unshared memory may be detached).
  */
-export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>): DataOf<D> | undefined {
+export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>, accumulate = false): DataOf<D> | undefined {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
@@ -94,28 +99,38 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   const outLen = B * M * N;
   if (outLen === 0 || K === 0) {
     if (!out) return allocate(dtype, outLen);
-    out.fill(0, 0, outLen);
+    if (!accumulate) out.fill(0, 0, outLen);
     return out;
   }
   const sa = viewSpan(a);
   const sb = viewSpan(b);
   const macs = B * M * N * K;
   const t = macs < PARALLEL_MIN_MACS ? 1 : Math.max(1, Math.min(threads, rt.activeThreads));
-  // An operand that already lives in kernel memory, clear of this call's arena, is read in place.
+  // An operand (or the output) that already lives in kernel memory, clear of this call's arena, is used in place.
   let aRes = residentAt(rt, a, sa, es);
   let bRes = residentAt(rt, b, sb, es);
-  let layout = gemmLayout(rt.dataBase, es, aRes < 0 ? sa.length : 0, bRes < 0 ? sb.length : 0, outLen, t);
+  let cRes = out && out.buffer === rt.memory.buffer ? out.byteOffset : -1;
+  // Writing C where A or B is read would change them mid-product.
+  const overlaps = (x: number, xLen: number): boolean => x >= 0 && cRes >= 0 && x < cRes + outLen * es && cRes < x + xLen * es;
+  if (overlaps(aRes, sa.length) || overlaps(bRes, sb.length)) cRes = -1;
+  const planFrom = (): ReturnType<typeof gemmLayout> =>
+    gemmLayout(rt.dataBase, es, aRes < 0 ? sa.length : 0, bRes < 0 ? sb.length : 0, cRes < 0 ? outLen : 0, t);
+  let layout = planFrom();
   const clash = (at: number, len: number): boolean => at >= 0 && at < layout.end && at + len * es > rt.dataBase;
-  if (clash(aRes, sa.length) || clash(bRes, sb.length)) {
-    aRes = bRes = -1;
-    layout = gemmLayout(rt.dataBase, es, sa.length, sb.length, outLen, t);
+  if (clash(aRes, sa.length) || clash(bRes, sb.length) || clash(cRes, outLen)) {
+    aRes = bRes = cRes = -1;
+    layout = planFrom();
   }
-  const { aPtr, bPtr, cPtr, packPtr, end } = layout;
+  const { aPtr, bPtr, packPtr, end } = layout;
+  const cPtr = cRes < 0 ? layout.cPtr : cRes;
+  // Read what accumulates before a growth can detach `out` (a view of unshared kernel memory).
+  const start = accumulate && out && cRes < 0 ? out.slice(0, outLen) : undefined;
   if (!rt.reserve(end)) return undefined;
   const buf = rt.memory.buffer;
   const Arr = dtype === "float32" ? Float32Array : Float64Array;
   if (aRes < 0) new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));
   if (bRes < 0) new Arr(buf, bPtr, sb.length).set(b.data.subarray(sb.start, sb.start + sb.length));
+  if (start) new Arr(buf, cPtr, outLen).set(start);
   const tiling = chooseTiling(dtype, B, M, N, t);
   const ctl = rt.i32();
   const u32 = new Uint32Array(buf);
@@ -142,8 +157,14 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   ctl[s + Slot.tilesN] = tiling.tilesN;
   u32[s + Slot.pack] = packPtr;
   u32[s + Slot.packStride] = PACK_BYTES_PER_THREAD;
+  ctl[s + Slot.accumulate] = accumulate && out ? 1 : 0;
+  // A narrow float64 product whose A has unit row or column stride reads A in place: packing it
+  // would move every element once for only a few micro-tiles of reuse.
+  const aUnit = a.strides[2] === 1 || a.strides[1] === 1;
+  ctl[s + Slot.directA] = dtype === "float64" && N <= DIRECT_A_MAX_N && aUnit ? 1 : 0;
   rt.runJob(t);
   const result = new Arr(rt.memory.buffer, cPtr, outLen);
+  if (cRes >= 0) return result as DataOf<D>;
   if (!out) return result.slice() as DataOf<D>;
   out.set(result);
   return out;

@@ -39,6 +39,10 @@ export const Slot = {
   tilesN: 33,
   pack: 34,
   packStride: 35,
+  /** Nonzero: C += A·B. */
+  accumulate: 36,
+  /** Nonzero (float64): the micro-kernels read A in place instead of from packed panels. */
+  directA: 37,
   // strided copy / reduction parameters
   ndim: 16,
   src: 17,

@@ -39,6 +39,16 @@ export function gemm(a: GemmOperand, b: GemmOperand, out?: Float64Array): Float6
   return backend.batchedMatmul(view(a), view(b), out?.subarray(0, a.rows * b.cols)).data as Float64Array;
 }
 
+/**
+ * `out += op(a) · op(b)` on the first `a.rows·b.cols` entries of `out`. When `out` is a view of
+ * pinned kernel memory the product is added there in place; the returned array views the result
+ * (afresh: a GEMM may grow, and so detach, unshared kernel memory).
+ */
+export function gemmAdd(a: GemmOperand, b: GemmOperand, out: Float64Array): Float64Array {
+  const backend = scoped ?? defaultBackend();
+  return backend.batchedMatmul(view(a), view(b), out.subarray(0, a.rows * b.cols), true).data as Float64Array;
+}
+
 /** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */
 export function gemmRuntime(): KernelRuntime | undefined {
   return (scoped ?? defaultBackend()).runtime;

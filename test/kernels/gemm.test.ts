@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CpuBackend, DenseTensor, randn, type DType } from "../../src/index.js";
 import { naiveBatchedMatmul } from "../oracles/matmul.js";
 import { maxScaledError, stridedRandom } from "./helpers.js";
+import { ResidentF64 } from "../../src/kernels/level2.js";
 
 const EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const backends = new Map<number, CpuBackend>();
@@ -117,5 +118,81 @@ describe("batchedMatmul into a caller's buffer", () => {
       }),
       { numRuns: 80 },
     );
+  });
+});
+
+describe("narrow float64 products (A read in place by the micro-kernels)", () => {
+  test("match the oracle for N ≤ 16 with A row- or column-major, K across several panels (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 16 }), fc.constantFrom(1, 255, 257, 600), fc.boolean(), fc.integer({ min: 1, max: 2 }), fc.nat(1000),
+        (M, N, K, transposed, threads, seed) => {
+          const stored = randn(transposed ? [1, K, M] : [1, M, K], { seed });
+          // A transposed view has unit row stride: the micro-kernels then step k by M.
+          const a = transposed ? new DenseTensor(stored.data, [1, M, K], [M * K, 1, M]) : stored;
+          const b = randn([1, K, N], { seed: seed + 1 });
+          checkAgainstOracle(a, b, backends.get(threads)!.batchedMatmul(a, b), "float64");
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("batchedMatmul accumulating into a caller's buffer", () => {
+  test("adds the product to what the buffer holds, on the WebAssembly and TypeScript kernels (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), size, size, size, fc.constantFrom(1, 300), dtypeArb, fc.nat(1000), (B, M, k, N, kScale, dtype, seed) => {
+        const K = k * kScale > 300 ? 300 : k * kScale;
+        const a = randn([B, M, K], { seed, dtype });
+        const b = randn([B, K, N], { seed: seed + 1, dtype });
+        const start = randn([B, M, N], { seed: seed + 2, dtype });
+        const ref = oracle(a, b);
+        for (const backend of [backends.get(1)!, backends.get(2)!, ts]) {
+          const into = start.data.slice();
+          const got = backend.batchedMatmul(a, b, into, true);
+          expect(got.data).toBe(into);
+          const want = ref.value.map((v, i) => v + start.data[i]!);
+          const scale = ref.absSum.map((s, i) => s + Math.abs(start.data[i]!));
+          expect(maxScaledError(got.data, want, scale)).toBeLessThanOrEqual((K + 3) * EPS[dtype]);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("works in place on pinned kernel memory, and falls back to a copy when C would overlap an operand", () => {
+    const backend = backends.get(1)!;
+    const rt = backend.runtime!;
+    const M = 37, K = 300, N = 11;
+    const a = randn([1, M, K], { seed: 5 });
+    const b = randn([1, K, N], { seed: 6 });
+    const start = randn([1, M, N], { seed: 7 });
+    const ref = oracle(a, b);
+    const want = ref.value.map((v, i) => v + start.data[i]!);
+    const scale = ref.absSum.map((s, i) => s + Math.abs(start.data[i]!));
+    const block = ResidentF64.open(rt, M * K + M * N)!;
+    try {
+      // C in the pinned block: written there, in place.
+      block.view(0, M * N).set(start.data);
+      const got = backend.batchedMatmul(a, b, block.view(0, M * N), true);
+      expect(got.data.buffer).toBe(rt.memory.buffer);
+      expect(got.data.byteOffset).toBe(block.view(0, 1).byteOffset);
+      expect(maxScaledError(block.view(0, M * N), want, scale)).toBeLessThanOrEqual((K + 3) * EPS.float64);
+      // A in the pinned block and C over A's last entries: the product must use A as it was when
+      // called (writing C in place would change A's last row before it is read).
+      const aRes = block.view(0, M * K);
+      aRes.set(a.data);
+      const into = block.view(M * K - 5, M * N);
+      into.set(start.data);
+      const aNow = new DenseTensor(aRes.slice(), [1, M, K]);
+      const ref2 = oracle(aNow, b);
+      const again = backend.batchedMatmul(new DenseTensor(block.view(0, M * K), [1, M, K]), b, block.view(M * K - 5, M * N), true);
+      const want2 = ref2.value.map((v, i) => v + start.data[i]!);
+      const scale2 = ref2.absSum.map((s, i) => s + Math.abs(start.data[i]!));
+      expect(maxScaledError(again.data, want2, scale2)).toBeLessThanOrEqual((K + 3) * EPS.float64);
+    } finally {
+      block.close();
+    }
   });
 });

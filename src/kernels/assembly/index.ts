@@ -44,6 +44,8 @@ const G_TM: i32 = 32;
 const G_TN: i32 = 33;
 const G_PACK: i32 = 34;
 const G_PACKSTRIDE: i32 = 35;
+const G_ACC: i32 = 36; // nonzero: C += A·B (C's contents are kept), else C = A·B
+const G_DIRECT: i32 = 37; // float64 only, nonzero: the micro-kernels read A where it lies (no A panels)
 
 // Strided copy / reduction parameters.
 const S_NDIM: i32 = 16;
@@ -153,9 +155,10 @@ function gemmTaskF32(t: i32, id: i32): void {
   const b = getu(G_B) + ((<usize>bi * <usize>geti(G_BBS)) << 2);
   const ldc = <usize>N << 2;
   const c = getu(G_C) + ((<usize>bi * <usize>M * <usize>N + <usize>ic * <usize>N + <usize>jc) << 2);
+  const acc = geti(G_ACC) != 0;
   for (let pc = 0; pc < K; pc += KC) {
     const kc = min<i32>(KC, K - pc);
-    const first = pc == 0;
+    const first = pc == 0 && !acc;
     packBF32(b, brs, bcs, pc, kc, jc, nc, bp);
     packAF32(a, ars, acs, ic, mc, pc, kc, ap);
     for (let jr = 0; jr < nc; jr += NR32) {
@@ -333,22 +336,38 @@ function gemmTaskF64(t: i32, id: i32): void {
   const b = getu(G_B) + ((<usize>bi * <usize>geti(G_BBS)) << 3);
   const ldc = <usize>N << 3;
   const c = getu(G_C) + ((<usize>bi * <usize>M * <usize>N + <usize>ic * <usize>N + <usize>jc) << 3);
+  const acc = geti(G_ACC) != 0;
+  const direct = geti(G_DIRECT) != 0;
   for (let pc = 0; pc < K; pc += KC) {
     const kc = min<i32>(KC, K - pc);
-    const first = pc == 0;
+    const first = pc == 0 && !acc;
     packBF64(b, brs, bcs, pc, kc, jc, nc, bp);
-    packAF64(a, ars, acs, ic, mc, pc, kc, ap);
+    if (!direct) packAF64(a, ars, acs, ic, mc, pc, kc, ap);
     for (let jr = 0; jr < nc; jr += NR64) {
       const nr = min<i32>(NR64, nc - jr);
       const pb = bp + (<usize>(jr * kc) << 3);
       for (let ir = 0; ir < mc; ir += MR64) {
         const mr = min<i32>(MR64, mc - ir);
-        const pa = ap + (<usize>(ir * kc) << 3);
         const pcc = c + <usize>ir * ldc + (<usize>jr << 3);
-        if (mr == MR64 && nr == NR64) {
-          kernelF64(kc, pa, pb, pcc, ldc, first);
+        if (direct) {
+          // A's rows ic+ir… from column pc, read in place: rows `ars` words apart, k steps `acs` words.
+          const pa = a + ((<usize>(ic + ir) * ars + <usize>pc * acs) << 3);
+          if (mr == MR64 && nr == NR64) {
+            kernelF64Direct(kc, pa, ars << 3, acs << 3, pb, pcc, ldc, first);
+          } else if (mr == MR64 && nr == 2) {
+            kernelF64Direct4x2(kc, pa, ars << 3, acs << 3, pb, pcc, ldc, first);
+          } else {
+            // Other partial tiles: pack this one micro-panel and take the packed edge path.
+            packAF64(a, ars, acs, ic + ir, mr, pc, kc, ap);
+            edgeF64(kc, ap, pb, pcc, ldc, first, mr, nr, tile);
+          }
         } else {
-          edgeF64(kc, pa, pb, pcc, ldc, first, mr, nr, tile);
+          const pa = ap + (<usize>(ir * kc) << 3);
+          if (mr == MR64 && nr == NR64) {
+            kernelF64(kc, pa, pb, pcc, ldc, first);
+          } else {
+            edgeF64(kc, pa, pb, pcc, ldc, first, mr, nr, tile);
+          }
         }
       }
     }
@@ -470,6 +489,76 @@ function kernelF64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: b
   v128.store(c1, c10); v128.store(c1, c11, 16);
   v128.store(c2, c20); v128.store(c2, c21, 16);
   v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/**
+ * {@link kernelF64} with A read where it lies (no packed panel): row r of the tile at `pa + r·rs8`,
+ * k steps `cs8` bytes. For narrow products (N of a few tiles) packing A would cost more than it saves.
+ */
+// @ts-ignore: decorator
+@inline
+function kernelF64Direct(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  if (first) {
+    c00 = f64x2.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  } else {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c1); c11 = v128.load(c1, 16);
+    c20 = v128.load(c2); c21 = v128.load(c2, 16);
+    c30 = v128.load(c3); c31 = v128.load(c3, 16);
+  }
+  const r2 = rs8 << 1;
+  const r3 = r2 + rs8;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = madd64(a, b0, c00);
+    c01 = madd64(a, b1, c01);
+    a = v128.load64_splat(pa + rs8);
+    c10 = madd64(a, b0, c10);
+    c11 = madd64(a, b1, c11);
+    a = v128.load64_splat(pa + r2);
+    c20 = madd64(a, b0, c20);
+    c21 = madd64(a, b1, c21);
+    a = v128.load64_splat(pa + r3);
+    c30 = madd64(a, b0, c30);
+    c31 = madd64(a, b1, c31);
+    pa += cs8;
+    pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/** {@link kernelF64Direct} for a tile two columns wide (B's packed panel is still four wide). */
+function kernelF64Direct4x2(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  let c0: v128, c1: v128, c2: v128, c3: v128;
+  const p1 = c + ldc;
+  const p2 = p1 + ldc;
+  const p3 = p2 + ldc;
+  if (first) {
+    c0 = f64x2.splat(0); c1 = c0; c2 = c0; c3 = c0;
+  } else {
+    c0 = v128.load(c); c1 = v128.load(p1); c2 = v128.load(p2); c3 = v128.load(p3);
+  }
+  const r2 = rs8 << 1;
+  const r3 = r2 + rs8;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    c0 = madd64(v128.load64_splat(pa), b0, c0);
+    c1 = madd64(v128.load64_splat(pa + rs8), b0, c1);
+    c2 = madd64(v128.load64_splat(pa + r2), b0, c2);
+    c3 = madd64(v128.load64_splat(pa + r3), b0, c3);
+    pa += cs8;
+    pb += 32;
+  }
+  v128.store(c, c0); v128.store(p1, c1); v128.store(p2, c2); v128.store(p3, c3);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -154,9 +154,12 @@ export class CpuBackend implements Backend<DenseTensor> {
 
   /**
    * `[B,M,K]·[B,K,N] → [B,M,N]`. With `into` (exactly `B·M·N` long) the result is written there and
-   * the returned tensor views it, so a caller that multiplies repeatedly can reuse one buffer.
+   * the returned tensor views it, so a caller that multiplies repeatedly can reuse one buffer; with
+   * `accumulate` as well it is added to what `into` holds (`into += a·b`, a GEMM with β = 1). When
+   * `into` lies in the kernels' memory (a pinned block) the product is written there in place and
+   * the returned tensor views that memory afresh.
    */
-  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>, into?: DataOf<D>): DenseTensor<D> {
+  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>, into?: DataOf<D>, accumulate = false): DenseTensor<D> {
     if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
       throw new InvalidShapeError(
         `batchedMatmul needs [B,M,K]·[B,K,N], got [${a.shape.join(", ")}]·[${b.shape.join(", ")}]`,
@@ -166,11 +169,11 @@ export class CpuBackend implements Backend<DenseTensor> {
     const [B, M, K] = a.shape as [number, number, number];
     const N = b.shape[2]!;
     if (this.rt && !(M * N * K <= TINY && B > 1)) {
-      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity, into);
+      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity, into, accumulate);
       if (data) return new DenseTensor(data, [B, M, N]);
     }
     // The TypeScript GEMM accumulates into its output.
-    const out: DataOf<D> = into ? (into.fill(0) as DataOf<D>) : allocate(a.dtype, B * M * N);
+    const out: DataOf<D> = into ? (accumulate ? into : (into.fill(0) as DataOf<D>)) : allocate(a.dtype, B * M * N);
     const [sab, sam, sak] = a.strides as [number, number, number];
     const [sbb, sbk, sbn] = b.strides as [number, number, number];
     if (M * N * K <= TINY && B > 1) {
@@ -207,7 +210,8 @@ function tinyBatched(B: number, M: number, N: number, K: number, a: DenseTensor,
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let p = 0; p < K; p++) s += ad[a0 + i * sam + p * sak]! * bd[b0 + p * sbk + j * sbn]!;
-        out[o++] = s;
+        out[o] = out[o]! + s;
+        o++;
       }
     }
   }
