@@ -7,7 +7,7 @@
  * @module
  */
 import { makeReflector } from "./householder.js";
-import { gemm, gemmRuntime } from "./dense-gemm.js";
+import { gemm, gemmAdd, gemmRuntime } from "./dense-gemm.js";
 import { scratch } from "./scratch.js";
 import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
 
@@ -239,7 +239,8 @@ export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Ar
  * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M from the left, blocks of {@link WY_BLOCK}
  * reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb),
  * last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before `start(k)`, 1 there and
- * `at(k, i)` below it.
+ * `at(k, i)` below it. On the WebAssembly kernels M is held in pinned kernel memory meanwhile, so
+ * each block's two big GEMMs read it and add into it in place instead of copying it in and out.
  */
 function applyReflectors(
   rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
@@ -247,43 +248,57 @@ function applyReflectors(
 ): void {
   // Scratch for every block, sized for the largest.
   const bufV = scratch("wy.V", rows * WY_BLOCK);
-  const bufVT = scratch("wy.VT", rows * WY_BLOCK);
   const bufW = scratch("wy.W", WY_BLOCK * cols);
+  const bufTW = scratch("wy.TW", WY_BLOCK * cols);
   const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
-  const bufUpd = scratch("wy.upd", rows * cols);
-  for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
-    const kb = Math.min(WY_BLOCK, count - b0);
-    const s0 = start(b0);
-    const ns = rows - s0;
-    if (ns <= 0) continue;
-    // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
-    const V = bufV.subarray(0, ns * kb);
-    V.fill(0);
-    for (let j = 0; j < kb; j++) {
-      if (betas[b0 + j] === 0) continue;
-      const sj = start(b0 + j);
-      V[(sj - s0) * kb + j] = 1;
-      for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
-    }
-    // T (kb × kb, upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
-    // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
-    const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
-    const T = new Float64Array(kb * kb);
-    for (let j = 0; j < kb; j++) {
-      const beta = betas[b0 + j]!;
-      T[j * kb + j] = beta;
-      if (beta === 0) continue;
-      for (let r = 0; r < j; r++) {
-        let acc = 0;
-        for (let c = r; c < j; c++) acc += T[r * kb + c]! * G[c * kb + j]!;
-        T[r * kb + j] = -beta * acc;
+  const rt = rows >= RESIDENT_MIN ? gemmRuntime() : undefined;
+  const res = rt && ResidentF64.open(rt, rows * cols);
+  // Rows s0… of M where the GEMMs should find them (a fresh view: the kernel memory may have moved).
+  const tail = (s0: number): Float64Array => (res ? res.view(s0 * cols, (rows - s0) * cols) : M.subarray(s0 * cols, rows * cols));
+  try {
+    res?.view(0, rows * cols).set(M);
+    for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
+      const kb = Math.min(WY_BLOCK, count - b0);
+      const s0 = start(b0);
+      const ns = rows - s0;
+      if (ns <= 0) continue;
+      // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
+      const V = bufV.subarray(0, ns * kb);
+      V.fill(0);
+      for (let j = 0; j < kb; j++) {
+        if (betas[b0 + j] === 0) continue;
+        const sj = start(b0 + j);
+        V[(sj - s0) * kb + j] = 1;
+        for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
       }
+      // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
+      // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
+      const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
+      const T = negatedT(G, betas, b0, kb);
+      // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
+      const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
+      const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
+      gemmAdd({ data: V, rows: ns, cols: kb }, { data: TW, rows: kb, cols }, tail(s0));
     }
-    // M[s0:, :] ← M[s0:, :] − (V T) · (Vᵀ · M[s0:, :]).
-    const sub = M.subarray(s0 * cols, rows * cols);
-    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: sub, rows: ns, cols }, bufW);
-    const VT = gemm({ data: V, rows: ns, cols: kb }, { data: T, rows: kb, cols: kb }, bufVT);
-    const upd = gemm({ data: VT, rows: ns, cols: kb }, { data: W, rows: kb, cols }, bufUpd);
-    for (let i = 0; i < sub.length; i++) sub[i] = sub[i]! - upd[i]!;
+    if (res) M.set(res.view(0, rows * cols));
+  } finally {
+    res?.close();
   }
+}
+
+/** `−T` of a compact-WY block from `G = VᵀV` (dlarft's recurrence), row-major kb × kb. */
+function negatedT(G: Float64Array, betas: Float64Array, b0: number, kb: number): Float64Array {
+  const T = new Float64Array(kb * kb);
+  for (let j = 0; j < kb; j++) {
+    const beta = betas[b0 + j]!;
+    T[j * kb + j] = beta;
+    if (beta === 0) continue;
+    for (let r = 0; r < j; r++) {
+      let acc = 0;
+      for (let c = r; c < j; c++) acc += T[r * kb + c]! * G[c * kb + j]!;
+      T[r * kb + j] = -beta * acc;
+    }
+  }
+  for (let i = 0; i < T.length; i++) T[i] = -T[i]!;
+  return T;
 }

@@ -43,10 +43,13 @@ export function khatriRaoRows(factors: readonly Float64Array[], rank: number): F
 function khatriRaoPair(a: Float64Array, b: Float64Array, rank: number, out: Float64Array): Float64Array {
   const rowsA = a.length / rank;
   const rowsB = b.length / rank;
+  let o = 0;
   for (let i = 0; i < rowsA; i++) {
+    const ai = i * rank;
     for (let j = 0; j < rowsB; j++) {
-      const o = (i * rowsB + j) * rank;
-      for (let r = 0; r < rank; r++) out[o + r] = a[i * rank + r]! * b[j * rank + r]!;
+      const bj = j * rank;
+      for (let r = 0; r < rank; r++) out[o + r] = a[ai + r]! * b[bj + r]!;
+      o += rank;
     }
   }
   return out;
@@ -149,12 +152,19 @@ const RESIDENT_MIN = 1 << 16;
 export class MttkrpSweep {
   private readonly trailing: EdgeModes;
   private readonly leading: EdgeModes;
-  private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly partial: RankedPartial }>();
-  /** Result buffers (a partial per edge, the last mode's Khatri–Rao product), reused by every sweep. */
+  private readonly lastByGemm: boolean;
+  private readonly cache = new Map<EdgeModes, { readonly factors: readonly Float64Array[]; readonly dims: readonly number[] }>();
+  /** Work buffers by name: a partial per edge, the last mode's Khatri–Rao product (`len` doubles each). */
+  private readonly sizes = new Map<string, number>();
   private readonly buffers = new Map<string, Float64Array>();
   private readonly loans: Loan[] = [];
-  /** X's copy in pinned kernel memory, when there is one. */
+  /**
+   * X followed by the work buffers in pinned kernel memory, when there is a kernel runtime: the GEMMs
+   * read X and the Khatri–Rao product there and write the partials there, in place, and repeated
+   * fits reuse memory that is already mapped.
+   */
   private resident: ResidentF64 | undefined;
+  private readonly offsets = new Map<string, number>();
 
   /** `x` must be C-contiguous float64. */
   constructor(
@@ -163,11 +173,26 @@ export class MttkrpSweep {
     private readonly backend: CpuBackend,
   ) {
     const split = sweepSplit(x.shape, rank);
+    const D = x.ndim;
     this.trailing = { side: "trailing", count: split.trailing };
     this.leading = { side: "leading", count: split.leading };
+    this.lastByGemm = D > 1 && split.trailing === 1;
+    const partialOf = (edge: EdgeModes): number => {
+      const modes = edge.side === "leading" ? x.shape.slice(0, edge.count) : x.shape.slice(D - edge.count);
+      return (x.size / modes.reduce((p, n) => p * n, 1)) * rank;
+    };
+    this.sizes.set("trailing", partialOf(this.trailing));
+    if (!this.lastByGemm) this.sizes.set("leading", partialOf(this.leading));
+    else this.sizes.set("kr", (x.size / x.shape[D - 1]!) * rank);
     const rt = backend.runtime;
     if (rt && x.size >= RESIDENT_MIN) {
-      this.resident = ResidentF64.open(rt, x.size);
+      let words = x.size;
+      for (const [name, len] of this.sizes) {
+        words = Math.ceil(words / 8) * 8; // 64-byte aligned
+        this.offsets.set(name, words);
+        words += len;
+      }
+      this.resident = ResidentF64.open(rt, words);
       this.resident?.view(0, x.size).set(x.data.subarray(x.offset, x.offset + x.size));
     }
   }
@@ -181,8 +206,13 @@ export class MttkrpSweep {
     this.cache.clear();
   }
 
-  /** The buffer named `name` (`len` doubles), borrowed from the work-array pool on first use. */
-  private bufferFor(name: string, len: number): Float64Array {
+  /**
+   * The work buffer `name`: a view of the pinned block (taken afresh, since a GEMM may have grown and
+   * so detached the kernel memory), else an array borrowed from the work-array pool on first use.
+   */
+  private bufferFor(name: string): Float64Array {
+    const len = this.sizes.get(name)!;
+    if (this.resident) return this.resident.view(this.offsets.get(name)!, len);
     let buf = this.buffers.get(name);
     if (!buf) {
       const loan = borrow(`mttkrp.${name}`, len);
@@ -203,20 +233,20 @@ export class MttkrpSweep {
     const firstTrailing = this.x.ndim - this.trailing.count;
     // A last mode of R or more entries is the trailing run by itself; it is served by one GEMM over
     // the Khatri–Rao product of all the other factors, which reads X row-major (no partial to reduce).
-    if (mode === this.x.ndim - 1 && this.trailing.count === 1 && this.x.ndim > 1) return this.lastMode(factors);
+    if (mode === this.x.ndim - 1 && this.lastByGemm) return this.lastMode(factors);
     // Modes before the trailing run come from the partial without it, the others from the one without the leading run.
     const edge = mode < firstTrailing ? this.trailing : this.leading;
     const contracted = edge === this.trailing ? factors.slice(firstTrailing) : factors.slice(0, edge.count);
     let hit = this.cache.get(edge);
     if (!hit || hit.factors.some((f, k) => f !== contracted[k])) {
-      const inner = contracted.reduce((p, f) => p * (f.length / this.rank), 1);
-      const buf = this.bufferFor(edge.side, (this.x.size / inner) * this.rank);
-      hit = { factors: contracted, partial: contractEdge(this.source(), factors, this.rank, edge, this.backend, buf) };
+      const { dims } = contractEdge(this.source(), factors, this.rank, edge, this.backend, this.bufferFor(edge.side));
+      hit = { factors: contracted, dims };
       this.cache.set(edge, hit);
     }
+    const partial: RankedPartial = { data: this.bufferFor(edge.side), dims: hit.dims, rank: this.rank };
     return edge === this.trailing
-      ? reduceRanked(hit.partial, factors.slice(0, firstTrailing), mode)
-      : reduceRanked(hit.partial, factors.slice(edge.count), mode - edge.count);
+      ? reduceRanked(partial, factors.slice(0, firstTrailing), mode)
+      : reduceRanked(partial, factors.slice(edge.count), mode - edge.count);
   }
 
   /** `X_(D−1) · KhatriRao(U_0, …, U_{D−2})` as `Xᵀ(n_last × outer) · KR(outer × R)`. */
@@ -225,11 +255,11 @@ export class MttkrpSweep {
     const nLast = this.x.shape[D - 1]!;
     const outer = this.x.size / nLast;
     const R = this.rank;
-    const kr = this.bufferFor("kr", outer * R);
+    const kr = this.bufferFor("kr");
     khatriRaoInto(factors.slice(0, D - 1), R, kr);
     const x = this.source();
     const xt = new DenseTensor<"float64">(x.data, [1, nLast, outer], [outer * nLast, 1, nLast], x.offset);
-    return this.backend.batchedMatmul(xt, new DenseTensor<"float64">(kr, [1, outer, R])).data;
+    return this.backend.batchedMatmul(xt, new DenseTensor<"float64">(this.bufferFor("kr"), [1, outer, R])).data;
   }
 }
 
