@@ -86,20 +86,25 @@ const DIRECT_A_MAX_N = 16;
 /**
  * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
  * kernel memory (the caller then uses the TypeScript GEMM). Strides may be anything non-negative,
- * including 0 (broadcast). With `out` (at least `B·M·N` long) the result is written there instead of
- * into a fresh array, and with `accumulate` it is added to what `out` holds. An operand or `out`
+ * including 0 (broadcast). With `out` the result is written there (rows `ld` elements apart) instead
+ * of into a fresh array, and with `accumulate` it is added to what `out` holds. An operand or `out`
  * that already lives in kernel memory (a pinned block) is used in place; the returned array is then
  * a view of that memory, taken after any growth (earlier views of unshared memory may be detached).
  */
-export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>, accumulate = false): DataOf<D> | undefined {
+export function wasmBatchedMatmul<D extends DType>(
+  rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>, accumulate = false, ld = b.shape[2]!,
+): DataOf<D> | undefined {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
   const es = itemSize(dtype);
+  const rows = B * M;
   const outLen = B * M * N;
+  // Entries of `out` the result spans (rows `ld` apart).
+  const span = rows === 0 ? 0 : (rows - 1) * ld + N;
   if (outLen === 0 || K === 0) {
     if (!out) return allocate(dtype, outLen);
-    if (!accumulate) out.fill(0, 0, outLen);
+    if (!accumulate) for (let r = 0; r < rows; r++) out.fill(0, r * ld, r * ld + N);
     return out;
   }
   const sa = viewSpan(a);
@@ -111,20 +116,22 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   let bRes = residentAt(rt, b, sb, es);
   let cRes = out && out.buffer === rt.memory.buffer ? out.byteOffset : -1;
   // Writing C where A or B is read would change them mid-product.
-  const overlaps = (x: number, xLen: number): boolean => x >= 0 && cRes >= 0 && x < cRes + outLen * es && cRes < x + xLen * es;
+  const overlaps = (x: number, xLen: number): boolean => x >= 0 && cRes >= 0 && x < cRes + span * es && cRes < x + xLen * es;
   if (overlaps(aRes, sa.length) || overlaps(bRes, sb.length)) cRes = -1;
   const planFrom = (): ReturnType<typeof gemmLayout> =>
     gemmLayout(rt.dataBase, es, aRes < 0 ? sa.length : 0, bRes < 0 ? sb.length : 0, cRes < 0 ? outLen : 0, t);
   let layout = planFrom();
   const clash = (at: number, len: number): boolean => at >= 0 && at < layout.end && at + len * es > rt.dataBase;
-  if (clash(aRes, sa.length) || clash(bRes, sb.length) || clash(cRes, outLen)) {
+  if (clash(aRes, sa.length) || clash(bRes, sb.length) || clash(cRes, span)) {
     aRes = bRes = cRes = -1;
     layout = planFrom();
   }
   const { aPtr, bPtr, packPtr, end } = layout;
-  const cPtr = cRes < 0 ? layout.cPtr : cRes;
+  const inPlace = cRes >= 0;
+  const cPtr = inPlace ? cRes : layout.cPtr;
+  const ldc = inPlace ? ld : N;
   // Read what accumulates before a growth can detach `out` (a view of unshared kernel memory).
-  const start = accumulate && out && cRes < 0 ? out.slice(0, outLen) : undefined;
+  const start = accumulate && out && !inPlace ? gatherRows(out, rows, N, ld) : undefined;
   if (!rt.reserve(end)) return undefined;
   const buf = rt.memory.buffer;
   const Arr = dtype === "float32" ? Float32Array : Float64Array;
@@ -150,6 +157,7 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   ctl[s + Slot.bRowStride] = b.strides[1]!;
   ctl[s + Slot.bColStride] = b.strides[2]!;
   u32[s + Slot.c] = cPtr;
+  ctl[s + Slot.ldc] = ldc;
   ctl[s + Slot.mc] = tiling.mc;
   ctl[s + Slot.nc] = tiling.nc;
   ctl[s + Slot.kc] = tiling.kc;
@@ -163,9 +171,18 @@ export function wasmBatchedMatmul<D extends DType>(rt: KernelRuntime, a: DenseTe
   const aUnit = a.strides[2] === 1 || a.strides[1] === 1;
   ctl[s + Slot.directA] = dtype === "float64" && N <= DIRECT_A_MAX_N && aUnit ? 1 : 0;
   rt.runJob(t);
+  if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as DataOf<D>;
   const result = new Arr(rt.memory.buffer, cPtr, outLen);
-  if (cRes >= 0) return result as DataOf<D>;
   if (!out) return result.slice() as DataOf<D>;
-  out.set(result);
+  if (ld === N) out.set(result);
+  else for (let r = 0; r < rows; r++) out.set(result.subarray(r * N, r * N + N), r * ld);
+  return out;
+}
+
+/** Rows `ld` apart in `x`, packed contiguously (`rows × n`). */
+function gatherRows<T extends Float32Array | Float64Array>(x: T, rows: number, n: number, ld: number): T {
+  if (ld === n) return x.slice(0, rows * n) as T;
+  const out = new (x.constructor as new (len: number) => T)(rows * n);
+  for (let r = 0; r < rows; r++) out.set(x.subarray(r * ld, r * ld + n), r * n);
   return out;
 }

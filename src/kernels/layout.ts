@@ -43,6 +43,8 @@ export const Slot = {
   accumulate: 36,
   /** Nonzero (float64): the micro-kernels read A in place instead of from packed panels. */
   directA: 37,
+  /** Elements between rows of C. */
+  ldc: 38,
   // strided copy / reduction parameters
   ndim: 16,
   src: 17,

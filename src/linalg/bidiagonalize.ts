@@ -49,7 +49,11 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
       v.X.fill(0);
       v.Y.fill(0);
       reducePanel(ws, at, v, m, n, b, nb, d, e, tauq, taup);
-      if (b + nb < n) updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => (v = ws.moved ? residentViews(ws, at, m, n) : v).A);
+      if (b + nb < n) {
+        updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => {
+          if (ws.moved) v = residentViews(ws, at, m, n);
+        });
+      }
     }
     A.set((ws.moved ? residentViews(ws, at, m, n) : v).A);
   } finally {
@@ -182,30 +186,34 @@ function reducePanel(
 interface TrailingScratch {
   readonly L: Float64Array;
   readonly R: Float64Array;
-  readonly upd: Float64Array;
 }
 
 function trailingScratch(m: number, n: number): TrailingScratch {
-  return { L: scratch("bd.L", m * 2 * PANEL), R: scratch("bd.R", 2 * PANEL * n), upd: scratch("bd.upd", m * n) };
+  return { L: scratch("bd.L", m * 2 * PANEL), R: scratch("bd.R", 2 * PANEL * n) };
 }
 
-/** `A[b+nb:, b+nb:] −= [V X]·[Yᵀ; U]` as one GEMM. */
+/**
+ * `A[b+nb:, b+nb:] −= [V X]·[Yᵀ; U]` as one GEMM that adds `−[V X]·[Yᵀ; U]` into A's trailing block
+ * where it lies (in place in kernel memory when A is pinned there).
+ */
 function updateTrailing(
   A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch,
-  // For a matrix in kernel memory: its view after the GEMM (which may have grown, and so detached, that memory).
-  after?: () => Float64Array,
+  // For a matrix in kernel memory: re-takes its views after the GEMM (which may have grown, and so detached, that memory).
+  after?: () => void,
 ): void {
   const P = PANEL;
   const r0 = b + nb;
   const mr = m - r0;
   const nc = n - r0;
   const k2 = 2 * nb;
+  // The operands are copies (of columns left of the block and rows above it), so the block can be
+  // written while they are read.
   const L = scratch.L.subarray(0, mr * k2);
   for (let r = 0; r < mr; r++) {
     const src = (r0 + r) * n + b;
     for (let l = 0; l < nb; l++) {
-      L[r * k2 + l] = A[src + l]!;
-      L[r * k2 + nb + l] = X[(r0 + r) * P + l]!;
+      L[r * k2 + l] = -A[src + l]!;
+      L[r * k2 + nb + l] = -X[(r0 + r) * P + l]!;
     }
   }
   const R = scratch.R.subarray(0, k2 * nc);
@@ -213,13 +221,8 @@ function updateTrailing(
     for (let l = 0; l < nb; l++) R[l * nc + c] = Y[(r0 + c) * P + l]!;
   }
   for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
-  const upd = gemm({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, scratch.upd);
-  const W = after ? after() : A;
-  for (let r = 0; r < mr; r++) {
-    const row = (r0 + r) * n + r0;
-    const ur = r * nc;
-    for (let c = 0; c < nc; c++) W[row + c] = W[row + c]! - upd[ur + c]!;
-  }
+  gemmAdd({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, A.subarray(r0 * n + r0), n);
+  after?.();
 }
 
 /**

@@ -40,13 +40,15 @@ export function gemm(a: GemmOperand, b: GemmOperand, out?: Float64Array): Float6
 }
 
 /**
- * `out += op(a) · op(b)` on the first `a.rows·b.cols` entries of `out`. When `out` is a view of
- * pinned kernel memory the product is added there in place; the returned array views the result
- * (afresh: a GEMM may grow, and so detach, unshared kernel memory).
+ * `out += op(a) · op(b)`, the result's rows `ld` entries apart in `out` (default `b.cols`, i.e.
+ * contiguous), so it can update a block of a larger row-major matrix. When `out` is a view of pinned
+ * kernel memory the product is added there in place; the returned array views the result (afresh: a
+ * GEMM may grow, and so detach, unshared kernel memory).
  */
-export function gemmAdd(a: GemmOperand, b: GemmOperand, out: Float64Array): Float64Array {
+export function gemmAdd(a: GemmOperand, b: GemmOperand, out: Float64Array, ld = b.cols): Float64Array {
   const backend = scoped ?? defaultBackend();
-  return backend.batchedMatmul(view(a), view(b), out.subarray(0, a.rows * b.cols), true).data as Float64Array;
+  const span = a.rows === 0 ? 0 : (a.rows - 1) * ld + b.cols;
+  return backend.batchedMatmul(view(a), view(b), out.subarray(0, span), { accumulate: true, rowStride: ld }).data as Float64Array;
 }
 
 /** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */

@@ -150,7 +150,7 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
         const ref = oracle(a, b);
         for (const backend of [backends.get(1)!, backends.get(2)!, ts]) {
           const into = start.data.slice();
-          const got = backend.batchedMatmul(a, b, into, true);
+          const got = backend.batchedMatmul(a, b, into, { accumulate: true });
           expect(got.data).toBe(into);
           const want = ref.value.map((v, i) => v + start.data[i]!);
           const scale = ref.absSum.map((s, i) => s + Math.abs(start.data[i]!));
@@ -175,7 +175,7 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
     try {
       // C in the pinned block: written there, in place.
       block.view(0, M * N).set(start.data);
-      const got = backend.batchedMatmul(a, b, block.view(0, M * N), true);
+      const got = backend.batchedMatmul(a, b, block.view(0, M * N), { accumulate: true });
       expect(got.data.buffer).toBe(rt.memory.buffer);
       expect(got.data.byteOffset).toBe(block.view(0, 1).byteOffset);
       expect(maxScaledError(block.view(0, M * N), want, scale)).toBeLessThanOrEqual((K + 3) * EPS.float64);
@@ -187,12 +187,55 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
       into.set(start.data);
       const aNow = new DenseTensor(aRes.slice(), [1, M, K]);
       const ref2 = oracle(aNow, b);
-      const again = backend.batchedMatmul(new DenseTensor(block.view(0, M * K), [1, M, K]), b, block.view(M * K - 5, M * N), true);
+      const again = backend.batchedMatmul(new DenseTensor(block.view(0, M * K), [1, M, K]), b, block.view(M * K - 5, M * N), { accumulate: true });
       const want2 = ref2.value.map((v, i) => v + start.data[i]!);
       const scale2 = ref2.absSum.map((s, i) => s + Math.abs(start.data[i]!));
       expect(maxScaledError(again.data, want2, scale2)).toBeLessThanOrEqual((K + 3) * EPS.float64);
     } finally {
       block.close();
+    }
+  });
+});
+
+describe("batchedMatmul into a block of a larger matrix (rowStride)", () => {
+  test("writes or adds each result row at its stride and leaves the entries between rows alone (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 }), size, size, size, fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.nat(1000), (B, M, K, N, gap, accumulate, seed) => {
+        const ld = N + gap;
+        const a = randn([B, M, K], { seed });
+        const b = randn([B, K, N], { seed: seed + 1 });
+        const ref = oracle(a, b);
+        const start = randn([(B * M - 1) * ld + N], { seed: seed + 2 }).data;
+        for (const backend of [backends.get(1)!, ts]) {
+          const into = start.slice();
+          const got = backend.batchedMatmul(a, b, into, { accumulate, rowStride: ld });
+          expect(got.data).toBe(into);
+          expect(got.strides).toEqual([M * ld, ld, 1]);
+          for (let r = 0; r < B * M; r++) {
+            for (let c = 0; c < ld && r * ld + c < into.length; c++) {
+              const at = r * ld + c;
+              if (c >= N) {
+                expect(into[at]).toBe(start[at]);
+                continue;
+              }
+              const want = ref.value[r * N + c]! + (accumulate ? start[at]! : 0);
+              const scale = ref.absSum[r * N + c]! + Math.abs(start[at]!);
+              expect(Math.abs(into[at]! - want)).toBeLessThanOrEqual((K + 3) * EPS.float64 * scale + 1e-300);
+            }
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test("options without a buffer, a stride below N or a buffer too short are refused", () => {
+    const a = randn([1, 3, 4], { seed: 1 });
+    const b = randn([1, 4, 5], { seed: 2 });
+    for (const backend of [backends.get(1)!, ts]) {
+      expect(() => backend.batchedMatmul(a, b, undefined, { accumulate: true })).toThrow(/need an output buffer/);
+      expect(() => backend.batchedMatmul(a, b, new Float64Array(100), { rowStride: 4 })).toThrow(/rowStride 4/);
+      expect(() => backend.batchedMatmul(a, b, new Float64Array(2 * 6 + 4), { rowStride: 6 })).toThrow(/cannot hold/);
     }
   });
 });

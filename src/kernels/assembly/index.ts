@@ -46,6 +46,7 @@ const G_PACK: i32 = 34;
 const G_PACKSTRIDE: i32 = 35;
 const G_ACC: i32 = 36; // nonzero: C += A·B (C's contents are kept), else C = A·B
 const G_DIRECT: i32 = 37; // float64 only, nonzero: the micro-kernels read A where it lies (no A panels)
+const G_LDC: i32 = 38; // elements between rows of C (≥ N); batch b's C starts at C + b·M·LDC
 
 // Strided copy / reduction parameters.
 const S_NDIM: i32 = 16;
@@ -153,8 +154,9 @@ function gemmTaskF32(t: i32, id: i32): void {
   const bcs = <usize>geti(G_BCS);
   const a = getu(G_A) + ((<usize>bi * <usize>geti(G_ABS)) << 2);
   const b = getu(G_B) + ((<usize>bi * <usize>geti(G_BBS)) << 2);
-  const ldc = <usize>N << 2;
-  const c = getu(G_C) + ((<usize>bi * <usize>M * <usize>N + <usize>ic * <usize>N + <usize>jc) << 2);
+  const ldcw = <usize>geti(G_LDC);
+  const ldc = ldcw << 2;
+  const c = getu(G_C) + ((<usize>bi * <usize>M * ldcw + <usize>ic * ldcw + <usize>jc) << 2);
   const acc = geti(G_ACC) != 0;
   for (let pc = 0; pc < K; pc += KC) {
     const kc = min<i32>(KC, K - pc);
@@ -334,8 +336,9 @@ function gemmTaskF64(t: i32, id: i32): void {
   const bcs = <usize>geti(G_BCS);
   const a = getu(G_A) + ((<usize>bi * <usize>geti(G_ABS)) << 3);
   const b = getu(G_B) + ((<usize>bi * <usize>geti(G_BBS)) << 3);
-  const ldc = <usize>N << 3;
-  const c = getu(G_C) + ((<usize>bi * <usize>M * <usize>N + <usize>ic * <usize>N + <usize>jc) << 3);
+  const ldcw = <usize>geti(G_LDC);
+  const ldc = ldcw << 3;
+  const c = getu(G_C) + ((<usize>bi * <usize>M * ldcw + <usize>ic * ldcw + <usize>jc) << 3);
   const acc = geti(G_ACC) != 0;
   const direct = geti(G_DIRECT) != 0;
   for (let pc = 0; pc < K; pc += KC) {

@@ -153,13 +153,15 @@ export class CpuBackend implements Backend<DenseTensor> {
   }
 
   /**
-   * `[B,M,K]·[B,K,N] → [B,M,N]`. With `into` (exactly `B·M·N` long) the result is written there and
-   * the returned tensor views it, so a caller that multiplies repeatedly can reuse one buffer; with
-   * `accumulate` as well it is added to what `into` holds (`into += a·b`, a GEMM with β = 1). When
-   * `into` lies in the kernels' memory (a pinned block) the product is written there in place and
-   * the returned tensor views that memory afresh.
+   * `[B,M,K]·[B,K,N] → [B,M,N]`. With `into` (`B·M·N` long) the result is written there and the
+   * returned tensor views it, so a caller that multiplies repeatedly can reuse one buffer. Options
+   * (they need `into`): `accumulate` adds the product to what `into` holds (`into += a·b`, a GEMM
+   * with β = 1); `rowStride` places the rows of each M×N result that many elements apart (default N),
+   * so the product can land in a block of a larger row-major matrix — the entries between rows are
+   * left alone. When `into` lies in the kernels' memory (a pinned block) the product is written
+   * there in place and the returned tensor views that memory afresh.
    */
-  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>, into?: DataOf<D>, accumulate = false): DenseTensor<D> {
+  batchedMatmul<D extends DType>(a: DenseTensor<D>, b: DenseTensor<D>, into?: DataOf<D>, options: MatmulInto = {}): DenseTensor<D> {
     if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
       throw new InvalidShapeError(
         `batchedMatmul needs [B,M,K]·[B,K,N], got [${a.shape.join(", ")}]·[${b.shape.join(", ")}]`,
@@ -168,15 +170,25 @@ export class CpuBackend implements Backend<DenseTensor> {
     }
     const [B, M, K] = a.shape as [number, number, number];
     const N = b.shape[2]!;
-    if (this.rt && !(M * N * K <= TINY && B > 1)) {
-      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity, into, accumulate);
-      if (data) return new DenseTensor(data, [B, M, N]);
+    const ld = options.rowStride ?? N;
+    const accumulate = options.accumulate ?? false;
+    if ((ld !== N || accumulate) && !into) {
+      throw new InvalidArgumentError("batchedMatmul's accumulate and rowStride options need an output buffer", "pass `into`");
+    }
+    if (!Number.isInteger(ld) || ld < N || (into && B * M > 0 && into.length < (B * M - 1) * ld + N)) {
+      throw new InvalidArgumentError(`batchedMatmul: rowStride ${ld} with an output of ${into?.length} entries cannot hold ${B}×${M}×${N}`, "use rowStride ≥ N and a buffer of at least (B·M − 1)·rowStride + N entries");
+    }
+    const tiny = M * N * K <= TINY && B > 1 && ld === N;
+    if (this.rt && !tiny) {
+      const data = wasmBatchedMatmul(this.rt, a, b, this.threads ?? Infinity, into, accumulate, ld);
+      if (data) return new DenseTensor(data, [B, M, N], [M * ld, ld, 1]);
     }
     // The TypeScript GEMM accumulates into its output.
-    const out: DataOf<D> = into ? (accumulate ? into : (into.fill(0) as DataOf<D>)) : allocate(a.dtype, B * M * N);
+    const out: DataOf<D> = into ?? allocate(a.dtype, B * M * N);
+    if (into && !accumulate) for (let r = 0; r < B * M; r++) into.fill(0, r * ld, r * ld + N);
     const [sab, sam, sak] = a.strides as [number, number, number];
     const [sbb, sbk, sbn] = b.strides as [number, number, number];
-    if (M * N * K <= TINY && B > 1) {
+    if (tiny) {
       tinyBatched(B, M, N, K, a, b, out);
     } else {
       for (let i = 0; i < B; i++) {
@@ -187,14 +199,22 @@ export class CpuBackend implements Backend<DenseTensor> {
           { data: a.data, offset: a.offset + i * sab, rowStride: sam, colStride: sak },
           { data: b.data, offset: b.offset + i * sbb, rowStride: sbk, colStride: sbn },
           out,
-          i * M * N,
-          N,
+          i * M * ld,
+          ld,
           this.ws,
         );
       }
     }
-    return new DenseTensor(out, [B, M, N]);
+    return new DenseTensor(out, [B, M, N], [M * ld, ld, 1]);
   }
+}
+
+/** Where {@link CpuBackend.batchedMatmul} puts its result in the caller's buffer. */
+export interface MatmulInto {
+  /** Add the product to what the buffer holds instead of overwriting it. */
+  readonly accumulate?: boolean;
+  /** Elements between the starts of consecutive result rows (default: N). */
+  readonly rowStride?: number;
 }
 
 function tinyBatched(B: number, M: number, N: number, K: number, a: DenseTensor, b: DenseTensor, out: Float32Array | Float64Array): void {
