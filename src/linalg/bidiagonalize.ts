@@ -226,66 +226,68 @@ function updateTrailing(
 }
 
 /**
- * `M ← H_0 ⋯ H_{c−1} · M` for the left reflectors of {@link bidiagonalize} (`M` row-major `n×cols`,
- * `n` the number of columns reduced), i.e. `Q_L · M`.
+ * Work memory for applying reflectors to a `rows×cols` matrix (row-major from word 0): pinned kernel
+ * memory when the GEMMs run on the WebAssembly kernels — they then read and update it in place —
+ * else an ordinary array. {@link Level2F64.close} it when done.
  */
-export function applyLeftReflectors(A: Float64Array, n: number, tauq: Float64Array, M: Float64Array, cols: number): void {
-  applyReflectors(n, n, tauq, (k) => k, (k, i) => A[i * n + k]!, M, cols);
-}
-
-/** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
-export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Array, M: Float64Array, cols: number): void {
-  applyReflectors(n, n - 1, taup, (k) => k + 1, (k, i) => A[k * n + i]!, M, cols);
+export function reflectorWork(rows: number, cols: number): Level2F64 {
+  const rt = rows >= RESIDENT_MIN ? gemmRuntime() : undefined;
+  return (rt && ResidentF64.open(rt, rows * cols)) || new HeapF64(rows * cols);
 }
 
 /**
- * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M from the left, blocks of {@link WY_BLOCK}
- * reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb),
- * last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before `start(k)`, 1 there and
- * `at(k, i)` below it. On the WebAssembly kernels M is held in pinned kernel memory meanwhile, so
- * each block's two big GEMMs read it and add into it in place instead of copying it in and out.
+ * `M ← H_0 ⋯ H_{c−1} · M` for the left reflectors of {@link bidiagonalize} (`M` row-major `n×cols`
+ * at word 0 of `work`, `n` the number of columns reduced), i.e. `Q_L · M`.
+ */
+export function applyLeftReflectors(A: Float64Array, n: number, tauq: Float64Array, work: Level2F64, cols: number): void {
+  applyReflectors(n, n, tauq, (k) => k, (k, i) => A[i * n + k]!, work, cols);
+}
+
+/** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
+export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Array, work: Level2F64, cols: number): void {
+  applyReflectors(n, n - 1, taup, (k) => k + 1, (k, i) => A[k * n + i]!, work, cols);
+}
+
+/**
+ * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M (at word 0 of `work`) from the left,
+ * blocks of {@link WY_BLOCK} reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ`
+ * (LAPACK's dlarft/dlarfb), last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before
+ * `start(k)`, 1 there and `at(k, i)` below it. Each block's two big GEMMs read M and add into it
+ * where it lies (in place when `work` is pinned kernel memory).
  */
 function applyReflectors(
   rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
-  M: Float64Array, cols: number,
+  work: Level2F64, cols: number,
 ): void {
   // Scratch for every block, sized for the largest.
   const bufV = scratch("wy.V", rows * WY_BLOCK);
   const bufW = scratch("wy.W", WY_BLOCK * cols);
   const bufTW = scratch("wy.TW", WY_BLOCK * cols);
   const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
-  const rt = rows >= RESIDENT_MIN ? gemmRuntime() : undefined;
-  const res = rt && ResidentF64.open(rt, rows * cols);
-  // Rows s0… of M where the GEMMs should find them (a fresh view: the kernel memory may have moved).
-  const tail = (s0: number): Float64Array => (res ? res.view(s0 * cols, (rows - s0) * cols) : M.subarray(s0 * cols, rows * cols));
-  try {
-    res?.view(0, rows * cols).set(M);
-    for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
-      const kb = Math.min(WY_BLOCK, count - b0);
-      const s0 = start(b0);
-      const ns = rows - s0;
-      if (ns <= 0) continue;
-      // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
-      const V = bufV.subarray(0, ns * kb);
-      V.fill(0);
-      for (let j = 0; j < kb; j++) {
-        if (betas[b0 + j] === 0) continue;
-        const sj = start(b0 + j);
-        V[(sj - s0) * kb + j] = 1;
-        for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
-      }
-      // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
-      // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
-      const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
-      const T = negatedT(G, betas, b0, kb);
-      // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
-      const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
-      const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
-      gemmAdd({ data: V, rows: ns, cols: kb }, { data: TW, rows: kb, cols }, tail(s0));
+  // Rows s0… of M, viewed afresh (a GEMM may have grown, and so detached, unshared kernel memory).
+  const tail = (s0: number): Float64Array => work.view(s0 * cols, (rows - s0) * cols);
+  for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
+    const kb = Math.min(WY_BLOCK, count - b0);
+    const s0 = start(b0);
+    const ns = rows - s0;
+    if (ns <= 0) continue;
+    // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
+    const V = bufV.subarray(0, ns * kb);
+    V.fill(0);
+    for (let j = 0; j < kb; j++) {
+      if (betas[b0 + j] === 0) continue;
+      const sj = start(b0 + j);
+      V[(sj - s0) * kb + j] = 1;
+      for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
     }
-    if (res) M.set(res.view(0, rows * cols));
-  } finally {
-    res?.close();
+    // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
+    // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
+    const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
+    const T = negatedT(G, betas, b0, kb);
+    // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
+    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
+    const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
+    gemmAdd({ data: V, rows: ns, cols: kb }, { data: TW, rows: kb, cols }, tail(s0));
   }
 }
 

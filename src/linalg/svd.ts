@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { bidiagonalDC, DC_LEAF } from "./bidiagonal-dc.js";
 import { bidiagonalQR } from "./bidiagonal-qr.js";
-import { applyLeftReflectors, applyRightReflectors, bidiagonalize } from "./bidiagonalize.js";
+import { applyLeftReflectors, applyRightReflectors, bidiagonalize, reflectorWork } from "./bidiagonalize.js";
 import { qr } from "./qr.js";
 import { checkFinite, dims, f64, type Matrix } from "./matrix.js";
 import { gemm, withGemmBackend } from "./dense-gemm.js";
@@ -140,23 +140,30 @@ function squareSvd(A: Float64Array, n: number): SVD {
   // 3. Non-negative values, sorted decreasing; columns permuted to match.
   const order = [...Array(n).keys()].sort((x, y) => Math.abs(d[y]!) - Math.abs(d[x]!) || x - y);
   const s = Float64Array.from(order, (i) => Math.abs(d[i]!));
-  const U = new Float64Array(n * n);
-  const V = scratch("svd.V", n * n);
   const sign = Float64Array.from(order, (i) => (d[i]! < 0 ? -1 : 1));
+  // 4. U = Q_L · U_B, V = Q_R · V_B, each built in one work block (pinned kernel memory where the GEMMs
+  // update it in place); U is copied out of it, Vᵀ leaves through a tiled transpose.
+  const work = reflectorWork(n, n);
+  try {
+    permuteColumns(ub, order, undefined, work.view(0, n * n), n);
+    applyLeftReflectors(A, n, tauq, work, n);
+    const U = work.view(0, n * n).slice();
+    permuteColumns(vb, order, sign, work.view(0, n * n), n);
+    applyRightReflectors(A, n, taup, work, n);
+    const vt = new Float64Array(n * n);
+    transposeInto(work.view(0, n * n), vt, n);
+    return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(vt, [n, n]) };
+  } finally {
+    work.close();
+  }
+}
+
+/** `out[:, c] = sign[c] · M[:, order[c]]` for row-major n×n arrays. */
+function permuteColumns(M: Float64Array, order: readonly number[], sign: Float64Array | undefined, out: Float64Array, n: number): void {
   for (let r = 0; r < n; r++) {
     const row = r * n;
-    for (let c = 0; c < n; c++) {
-      const src = order[c]!;
-      U[row + c] = ub[row + src]!;
-      V[row + c] = sign[c]! * vb[row + src]!;
-    }
+    for (let c = 0; c < n; c++) out[row + c] = sign ? sign[c]! * M[row + order[c]!]! : M[row + order[c]!]!;
   }
-  // 4. U = Q_L · U_B, V = Q_R · V_B; Vᵀ goes out through a tiled transpose.
-  applyLeftReflectors(A, n, tauq, U, n);
-  applyRightReflectors(A, n, taup, V, n);
-  const vt = new Float64Array(n * n);
-  transposeInto(V, vt, n);
-  return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(vt, [n, n]) };
 }
 
 /** `out = Mᵀ` for row-major n×n arrays, in 32×32 tiles so both sides stay in cache. */

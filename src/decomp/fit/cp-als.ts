@@ -235,8 +235,21 @@ export function mttkrpPlan(shape: readonly number[], rank: number, mode: number,
  */
 function normOf(X: DenseTensor<"float64">, x: DenseTensor): number {
   const d = X.data;
-  let s = 0;
-  for (let i = X.offset, end = X.offset + X.size; i < end; i++) s += d[i]! * d[i]!;
+  // Four partial sums: one would wait on the previous addition's latency at every element.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = X.offset + X.size;
+  let i = X.offset;
+  for (; i + 3 < end; i += 4) {
+    s0 += d[i]! * d[i]!;
+    s1 += d[i + 1]! * d[i + 1]!;
+    s2 += d[i + 2]! * d[i + 2]!;
+    s3 += d[i + 3]! * d[i + 3]!;
+  }
+  for (; i < end; i++) s0 += d[i]! * d[i]!;
+  const s = s0 + s1 + (s2 + s3);
   if (!Number.isFinite(s)) checkFinite(x, "the tensor");
   return s > 1e-280 && s < Infinity ? Math.sqrt(s) : frobenius(X);
 }
