@@ -96,7 +96,8 @@ export function reduceRanked(p: RankedPartial, factors: readonly Float64Array[],
 
 /**
  * `out[p, q, r] = Σ_t P[p, t, q, r] U[t, r]` for axis `at` of a partial with axes `dims` and rank R.
- * Each output is summed in two interleaved registers (even and odd t), not read back and written per t.
+ * Each output is summed in four interleaved registers (t mod 4), not read back and written per t:
+ * one accumulator would wait on the previous addition at every step.
  */
 function contractAxis(data: Float64Array, dims: readonly number[], at: number, u: Float64Array, R: number): Float64Array {
   let pre = 1;
@@ -105,20 +106,31 @@ function contractAxis(data: Float64Array, dims: readonly number[], at: number, u
   let post = R;
   for (let a = at + 1; a < dims.length; a++) post *= dims[a]!;
   const out = new Float64Array(pre * post);
+  const s2 = 2 * post;
+  const s3 = 3 * post;
   for (let p = 0; p < pre; p++) {
     for (let q = 0; q < post; q++) {
-      const r = q % R;
       let i = p * mid * post + q;
-      let even = 0;
-      let odd = 0;
+      let w = q % R;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
       let t = 0;
-      for (; t + 1 < mid; t += 2) {
-        even += data[i]! * u[t * R + r]!;
-        odd += data[i + post]! * u[t * R + R + r]!;
-        i += 2 * post;
+      for (; t + 3 < mid; t += 4) {
+        a0 += data[i]! * u[w]!;
+        a1 += data[i + post]! * u[w + R]!;
+        a2 += data[i + s2]! * u[w + 2 * R]!;
+        a3 += data[i + s3]! * u[w + 3 * R]!;
+        i += 4 * post;
+        w += 4 * R;
       }
-      if (t < mid) even += data[i]! * u[t * R + r]!;
-      out[p * post + q] = even + odd;
+      for (; t < mid; t++) {
+        a0 += data[i]! * u[w]!;
+        i += post;
+        w += R;
+      }
+      out[p * post + q] = a0 + a1 + (a2 + a3);
     }
   }
   return out;
