@@ -59,17 +59,18 @@ function solve(p: Problem, r0: number, nr: number, sqre: number): void {
 
 function solveLeaf({ d, e, U, V, N }: Problem, r0: number, nr: number, sqre: number): void {
   const nc = nr + sqre;
-  const dl = d.slice(r0, r0 + nr);
-  const el = e.slice(r0, r0 + nr - 1 + sqre);
-  const Ut = new Float64Array(nr * nr);
-  const Vt = new Float64Array(nc * nc);
+  // The QR iteration works on the leaf's own stretch of d and e: no other subproblem reads it.
+  const dl = d.subarray(r0, r0 + nr);
+  const el = e.subarray(r0, r0 + nr - 1 + sqre);
+  const Ut = scratch("dc.leafU", nr * nr, true);
+  const Vt = scratch("dc.leafV", nc * nc, true);
   for (let i = 0; i < nr; i++) Ut[i * nr + i] = 1;
   for (let i = 0; i < nc; i++) Vt[i * nc + i] = 1;
   if (sqre) squareUpExtraColumn(dl, el, Vt, nc, nr);
   bidiagonalQR(dl, el, Ut, nr, Vt, nc, nr);
   for (let i = 0; i < nr; i++) {
     const neg = dl[i]! < 0;
-    d[r0 + i] = Math.abs(dl[i]!);
+    dl[i] = Math.abs(dl[i]!);
     // Row i of Ut / Vt is column i of the block.
     for (let r = 0; r < nr; r++) U[(r0 + r) * N + r0 + i] = Ut[i * nr + r]!;
     for (let r = 0; r < nc; r++) V[(r0 + r) * N + r0 + i] = neg ? -Vt[i * nc + r]! : Vt[i * nc + r]!;
@@ -87,11 +88,16 @@ function rotateColumns(X: Float64Array, N: number, r0: number, r1: number, i: nu
   }
 }
 
-/** Where a merged column's vector lives: only above the merge row, only below, or both. */
+/**
+ * Where a merged column's vectors live: only above the merge row, in both halves, or only below.
+ * Columns grouped in this order give each half's GEMMs one contiguous run of columns.
+ */
 const enum Part {
-  Top = 1,
-  Both = 2,
-  Bottom = 3,
+  Top = 0,
+  Both = 1,
+  Bottom = 2,
+  /** The number of parts. */
+  Count = 3,
 }
 
 /**
@@ -116,23 +122,25 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   }
   U[rk * N + rk] = 1;
   // The arrow matrix M, entry 0 first (d = 0), then the halves' values, sorted increasing.
-  const idx = Array.from({ length: nr - 1 }, (_, t) => (t < k ? r0 + t : rk + 1 + (t - k)));
-  idx.sort((a, b) => d[a]! - d[b]! || a - b);
-  const col = Int32Array.from([rk, ...idx]);
-  const ds = new Float64Array(nr);
-  const zs = new Float64Array(nr);
-  const partU = new Uint8Array(nr);
-  const partV = new Uint8Array(nr);
+  const col = new Int32Array(nr);
+  col[0] = rk;
+  for (let t = 1; t < nr; t++) col[t] = t <= k ? r0 + t - 1 : rk + t - k;
+  col.subarray(1).sort((a, b) => d[a]! - d[b]! || a - b);
+  const ds = scratch("dc.ds", nr);
+  const zs = scratch("dc.zs", nr);
+  // Parts of the right vectors. A left vector t ≥ 1 lives in the same part (the d_j ≈ 0 rotations
+  // below touch V only); U's column 0 is the merge row's unit vector.
+  const part = new Uint8Array(nr);
+  ds[0] = 0;
   zs[0] = z0;
-  partU[0] = 0;
-  partV[0] = sqre ? Part.Both : Part.Top;
+  part[0] = sqre ? Part.Both : Part.Top;
   let dmax = Math.max(Math.abs(alpha), Math.abs(beta));
   for (let t = 1; t < nr; t++) {
     const g = col[t]!;
     ds[t] = d[g]!;
     dmax = Math.max(dmax, ds[t]!);
     zs[t] = g < rk ? alpha * V[rk * N + g]! : beta * V[(rk + 1) * N + g]!;
-    partU[t] = partV[t] = g < rk ? Part.Top : Part.Bottom;
+    part[t] = g < rk ? Part.Top : Part.Bottom;
   }
   const tol = 8 * EPS * dmax;
   // Deflation: negligible z_j leave d_j as a singular value with unchanged vectors.
@@ -149,7 +157,7 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
     zs[0] = r;
     zs[t] = 0;
     deflated[t] = 1;
-    if (partV[t] !== partV[0]) partV[0] = partV[t] = Part.Both;
+    if (part[t] !== part[0]) part[0] = part[t] = Part.Both;
   }
   // d_i ≈ d_j: rotate z_i into z_j (both sides); the off-diagonal left behind is ≤ |d_j − d_i|.
   let prev = -1;
@@ -164,153 +172,253 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
       zs[t] = r;
       zs[prev] = 0;
       deflated[prev] = 1;
-      if (partU[t] !== partU[prev]) partU[t] = partU[prev] = Part.Both;
-      if (partV[t] !== partV[prev]) partV[t] = partV[prev] = Part.Both;
+      if (part[t] !== part[prev]) part[t] = part[prev] = Part.Both;
     }
     prev = t;
   }
   // Only an all-zero block leaves z_0 = 0: then M = 0 and every column deflates.
   if (zs[0] === 0) deflated[0] = 1;
-  const live: number[] = [];
-  const dead: number[] = [];
-  for (let t = 0; t < nr; t++) (deflated[t] ? dead : live).push(t);
-  const K = live.length;
+  // Merged columns: the K live ones (t = live[q]), then the deflated ones (global columns in `dead`).
+  const live = new Int32Array(nr);
+  const dead = new Int32Array(nr);
+  let K = 0;
+  let nDead = 0;
+  for (let t = 0; t < nr; t++) {
+    if (deflated[t]) dead[nDead++] = col[t]!;
+    else live[K++] = t;
+  }
   // The secular problem, scaled to entries ≤ 1.
   let scale = 0;
-  for (const t of live) scale = Math.max(scale, ds[t]!, Math.abs(zs[t]!));
-  const dK = Float64Array.from(live, (t) => ds[t]! / scale);
-  const zK = Float64Array.from(live, (t) => zs[t]! / scale);
-  const sec = solveSecular(dK, zK);
-  const { um, vm } = secularVectors(dK, zK, sec);
+  for (let q = 0; q < K; q++) scale = Math.max(scale, ds[live[q]!]!, Math.abs(zs[live[q]!]!));
+  const dK = scratch("dc.dK", K);
+  const zK = scratch("dc.zK", K);
+  for (let q = 0; q < K; q++) {
+    dK[q] = ds[live[q]!]! / scale;
+    zK[q] = zs[live[q]!]! / scale;
+  }
+  const sigma = scratch("dc.sigma", K);
+  const inv = scratch("dc.inv", K * K);
+  const lowner = scratch("dc.lowner", K);
+  solveSecular(dK, zK, sigma, inv, lowner);
   // New vectors: columns 0…K−1 from the roots (GEMMs over the old vectors), then the deflated ones.
-  const Unew = scratch("dc.Unew", nr * nr, true);
-  const Vnew = scratch("dc.Vnew", nc * nc, true);
-  const liveCols = live.map((t) => col[t]!);
-  updateRows(U, N, r0, k, liveCols, live.map((t) => partU[t] === Part.Top || partU[t] === Part.Both), um, K, Unew, nr, 0);
-  for (let i = 0; i < K; i++) Unew[k * nr + i] = um[i]!;
-  updateRows(U, N, rk + 1, nr - k - 1, liveCols, live.map((t) => partU[t] === Part.Bottom || partU[t] === Part.Both), um, K, Unew, nr, k + 1);
-  updateRows(V, N, r0, k + 1, liveCols, live.map((t) => partV[t] === Part.Top || partV[t] === Part.Both), vm, K, Vnew, nc, 0);
-  updateRows(V, N, rk + 1, nc - k - 1, liveCols, live.map((t) => partV[t] === Part.Bottom || partV[t] === Part.Both), vm, K, Vnew, nc, k + 1);
-  dead.forEach((t, q) => {
-    const c = K + q;
-    for (let r = 0; r < nr; r++) Unew[r * nr + c] = U[(r0 + r) * N + col[t]!]!;
-    for (let r = 0; r < nc; r++) Vnew[r * nc + c] = V[(r0 + r) * N + col[t]!]!;
-  });
-  if (sqre) for (let r = 0; r < nc; r++) Vnew[r * nc + nc - 1] = V[(r0 + r) * N + last]!;
-  for (let i = 0; i < K; i++) d[r0 + i] = sec.sigma[i]! * scale;
-  dead.forEach((t, q) => {
-    d[r0 + K + q] = ds[t]!;
-  });
-  for (let r = 0; r < nr; r++) U.set(Unew.subarray(r * nr, r * nr + nr), (r0 + r) * N + r0);
-  for (let r = 0; r < nc; r++) V.set(Vnew.subarray(r * nc, r * nc + nc), (r0 + r) * N + r0);
+  // Within a part the live columns go in increasing global column, so the gathers read rows in order.
+  const byColumn = new Int32Array(nr).fill(-1);
+  for (let q = 0; q < K; q++) byColumn[col[live[q]!]! - r0] = q;
+  const order = byColumn.filter((q) => q >= 0);
+  const groups = groupByPart(part, live, col, order);
+  const top = halfUpdate(groups, Part.Top, Part.Bottom, "dc.uTop", "dc.vTop");
+  const bottom = halfUpdate(groups, Part.Both, Part.Count, "dc.uBottom", "dc.vBottom");
+  const uMerge = scratch("dc.uMerge", K);
+  secularVectors(dK, zK, inv, lowner, uMerge, top, bottom);
+  const deadCols = dead.subarray(0, nDead);
+  updateRows(U, N, r0, k, r0, top.cols, top.Wu, K, deadCols);
+  writeRows(U, N, rk, 1, r0, uMerge, K, deadCols);
+  updateRows(U, N, rk + 1, nr - k - 1, r0, bottom.cols, bottom.Wu, K, deadCols);
+  // V's column `last` (the null vector when sqre = 1) is already in place.
+  updateRows(V, N, r0, k + 1, r0, top.cols, top.Wv, K, deadCols);
+  updateRows(V, N, rk + 1, nc - k - 1, r0, bottom.cols, bottom.Wv, K, deadCols);
+  for (let q = 0; q < K; q++) d[r0 + q] = sigma[q]! * scale;
+  for (let q = 0, t = 0; t < nr; t++) if (deflated[t]) d[r0 + K + q++] = ds[t]!;
+}
+
+/** The live columns ordered by {@link Part}, so each half's columns are a contiguous run. */
+interface PartGroups {
+  /** Secular component (live index) of each position. */
+  readonly comp: Int32Array;
+  /** Global column of the old vector at each position. */
+  readonly cols: Int32Array;
+  /** First position of each part (index by `Part`); entry `Part.Count` is K. */
+  readonly start: Int32Array;
+}
+
+/** Groups the live columns `live[q]` by part, in the order of `order` (all q) within each part. */
+function groupByPart(part: Uint8Array, live: Int32Array, col: Int32Array, order: Int32Array): PartGroups {
+  const K = order.length;
+  const start = new Int32Array(Part.Count + 1);
+  for (let q = 0; q < K; q++) {
+    const c = part[live[q]!]! + 1;
+    start[c] = start[c]! + 1;
+  }
+  for (let c = 1; c <= Part.Count; c++) start[c] = start[c]! + start[c - 1]!;
+  const next = start.slice(0, Part.Count);
+  const comp = new Int32Array(K);
+  const cols = new Int32Array(K);
+  for (const q of order) {
+    const t = live[q]!;
+    const at = next[part[t]!]!;
+    next[part[t]!] = at + 1;
+    comp[at] = q;
+    cols[at] = col[t]!;
+  }
+  return { comp, cols, start };
 }
 
 /**
- * `out[o0+r, 0:K] = X[row0+r, cols[q]] · W[q, 0:K]` over the `q` with `use[q]`, for `rows` rows
- * (one GEMM on gathered operands; the other columns are zero on these rows).
+ * The GEMM operands for the rows of one half: the old vectors that reach those rows (global columns
+ * `cols`), and `Wu`, `Wv` (K×`cols.length`) whose row i holds the matching components `comp` of new
+ * vectors u_i, v_i — stored transposed, so they are written in memory order. (Column 0's left vector
+ * lives only in the merge row: its entries here are d_0·x_0 = 0, over a column of U that is zero
+ * outside that row.)
  */
-function updateRows(
-  X: Float64Array, N: number, row0: number, rows: number, cols: readonly number[], use: readonly boolean[],
-  W: Float64Array, K: number, out: Float64Array, ldo: number, o0: number,
-): void {
-  const qs: number[] = [];
-  for (let q = 0; q < cols.length; q++) if (use[q]) qs.push(q);
-  const kk = qs.length;
-  if (rows === 0 || kk === 0) return;
+interface HalfUpdate {
+  readonly comp: Int32Array;
+  readonly cols: Int32Array;
+  readonly Wu: Float64Array;
+  readonly Wv: Float64Array;
+}
+
+/** The half made of the parts `from ≤ part < to`; its W's are the work arrays `keyU`, `keyV`. */
+function halfUpdate(g: PartGroups, from: number, to: number, keyU: string, keyV: string): HalfUpdate {
+  const a = g.start[from]!;
+  const b = g.start[to]!;
+  const K = g.comp.length;
+  return { comp: g.comp.subarray(a, b), cols: g.cols.subarray(a, b), Wu: scratch(keyU, K * (b - a)), Wv: scratch(keyV, K * (b - a)) };
+}
+
+/**
+ * Rows `row0…row0+rows−1` of the merged block (columns from `c0`): the new vectors `X[·, cols] · Wᵀ`
+ * (one GEMM on the gathered columns), then the deflated columns `dead`.
+ */
+function updateRows(X: Float64Array, N: number, row0: number, rows: number, c0: number, cols: Int32Array, W: Float64Array, K: number, dead: Int32Array): void {
+  const kk = cols.length;
+  if (rows === 0) return;
+  if (kk === 0) {
+    writeRows(X, N, row0, rows, c0, undefined, K, dead);
+    return;
+  }
   const A = scratch("dc.A", rows * kk);
   for (let r = 0; r < rows; r++) {
     const src = (row0 + r) * N;
-    for (let j = 0; j < kk; j++) A[r * kk + j] = X[src + cols[qs[j]!]!]!;
+    for (let j = 0; j < kk; j++) A[r * kk + j] = X[src + cols[j]!]!;
   }
-  const B = scratch("dc.B", kk * K);
-  for (let j = 0; j < kk; j++) B.set(W.subarray(qs[j]! * K, qs[j]! * K + K), j * K);
-  const C = gemm({ data: A, rows, cols: kk }, { data: B, rows: kk, cols: K }, scratch("dc.C", rows * K));
-  for (let r = 0; r < rows; r++) out.set(C.subarray(r * K, r * K + K), (o0 + r) * ldo);
-}
-
-/** Roots of the secular equation, each with `d_j − σ_i` and `d_j + σ_i` (row i, K×K). */
-interface SecularRoots {
-  readonly sigma: Float64Array;
-  readonly diff: Float64Array;
-  readonly sum: Float64Array;
+  const C = gemm({ data: A, rows, cols: kk }, { data: W, rows: kk, cols: K, t: true }, scratch("dc.C", rows * K));
+  writeRows(X, N, row0, rows, c0, C, K, dead);
 }
 
 /**
- * Solves `1 + Σ z_j² / (d_j² − σ²) = 0` for its K roots, `0 = d_0 < d_1 < … < d_{K−1}`, all z_j ≠ 0.
- * Root i lies in `(d_i, d_{i+1})` (the last in `(d_{K−1}, √(d_{K−1}² + ‖z‖²))`). Each is found as
- * `τ = σ² − d_o²` relative to the nearer pole `d_o`, so `d_j − σ = ((d_j − d_o)(d_j + d_o) − τ) / (d_j + σ)`
- * keeps full relative accuracy — what makes the recomputed vectors orthogonal.
+ * Rows `row0…` of the merged block: `C`'s rows (zeros when undefined) in columns `c0…c0+K−1`, then
+ * the row's old entries in the deflated columns `dead` — read before the row is overwritten.
  */
-function solveSecular(d: Float64Array, z: Float64Array): SecularRoots {
+function writeRows(X: Float64Array, N: number, row0: number, rows: number, c0: number, C: Float64Array | undefined, K: number, dead: Int32Array): void {
+  const nDead = dead.length;
+  const keep = scratch("dc.keep", nDead);
+  for (let r = 0; r < rows; r++) {
+    const at = (row0 + r) * N;
+    for (let q = 0; q < nDead; q++) keep[q] = X[at + dead[q]!]!;
+    if (C) X.set(C.subarray(r * K, r * K + K), at + c0);
+    else X.fill(0, at + c0, at + c0 + K);
+    for (let q = 0; q < nDead; q++) X[at + c0 + K + q] = keep[q]!;
+  }
+}
+
+/**
+ * Solves `1 + Σ z_j² / (d_j² − σ²) = 0` for its K roots `sigma`, `0 = d_0 < d_1 < … < d_{K−1}`, all
+ * z_j ≠ 0, and fills row i of the K×K `inv` with `1/(d_j² − σ_i²)`. Root i lies in `(d_i, d_{i+1})`
+ * (the last in `(d_{K−1}, √(d_{K−1}² + ‖z‖²))`). Each is found as `τ = σ² − d_o²` relative to the
+ * nearer pole `d_o`, so `d_j² − σ² = (d_j − d_o)(d_j + d_o) − τ` keeps full relative accuracy — what
+ * makes the recomputed vectors orthogonal. `lowner` receives the products
+ * `Π_{i<K−1} (d_m² − d_j²)/(d_j² − σ_i²)` of {@link secularVectors}, accumulated while each row of
+ * `inv` is still in cache.
+ */
+function solveSecular(d: Float64Array, z: Float64Array, sigma: Float64Array, inv: Float64Array, lowner: Float64Array): void {
   const K = d.length;
-  const sigma = new Float64Array(K);
-  const diff = scratch("dc.diff", K * K, true);
-  const sum = scratch("dc.sum", K * K, true);
-  const delta = new Float64Array(K);
-  const z2 = Float64Array.from(z, (x) => x * x);
+  const z2 = scratch("dc.z2", K);
   let znorm2 = 0;
-  for (let j = 0; j < K; j++) znorm2 += z2[j]!;
-  const g = (tau: number): number => {
-    let s = 1;
-    for (let j = 0; j < K; j++) s += z2[j]! / (delta[j]! - tau);
-    return s;
-  };
+  for (let j = 0; j < K; j++) {
+    z2[j] = z[j]! * z[j]!;
+    znorm2 += z2[j]!;
+    lowner[j] = 1;
+  }
+  // δ_j = (d_j − d_o)(d_j + d_o) for the poles below and above root i; the upper is the next root's lower.
+  let lower = scratch("dc.deltaLo", K);
+  let upper = scratch("dc.deltaHi", K);
+  for (let j = 0; j < K; j++) lower[j] = (d[j]! - d[0]!) * (d[j]! + d[0]!);
   for (let i = 0; i < K; i++) {
     let o = i;
-    let lo: number;
-    let hi: number;
-    for (let j = 0; j < K; j++) delta[j] = (d[j]! - d[i]!) * (d[j]! + d[i]!);
+    let delta = lower;
+    let lo = 0;
+    let hi = znorm2;
+    let tau = znorm2 / 2;
     if (i < K - 1) {
-      const mid = delta[i + 1]! / 2;
-      if (g(mid) >= 0) {
-        lo = 0;
+      // The secular function and its slopes at the bracket's midpoint pick the nearer pole as origin,
+      // and a step of the rational model from there is the first guess.
+      const dn = d[i + 1]!;
+      const gap = lower[i + 1]!;
+      const mid = gap / 2;
+      let psi = 0;
+      let dpsi = 0;
+      let phi = 0;
+      let dphi = 0;
+      for (let j = 0; j <= i; j++) {
+        upper[j] = (d[j]! - dn) * (d[j]! + dn);
+        const r = 1 / (lower[j]! - mid);
+        const t = z2[j]! * r;
+        psi += t;
+        dpsi += t * r;
+      }
+      for (let j = i + 1; j < K; j++) {
+        upper[j] = (d[j]! - dn) * (d[j]! + dn);
+        const r = 1 / (lower[j]! - mid);
+        const t = z2[j]! * r;
+        phi += t;
+        dphi += t * r;
+      }
+      const w = 1 + psi + phi;
+      const eta = rationalStep(w, -mid, mid, dpsi, dphi);
+      if (w >= 0) {
         hi = mid;
+        tau = mid + eta;
       } else {
         o = i + 1;
-        for (let j = 0; j < K; j++) delta[j] = (d[j]! - d[o]!) * (d[j]! + d[o]!);
+        delta = upper;
         lo = -mid;
         hi = 0;
+        tau = -mid + eta;
       }
-    } else {
-      lo = 0;
-      hi = znorm2;
+      if (!(tau > lo && tau < hi)) tau = (lo + hi) / 2;
     }
-    const tau = findRoot(delta, z2, i, lo, hi);
-    const dO = d[o]!;
-    const s = Math.sqrt(dO * dO + tau);
-    sigma[i] = s;
-    for (let j = 0; j < K; j++) {
-      diff[i * K + j] = (delta[j]! - tau) / (d[j]! + s);
-      sum[i * K + j] = d[j]! + s;
+    const at = i * K;
+    tau = findRoot(delta, z2, K, i, lo, hi, tau, inv, at);
+    sigma[i] = Math.sqrt(d[o]! * d[o]! + tau);
+    if (i < K - 1) {
+      // Factor (d_m² − d_j²)/(d_j² − σ_i²) with m = i+1 for j ≤ i and m = i above: the δ's at hand.
+      for (let j = 0; j <= i; j++) lowner[j] = lowner[j]! * (upper[j]! * inv[at + j]!);
+      for (let j = i + 1; j < K; j++) lowner[j] = lowner[j]! * (lower[j]! * inv[at + j]!);
     }
+    const t = lower;
+    lower = upper;
+    upper = t;
   }
-  return { sigma, diff, sum };
 }
 
 /**
- * The root τ of `g(τ) = 1 + Σ z_j² / (δ_j − τ)` in `(lo, hi)`, poles `δ_i` below and `δ_{i+1}` above:
- * a rational model with both nearest poles (value and slope of each side matched), safeguarded by
- * bisection inside the bracket.
+ * The root τ of `g(τ) = 1 + Σ z_j² / (δ_j − τ)` in `(lo, hi)` from the guess `tau`, poles `δ_i` below
+ * and `δ_{i+1}` above: Gragg's rational model with both nearest poles, safeguarded by bisection
+ * inside the bracket. Leaves `1/(δ_j − τ)` in `inv[at + j]` (what the last evaluation computed, so
+ * the vectors need no divisions).
  */
-function findRoot(delta: Float64Array, z2: Float64Array, i: number, lo: number, hi: number): number {
-  const K = delta.length;
-  let tau = (lo + hi) / 2;
+function findRoot(delta: Float64Array, z2: Float64Array, K: number, i: number, lo: number, hi: number, tau: number, inv: Float64Array, at: number): number {
   for (let iter = 0; iter < 200; iter++) {
     let psi = 0;
     let dpsi = 0;
     let phi = 0;
     let dphi = 0;
+    let curv = 0;
     for (let j = 0; j <= i; j++) {
       const r = 1 / (delta[j]! - tau);
+      inv[at + j] = r;
       const t = z2[j]! * r;
       psi += t;
       dpsi += t * r;
+      curv += t * r * r;
     }
     for (let j = i + 1; j < K; j++) {
       const r = 1 / (delta[j]! - tau);
+      inv[at + j] = r;
       const t = z2[j]! * r;
       phi += t;
       dphi += t * r;
+      curv += t * r * r;
     }
     const w = 1 + psi + phi;
     if (w === 0) return tau;
@@ -323,69 +431,93 @@ function findRoot(delta: Float64Array, z2: Float64Array, i: number, lo: number, 
       // g ≈ c + s/(d1 − η), one pole.
       const c = w - d1 * dpsi;
       eta = c !== 0 ? d1 + (d1 * d1 * dpsi) / c : NaN;
-    } else {
-      const d2 = delta[i + 1]! - tau;
-      const s1 = d1 * d1 * dpsi;
-      const s2 = d2 * d2 * dphi;
-      const c = w - d1 * dpsi - d2 * dphi;
-      const a = c * (d1 + d2) + s1 + s2;
-      const b = c * d1 * d2 + s1 * d2 + s2 * d1;
-      eta = NaN;
-      if (c === 0) eta = b / a;
-      else {
-        const disc = a * a - 4 * b * c;
-        if (disc >= 0) {
-          const q = a + (a >= 0 ? 1 : -1) * Math.sqrt(disc);
-          const x1 = q / (2 * c);
-          const x2 = q !== 0 ? (2 * b) / q : NaN;
-          eta = x1 > d1 && x1 < d2 ? x1 : x2;
-        }
-      }
-    }
+    } else eta = graggStep(w, dpsi + dphi, 2 * curv, d1, delta[i + 1]! - tau);
     let next = tau + eta;
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - tau) <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi)) || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) return next;
+    if (Math.abs(next - tau) <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi)) || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
+      for (let j = 0; j < K; j++) inv[at + j] = 1 / (delta[j]! - next);
+      return next;
+    }
     tau = next;
   }
   throw new NotConvergedError("SVD: the secular equation of a divide-and-conquer merge did not converge", "check the input for extreme scaling");
 }
 
 /**
- * Singular vectors of the arrow matrix `M = [z; 0 diag(d_1…)]` from its roots (columns of the
- * row-major K×K `um`, `vm`), with z replaced by the Löwner recomputation
- * `ẑ_j² = (σ_{K−1}² − d_j²) Π_{i<j} (σ_i² − d_j²)/(d_i² − d_j²) Π_{j≤i<K−1} (σ_i² − d_j²)/(d_{i+1}² − d_j²)`,
- * for which the computed roots are exact; then `v_i ∝ ẑ_j/(d_j² − σ_i²)`, `u_i ∝ (−1, d_j ẑ_j/(d_j² − σ_i²))`.
+ * The step η to the root of the model `c + s1/(d1 − η) + s2/(d2 − η)` of the secular function, which
+ * matches its value `w` and the slopes `dpsi` (poles at and below d1) and `dphi` (the rest) at the
+ * current point; d1 < 0 < d2 are the distances to the two nearest poles. NaN when it has no root.
  */
-function secularVectors(d: Float64Array, z: Float64Array, { diff, sum }: SecularRoots): { um: Float64Array; vm: Float64Array } {
+function rationalStep(w: number, d1: number, d2: number, dpsi: number, dphi: number): number {
+  return modelRoot(w - d1 * dpsi - d2 * dphi, d1 * d1 * dpsi, d2 * d2 * dphi, d1, d2);
+}
+
+/** The root η in (d1, d2) of `c + s1/(d1 − η) + s2/(d2 − η)`, or NaN. */
+function modelRoot(c: number, s1: number, s2: number, d1: number, d2: number): number {
+  const a = c * (d1 + d2) + s1 + s2;
+  const b = c * d1 * d2 + s1 * d2 + s2 * d1;
+  if (c === 0) return b / a;
+  const disc = a * a - 4 * b * c;
+  if (!(disc >= 0)) return NaN;
+  const q = a + (a >= 0 ? 1 : -1) * Math.sqrt(disc);
+  const x1 = q / (2 * c);
+  const x2 = q !== 0 ? (2 * b) / q : NaN;
+  return x1 > d1 && x1 < d2 ? x1 : x2;
+}
+
+/**
+ * Gragg's step: η to the root of `c + s1/(d1 − η) + s2/(d2 − η)` matched to the secular function's
+ * value `f` and first two derivatives `f1`, `f2` at the current point (cubic convergence); d1 < 0 < d2
+ * are the distances to the two nearest poles. NaN when the model has no root.
+ */
+function graggStep(f: number, f1: number, f2: number, d1: number, d2: number): number {
+  const p = (d1 * d2 * f2 / 2 - d1 * f1) / (d2 - d1);
+  const q = (d2 * f1 - d1 * d2 * f2 / 2) / (d2 - d1);
+  return modelRoot(f - p * d1 - q * d2, p * d1 * d1, q * d2 * d2, d1, d2);
+}
+
+/**
+ * Singular vectors of the arrow matrix `M = [z; 0 diag(d_1…)]` from `inv` (row i: `1/(d_j² − σ_i²)`),
+ * with z replaced by the Löwner recomputation
+ * `ẑ_j² = (σ_{K−1}² − d_j²) Π_{i<j} (σ_i² − d_j²)/(d_i² − d_j²) Π_{j≤i<K−1} (σ_i² − d_j²)/(d_{i+1}² − d_j²)`
+ * (`lowner` holds the reciprocal of the products), for which the computed roots are exact; then
+ * `v_i ∝ ẑ_j/(d_j² − σ_i²)`, `u_i ∝ (−1, d_j ẑ_j/(d_j² − σ_i²))`. Vectors i go to row i of each
+ * half's W's (the components it names) and u_i's first component to `uMerge[i]`.
+ */
+function secularVectors(
+  d: Float64Array, z: Float64Array, inv: Float64Array, lowner: Float64Array, uMerge: Float64Array, top: HalfUpdate, bottom: HalfUpdate,
+): void {
   const K = d.length;
-  const zh = new Float64Array(K);
-  for (let j = 0; j < K; j++) {
-    const dj = d[j]!;
-    let prod = -diff[(K - 1) * K + j]! * sum[(K - 1) * K + j]!;
-    for (let i = 0; i < j; i++) prod *= (diff[i * K + j]! * sum[i * K + j]!) / ((dj - d[i]!) * (dj + d[i]!));
-    for (let i = j; i < K - 1; i++) prod *= (diff[i * K + j]! * sum[i * K + j]!) / ((dj - d[i + 1]!) * (dj + d[i + 1]!));
-    zh[j] = (z[j]! >= 0 ? 1 : -1) * Math.sqrt(Math.abs(prod));
-  }
-  const um = scratch("dc.um", K * K, true);
-  const vm = scratch("dc.vm", K * K, true);
-  const v = new Float64Array(K);
+  const zhat = scratch("dc.zhat", K);
+  for (let j = 0; j < K; j++) zhat[j] = (z[j]! >= 0 ? 1 : -1) * Math.sqrt(Math.abs(-1 / (inv[(K - 1) * K + j]! * lowner[j]!)));
+  // Unnormalised components: x_j for v, d_j·x_j for u (d_0 = 0, so j = 0 adds nothing to ‖u‖);
+  // the norms come first, then the halves' entries are recomputed while the row is in cache.
   for (let i = 0; i < K; i++) {
+    const row = i * K;
     let nv = 0;
     let nu = 1;
     for (let j = 0; j < K; j++) {
-      const x = zh[j]! / (diff[i * K + j]! * sum[i * K + j]!);
-      v[j] = x;
+      const x = zhat[j]! * inv[row + j]!;
+      const y = d[j]! * x;
       nv += x * x;
-      if (j > 0) nu += (d[j]! * x) ** 2;
+      nu += y * y;
     }
     const sv = 1 / Math.sqrt(nv);
     const su = 1 / Math.sqrt(nu);
-    um[i] = -su;
-    vm[i] = v[0]! * sv;
-    for (let j = 1; j < K; j++) {
-      um[j * K + i] = d[j]! * v[j]! * su;
-      vm[j * K + i] = v[j]! * sv;
-    }
+    uMerge[i] = -su;
+    storeRow(top, i, d, zhat, inv, row, su, sv);
+    storeRow(bottom, i, d, zhat, inv, row, su, sv);
   }
-  return { um, vm };
+}
+
+/** Row i of `h.Wu`, `h.Wv` ← the half's components of u_i = d·x·su and v_i = x·sv, x = zhat·inv[row…]. */
+function storeRow({ comp, Wu, Wv }: HalfUpdate, i: number, d: Float64Array, zhat: Float64Array, inv: Float64Array, row: number, su: number, sv: number): void {
+  const kk = comp.length;
+  const at = i * kk;
+  for (let p = 0; p < kk; p++) {
+    const j = comp[p]!;
+    const x = zhat[j]! * inv[row + j]!;
+    Wu[at + p] = d[j]! * x * su;
+    Wv[at + p] = x * sv;
+  }
 }
