@@ -138,7 +138,7 @@ function squareSvd(A: Float64Array, n: number): SVD {
   // 2. B = U_B · diag(σ) · V_Bᵀ (columns of U_B, V_B as row-major n×n arrays).
   const { ub, vb } = bidiagonalSvd(d, e, n);
   // 3. Non-negative values, sorted decreasing; columns permuted to match.
-  const order = [...Array(n).keys()].sort((x, y) => Math.abs(d[y]!) - Math.abs(d[x]!) || x - y);
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => Math.abs(d[y]!) - Math.abs(d[x]!) || x - y);
   const s = Float64Array.from(order, (i) => Math.abs(d[i]!));
   const sign = Float64Array.from(order, (i) => (d[i]! < 0 ? -1 : 1));
   // 4. U = Q_L · U_B, V = Q_R · V_B, each built in one work block (pinned kernel memory where the GEMMs
@@ -158,11 +158,12 @@ function squareSvd(A: Float64Array, n: number): SVD {
   }
 }
 
-/** `out[:, c] = sign[c] · M[:, order[c]]` for row-major n×n arrays. */
-function permuteColumns(M: Float64Array, order: readonly number[], sign: Float64Array | undefined, out: Float64Array, n: number): void {
+/** `out[:, c] = sign[c] · M[:, order[c]]` (sign 1 when undefined) for row-major n×n arrays. */
+function permuteColumns(M: Float64Array, order: Int32Array, sign: Float64Array | undefined, out: Float64Array, n: number): void {
   for (let r = 0; r < n; r++) {
     const row = r * n;
-    for (let c = 0; c < n; c++) out[row + c] = sign ? sign[c]! * M[row + order[c]!]! : M[row + order[c]!]!;
+    if (sign) for (let c = 0; c < n; c++) out[row + c] = sign[c]! * M[row + order[c]!]!;
+    else for (let c = 0; c < n; c++) out[row + c] = M[row + order[c]!]!;
   }
 }
 

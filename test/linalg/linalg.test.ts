@@ -116,5 +116,17 @@ describe("QR, solvers, eigh, products", () => {
     expect(() => svd(tensor([[1, NaN]]))).toThrow(/non-finite/);
     expect(() => singularValues(randn([2, 2, 2], { seed: 1 }))).toThrow(InvalidShapeError);
     expect(() => singularValues(tensor([[1, 2], [Infinity, 3]]))).toThrow(/non-finite/);
+    // Every position of odd- and even-sized views (offset, contiguous or not), each kind of bad value.
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const [rows, cols] of [[3, 5], [4, 4]] as const) {
+        for (let at = 0; at < rows * cols; at++) {
+          const big = randn([rows + 1, cols], { seed: at });
+          big.data[cols + at] = bad;
+          const view = big.slice(0, 1, rows + 1);
+          expect(() => svd(view)).toThrow(new RegExp(`non-finite entry \\(${bad}\\) at flat index ${at}`));
+          expect(() => svd(view.transpose())).toThrow(/non-finite/);
+        }
+      }
+    }
   });
 });
