@@ -264,6 +264,8 @@ function applyReflectors(
   const bufW = scratch("wy.W", WY_BLOCK * cols);
   const bufTW = scratch("wy.TW", WY_BLOCK * cols);
   const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
+  const bufT = scratch("wy.T", WY_BLOCK * WY_BLOCK);
+  const bufCol = scratch("wy.g", WY_BLOCK);
   // Rows s0… of M, viewed afresh (a GEMM may have grown, and so detached, unshared kernel memory).
   const tail = (s0: number): Float64Array => work.view(s0 * cols, (rows - s0) * cols);
   for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
@@ -283,7 +285,7 @@ function applyReflectors(
     // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
     // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
     const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
-    const T = negatedT(G, betas, b0, kb);
+    const T = negatedT(G, betas, b0, kb, bufT, bufCol);
     // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
     const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
     const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
@@ -291,19 +293,30 @@ function applyReflectors(
   }
 }
 
-/** `−T` of a compact-WY block from `G = VᵀV` (dlarft's recurrence), row-major kb × kb. */
-function negatedT(G: Float64Array, betas: Float64Array, b0: number, kb: number): Float64Array {
-  const T = new Float64Array(kb * kb);
+/**
+ * `−T` of a compact-WY block from `G = VᵀV` (dlarft's recurrence, which −T satisfies as well, with
+ * −β_j on the diagonal), row-major kb × kb in `T`; `g` is scratch for one column of G, read
+ * contiguously.
+ */
+function negatedT(G: Float64Array, betas: Float64Array, b0: number, kb: number, T: Float64Array, g: Float64Array): Float64Array {
+  T.fill(0, 0, kb * kb);
   for (let j = 0; j < kb; j++) {
     const beta = betas[b0 + j]!;
-    T[j * kb + j] = beta;
+    T[j * kb + j] = -beta;
     if (beta === 0) continue;
+    for (let c = 0; c < j; c++) g[c] = G[c * kb + j]!;
     for (let r = 0; r < j; r++) {
-      let acc = 0;
-      for (let c = r; c < j; c++) acc += T[r * kb + c]! * G[c * kb + j]!;
-      T[r * kb + j] = -beta * acc;
+      const row = r * kb;
+      let a0 = 0;
+      let a1 = 0;
+      let c = r;
+      for (; c + 1 < j; c += 2) {
+        a0 += T[row + c]! * g[c]!;
+        a1 += T[row + c + 1]! * g[c + 1]!;
+      }
+      if (c < j) a0 += T[row + c]! * g[c]!;
+      T[row + j] = -beta * (a0 + a1);
     }
   }
-  for (let i = 0; i < T.length; i++) T[i] = -T[i]!;
-  return T;
+  return T.subarray(0, kb * kb);
 }
