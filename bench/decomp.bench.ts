@@ -9,6 +9,12 @@ import path from "node:path";
 import { CpuBackend, CPTensor, cpAls, cpToTensor, einsum, frobenius, randn, svd, TRTensor, writeNpy } from "../src/index.js";
 import { fmt, repoRoot, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
+/**
+ * Timed calls per workload, on both sides. Whole runs on this VM swing by ±30 % and the ratios sit
+ * near their targets, so medians of many calls.
+ */
+const REPEATS = 11;
+
 async function run(opts: BenchOptions): Promise<string> {
   const n = opts.quick ? 40 : 100;
   const rank = 10;
@@ -25,11 +31,11 @@ async function run(opts: BenchOptions): Promise<string> {
     const a = randn([m, m], { seed: 9 });
     // CP-ALS: random init (cheap), so the timing is the iterations.
     const one = new CpuBackend({ threads: 1 });
-    const tAls = await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), 7, 2);
+    const tAls = await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), REPEATS, 2);
     opts.log(`cp-als ${n}^3 r${rank}: ${fmt(tAls.medianMs / iters)} ms/iteration`);
     // SVD on one thread, like the peers; the default backend (every core) is reported beside it.
-    const tSvd = await time(() => svd(a, { backend: one }), 7, 2);
-    const tSvdAll = await time(() => svd(a), 7, 2);
+    const tSvd = await time(() => svd(a, { backend: one }), REPEATS, 2);
+    const tSvdAll = await time(() => svd(a), REPEATS, 2);
     one.dispose();
     opts.log(`svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread), ${fmt(tSvdAll.medianMs)} ms (all cores)`);
     // Lazy TR: 8-way, dims 10, ranks 8, a vector on every mode.
@@ -51,7 +57,7 @@ async function run(opts: BenchOptions): Promise<string> {
     writeFileSync(tensorFile, writeNpy(x));
     writeFileSync(matrixFile, writeNpy(a));
     const specFile = path.join(dir, "spec.json");
-    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: 7 }, svd: { matrix: matrixFile, repeats: 5 } }));
+    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: REPEATS }, svd: { matrix: matrixFile, repeats: REPEATS } }));
     const cores = os.cpus().length;
     const peer = (threads: number, file: string): PeerResult | undefined => {
       const t = String(threads);
@@ -63,7 +69,7 @@ async function run(opts: BenchOptions): Promise<string> {
     const py = peer(1, specFile);
     // The SVD again with the peers' default threading (every core), beside ours on every core.
     const svdSpec = path.join(dir, "svd-spec.json");
-    writeFileSync(svdSpec, JSON.stringify({ svd: { matrix: matrixFile, repeats: 5 } }));
+    writeFileSync(svdSpec, JSON.stringify({ svd: { matrix: matrixFile, repeats: REPEATS } }));
     const pyAll = peer(cores, svdSpec);
     const perIt = tAls.medianMs / iters;
     const rows: (string | number)[][] = [
