@@ -7,7 +7,7 @@
  * @module
  */
 import { makeReflector } from "./householder.js";
-import { gemm, gemmAdd, gemmRuntime } from "./dense-gemm.js";
+import { gemm, gemmAdd, gemmRuntime, type GemmOperand } from "./dense-gemm.js";
 import { scratch } from "./scratch.js";
 import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
 
@@ -240,56 +240,106 @@ export function reflectorWork(rows: number, cols: number): Level2F64 {
  * at word 0 of `work`, `n` the number of columns reduced), i.e. `Q_L · M`.
  */
 export function applyLeftReflectors(A: Float64Array, n: number, tauq: Float64Array, work: Level2F64, cols: number): void {
-  applyReflectors(n, n, tauq, (k) => k, (k, i) => A[i * n + k]!, work, cols);
+  applyReflectors(A, n, "left", tauq, work, cols);
 }
 
 /** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
 export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Array, work: Level2F64, cols: number): void {
-  applyReflectors(n, n - 1, taup, (k) => k + 1, (k, i) => A[k * n + i]!, work, cols);
+  applyReflectors(A, n, "right", taup, work, cols);
 }
 
 /**
- * Applies `H_0 ⋯ H_{count−1}` to the `rows×cols` matrix M (at word 0 of `work`) from the left,
- * blocks of {@link WY_BLOCK} reflectors at once in compact-WY form `H_b ⋯ H_{b+nb−1} = I − V T Vᵀ`
- * (LAPACK's dlarft/dlarfb), last block first. Reflector k is `I − β_k v_k v_kᵀ` with v_k zero before
- * `start(k)`, 1 there and `at(k, i)` below it. Each block's two big GEMMs read M and add into it
- * where it lies (in place when `work` is pinned kernel memory).
+ * Applies the reflectors of one side of {@link bidiagonalize} (n×n `A`) to the `n×cols` matrix M (at
+ * word 0 of `work`) from the left, blocks of {@link WY_BLOCK} at once in compact-WY form
+ * `H_b ⋯ H_{b+kb−1} = I − V T Vᵀ` (LAPACK's dlarft/dlarfb), last block first. Left reflector k is
+ * column k of A below the diagonal, right reflector k row k right of the superdiagonal (each with an
+ * implicit 1 before), so the block's V is copied from rows of A either way: as V (ns × kb) for the
+ * left side, as Vᵀ (kb × ns) for the right, and the GEMMs read it transposed where needed. Each
+ * block's two big GEMMs read M and add into it where it lies (in place when `work` is pinned kernel
+ * memory).
  */
-function applyReflectors(
-  rows: number, count: number, betas: Float64Array, start: (k: number) => number, at: (k: number, i: number) => number,
-  work: Level2F64, cols: number,
-): void {
+function applyReflectors(A: Float64Array, n: number, side: "left" | "right", betas: Float64Array, work: Level2F64, cols: number): void {
+  const count = side === "left" ? n : n - 1;
+  // Row where reflector k's 1 sits (its entries below/after it come from A).
+  const shift = side === "left" ? 0 : 1;
   // Scratch for every block, sized for the largest.
-  const bufV = scratch("wy.V", rows * WY_BLOCK);
+  const bufV = scratch("wy.V", n * WY_BLOCK);
   const bufW = scratch("wy.W", WY_BLOCK * cols);
   const bufTW = scratch("wy.TW", WY_BLOCK * cols);
   const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
   const bufT = scratch("wy.T", WY_BLOCK * WY_BLOCK);
   const bufCol = scratch("wy.g", WY_BLOCK);
   // Rows s0… of M, viewed afresh (a GEMM may have grown, and so detached, unshared kernel memory).
-  const tail = (s0: number): Float64Array => work.view(s0 * cols, (rows - s0) * cols);
+  const tail = (s0: number): Float64Array => work.view(s0 * cols, (n - s0) * cols);
   for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
     const kb = Math.min(WY_BLOCK, count - b0);
-    const s0 = start(b0);
-    const ns = rows - s0;
+    const s0 = b0 + shift;
+    const ns = n - s0;
     if (ns <= 0) continue;
-    // V: ns × kb, column j = v_{b0+j} restricted to rows s0…rows−1.
-    const V = bufV.subarray(0, ns * kb);
-    V.fill(0);
-    for (let j = 0; j < kb; j++) {
-      if (betas[b0 + j] === 0) continue;
-      const sj = start(b0 + j);
-      V[(sj - s0) * kb + j] = 1;
-      for (let r = sj + 1; r < rows; r++) V[(r - s0) * kb + j] = at(b0 + j, r);
-    }
+    const store = bufV.subarray(0, ns * kb);
+    if (side === "left") leftBlock(A, n, betas, b0, kb, store);
+    else rightBlock(A, n, betas, b0, kb, store);
+    // V (ns × kb) and Vᵀ as GEMM operands over the copy.
+    const V: GemmOperand = side === "left" ? { data: store, rows: ns, cols: kb } : { data: store, rows: ns, cols: kb, t: true };
+    const Vt: GemmOperand = side === "left" ? { data: store, rows: kb, cols: ns, t: true } : { data: store, rows: kb, cols: ns };
     // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
     // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
-    const G = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: V, rows: ns, cols: kb }, bufG);
+    const G = gemm(Vt, V, bufG);
     const T = negatedT(G, betas, b0, kb, bufT, bufCol);
     // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
-    const W = gemm({ data: V, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
+    const W = gemm(Vt, { data: tail(s0), rows: ns, cols }, bufW);
     const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
-    gemmAdd({ data: V, rows: ns, cols: kb }, { data: TW, rows: kb, cols }, tail(s0));
+    gemmAdd(V, { data: TW, rows: kb, cols }, tail(s0));
+  }
+}
+
+/**
+ * V (ns × kb, rows s0 = b0 … n−1) of a block of left reflectors: row r holds `A[r, b0…b0+kb−1]`
+ * where reflector b0+j has entries (r > b0+j), 1 on its diagonal, 0 above; zero columns for β = 0.
+ */
+function leftBlock(A: Float64Array, n: number, betas: Float64Array, b0: number, kb: number, V: Float64Array): void {
+  const ns = n - b0;
+  for (let q = 0; q < ns; q++) {
+    const r = b0 + q;
+    const src = r * n + b0;
+    const row = q * kb;
+    // Columns j < q are below their diagonal (copied), j = q is the diagonal, j > q above it.
+    const below = Math.min(q, kb);
+    for (let j = 0; j < below; j++) V[row + j] = A[src + j]!;
+    if (q < kb) {
+      V[row + q] = 1;
+      V.fill(0, row + q + 1, row + kb);
+    }
+  }
+  zeroColumns(V, ns, kb, betas, b0);
+}
+
+/**
+ * Vᵀ (kb × ns, columns s0 = b0+1 … n−1) of a block of right reflectors: row j holds `A[b0+j, s0…]`
+ * past reflector j's 1 (at column b0+j+1), zeros before it; zero rows for β = 0.
+ */
+function rightBlock(A: Float64Array, n: number, betas: Float64Array, b0: number, kb: number, Vt: Float64Array): void {
+  const s0 = b0 + 1;
+  const ns = n - s0;
+  for (let j = 0; j < kb; j++) {
+    const row = j * ns;
+    if (betas[b0 + j] === 0) {
+      Vt.fill(0, row, row + ns);
+      continue;
+    }
+    // Reflector b0+j: 1 at column b0+j+1 (offset j in this block), entries after it.
+    Vt.fill(0, row, row + j);
+    Vt[row + j] = 1;
+    const src = (b0 + j) * n + s0;
+    for (let c = j + 1; c < ns; c++) Vt[row + c] = A[src + c]!;
+  }
+}
+
+/** Zeroes the columns of V (ns × kb) whose reflector has β = 0 (it is the identity). */
+function zeroColumns(V: Float64Array, ns: number, kb: number, betas: Float64Array, b0: number): void {
+  for (let j = 0; j < kb; j++) {
+    if (betas[b0 + j] !== 0) continue;
+    for (let q = 0; q < ns; q++) V[q * kb + j] = 0;
   }
 }
 
