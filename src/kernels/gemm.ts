@@ -82,6 +82,8 @@ function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen
 
 /** Widest float64 product whose A is read in place by the micro-kernels rather than packed. */
 const DIRECT_A_MAX_N = 16;
+/** Tallest float64 product whose B is read in place by the micro-kernels rather than packed. */
+const DIRECT_B_MAX_M = 96;
 
 /**
  * `[B,M,K]·[B,K,N] → [B,M,N]` on the kernels, or undefined when the operands do not fit in the
@@ -169,7 +171,11 @@ export function wasmBatchedMatmul<D extends DType>(
   // A narrow float64 product whose A has unit row or column stride reads A in place: packing it
   // would move every element once for only a few micro-tiles of reuse.
   const aUnit = a.strides[2] === 1 || a.strides[1] === 1;
-  ctl[s + Slot.directA] = dtype === "float64" && N <= DIRECT_A_MAX_N && aUnit ? 1 : 0;
+  const directA = dtype === "float64" && N <= DIRECT_A_MAX_N && aUnit;
+  ctl[s + Slot.directA] = directA ? 1 : 0;
+  // Likewise a short float64 product whose B has unit column stride reads B's rows in place (B's
+  // panels would each serve only a few row blocks of A).
+  ctl[s + Slot.directB] = dtype === "float64" && !directA && M <= DIRECT_B_MAX_M && b.strides[2] === 1 ? 1 : 0;
   rt.runJob(t);
   if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as DataOf<D>;
   const result = new Arr(rt.memory.buffer, cPtr, outLen);

@@ -45,6 +45,8 @@ export const Slot = {
   directA: 37,
   /** Elements between rows of C. */
   ldc: 38,
+  /** Nonzero (float64): the micro-kernels read B's rows in place instead of from packed panels. */
+  directB: 39,
   // strided copy / reduction parameters
   ndim: 16,
   src: 17,

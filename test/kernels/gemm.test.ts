@@ -139,6 +139,33 @@ describe("narrow float64 products (A read in place by the micro-kernels)", () =>
   });
 });
 
+describe("short float64 products (B's rows read in place by the micro-kernels)", () => {
+  test("match the oracle for M ≤ 96 with ragged N, K across several panels, A either way round (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(63, 64, 95, 96, 97)), fc.integer({ min: 17, max: 70 }), fc.constantFrom(3, 255, 257, 600),
+        fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 2 }), fc.nat(1000),
+        (M, N, K, transposed, accumulate, threads, seed) => {
+          const stored = randn(transposed ? [1, K, M] : [1, M, K], { seed });
+          const a = transposed ? new DenseTensor(stored.data, [1, M, K], [M * K, 1, M]) : stored;
+          const b = randn([1, K, N], { seed: seed + 1 });
+          if (!accumulate) {
+            checkAgainstOracle(a, b, backends.get(threads)!.batchedMatmul(a, b), "float64");
+            return;
+          }
+          const start = randn([1, M, N], { seed: seed + 2 });
+          const ref = oracle(a, b);
+          const got = backends.get(threads)!.batchedMatmul(a, b, start.data.slice(), { accumulate: true });
+          const want = ref.value.map((v, i) => v + start.data[i]!);
+          const scale = ref.absSum.map((x, i) => x + Math.abs(start.data[i]!));
+          expect(maxScaledError(got.data, want, scale)).toBeLessThanOrEqual((K + 3) * EPS.float64);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe("batchedMatmul accumulating into a caller's buffer", () => {
   test("adds the product to what the buffer holds, on the WebAssembly and TypeScript kernels (property)", () => {
     fc.assert(

@@ -47,6 +47,7 @@ const G_PACKSTRIDE: i32 = 35;
 const G_ACC: i32 = 36; // nonzero: C += A·B (C's contents are kept), else C = A·B
 const G_DIRECT: i32 = 37; // float64 only, nonzero: the micro-kernels read A where it lies (no A panels)
 const G_LDC: i32 = 38; // elements between rows of C (≥ N); batch b's C starts at C + b·M·LDC
+const G_DIRECTB: i32 = 39; // float64 only, nonzero: the micro-kernels read B's rows where they lie (no B panels)
 
 // Strided copy / reduction parameters.
 const S_NDIM: i32 = 16;
@@ -341,14 +342,35 @@ function gemmTaskF64(t: i32, id: i32): void {
   const c = getu(G_C) + ((<usize>bi * <usize>M * ldcw + <usize>ic * ldcw + <usize>jc) << 3);
   const acc = geti(G_ACC) != 0;
   const direct = geti(G_DIRECT) != 0;
+  const directB = geti(G_DIRECTB) != 0;
   for (let pc = 0; pc < K; pc += KC) {
     const kc = min<i32>(KC, K - pc);
     const first = pc == 0 && !acc;
-    packBF64(b, brs, bcs, pc, kc, jc, nc, bp);
+    if (!directB) packBF64(b, brs, bcs, pc, kc, jc, nc, bp);
     if (!direct) packAF64(a, ars, acs, ic, mc, pc, kc, ap);
     for (let jr = 0; jr < nc; jr += NR64) {
       const nr = min<i32>(NR64, nc - jr);
-      const pb = bp + (<usize>(jr * kc) << 3);
+      let pb = bp + (<usize>(jr * kc) << 3);
+      if (directB) {
+        // B's columns jc+jr… from row pc, read in place (unit column stride, rows `brs` words apart),
+        // except a partial micro-panel, packed alone for the edge path.
+        const src = b + ((<usize>pc * brs + <usize>(jc + jr)) << 3);
+        if (nr == NR64) {
+          for (let ir = 0; ir < mc; ir += MR64) {
+            const mr = min<i32>(MR64, mc - ir);
+            const pa = ap + (<usize>(ir * kc) << 3);
+            const pcc = c + <usize>ir * ldc + (<usize>jr << 3);
+            if (mr == MR64) kernelF64DirectB(kc, pa, src, brs << 3, pcc, ldc, first);
+            else {
+              packBF64(b, brs, bcs, pc, kc, jc + jr, nr, bp);
+              edgeF64(kc, pa, bp, pcc, ldc, first, mr, nr, tile);
+            }
+          }
+          continue;
+        }
+        packBF64(b, brs, bcs, pc, kc, jc + jr, nr, bp);
+        pb = bp;
+      }
       for (let ir = 0; ir < mc; ir += MR64) {
         const mr = min<i32>(MR64, mc - ir);
         const pcc = c + <usize>ir * ldc + (<usize>jr << 3);
@@ -532,6 +554,46 @@ function kernelF64Direct(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, 
     c31 = madd64(a, b1, c31);
     pa += cs8;
     pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/** {@link kernelF64} with B's rows read where they lie: row k of the tile at `pb + k·rs8`. */
+// @ts-ignore: decorator
+@inline
+function kernelF64DirectB(kc: i32, pa: usize, pb: usize, rs8: usize, c: usize, ldc: usize, first: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  if (first) {
+    c00 = f64x2.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  } else {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c1); c11 = v128.load(c1, 16);
+    c20 = v128.load(c2); c21 = v128.load(c2, 16);
+    c30 = v128.load(c3); c31 = v128.load(c3, 16);
+  }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = madd64(a, b0, c00);
+    c01 = madd64(a, b1, c01);
+    a = v128.load64_splat(pa, 8);
+    c10 = madd64(a, b0, c10);
+    c11 = madd64(a, b1, c11);
+    a = v128.load64_splat(pa, 16);
+    c20 = madd64(a, b0, c20);
+    c21 = madd64(a, b1, c21);
+    a = v128.load64_splat(pa, 24);
+    c30 = madd64(a, b0, c30);
+    c31 = madd64(a, b1, c31);
+    pa += 32;
+    pb += rs8;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c1, c10); v128.store(c1, c11, 16);
