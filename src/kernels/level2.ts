@@ -2,7 +2,7 @@
  * Float64 arrays pinned in a kernel runtime's memory (below the arena its jobs use), and
  * matrix–vector products (WebAssembly SIMD) on them: a factorisation keeps its working matrix there,
  * runs these products on it and hands it to GEMMs, which read it in place, without copying it in for
- * each.
+ * each. The passes of the divide-and-conquer SVD's secular-equation solver run on such memory too.
  * @module
  */
 import type { KernelRuntime } from "./runtime.js";
@@ -56,6 +56,18 @@ export class ResidentF64 implements Level2F64 {
     if (rows > 0) this.rt.exports.gemvN64(this.addr(a), lda, rows, cols, this.addr(x), this.addr(y));
   }
 
+  secularSums(delta: number, z2: number, inv: number, K: number, i: number, tau: number, out: number): void {
+    this.rt.exports.secularSums(this.addr(delta), this.addr(z2), this.addr(inv), K, i, tau, this.addr(out));
+  }
+
+  secularMid(d: number, lower: number, upper: number, z2: number, K: number, i: number, mid: number, dn: number, out: number): void {
+    this.rt.exports.secularMid(this.addr(d), this.addr(lower), this.addr(upper), this.addr(z2), K, i, mid, dn, this.addr(out));
+  }
+
+  lownerUpdate(acc: number, lower: number, upper: number, inv: number, K: number, i: number): void {
+    this.rt.exports.lownerUpdate(this.addr(acc), this.addr(lower), this.addr(upper), this.addr(inv), K, i);
+  }
+
   private addr(word: number): number {
     return this.base + word * 8;
   }
@@ -71,6 +83,19 @@ export interface Level2F64 {
   gemvT(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void;
   /** `y[r] = Σ_{c<cols} A[r·lda + c] · x[c]` for `r < rows`. */
   gemvN(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  /**
+   * Secular function terms at τ against poles `delta` (K words): `inv[j] = 1/(δ_j − τ)` and, with
+   * `t = z2_j·inv[j]`, the sums of t and t·inv[j] over j ≤ i and over j > i and of t·inv[j]² over all
+   * j into out[0…4].
+   */
+  secularSums(delta: number, z2: number, inv: number, K: number, i: number, tau: number, out: number): void;
+  /**
+   * The same sums (out[0…3], no reciprocals kept) at τ = `mid` against `lower`, writing
+   * `upper[j] = (d_j − dn)(d_j + dn)` on the way.
+   */
+  secularMid(d: number, lower: number, upper: number, z2: number, K: number, i: number, mid: number, dn: number, out: number): void;
+  /** `acc[j] *= upper[j]·inv[j]` for j ≤ i and `acc[j] *= lower[j]·inv[j]` for j > i. */
+  lownerUpdate(acc: number, lower: number, upper: number, inv: number, K: number, i: number): void;
   /** Done with the memory. */
   close(): void;
 }
@@ -123,6 +148,63 @@ export class HeapF64 implements Level2F64 {
       if (c < cols) s0 += M[a0 + c]! * M[x + c]!;
       M[y + r] = s0 + s1;
     }
+  }
+
+  secularSums(delta: number, z2: number, inv: number, K: number, i: number, tau: number, out: number): void {
+    const M = this.m;
+    let psi = 0;
+    let dpsi = 0;
+    let phi = 0;
+    let dphi = 0;
+    let curv = 0;
+    for (let j = 0; j < K; j++) {
+      const r = 1 / (M[delta + j]! - tau);
+      M[inv + j] = r;
+      const t = M[z2 + j]! * r;
+      if (j <= i) {
+        psi += t;
+        dpsi += t * r;
+      } else {
+        phi += t;
+        dphi += t * r;
+      }
+      curv += t * r * r;
+    }
+    M[out] = psi;
+    M[out + 1] = dpsi;
+    M[out + 2] = phi;
+    M[out + 3] = dphi;
+    M[out + 4] = curv;
+  }
+
+  secularMid(d: number, lower: number, upper: number, z2: number, K: number, i: number, mid: number, dn: number, out: number): void {
+    const M = this.m;
+    let psi = 0;
+    let dpsi = 0;
+    let phi = 0;
+    let dphi = 0;
+    for (let j = 0; j < K; j++) {
+      const dj = M[d + j]!;
+      M[upper + j] = (dj - dn) * (dj + dn);
+      const r = 1 / (M[lower + j]! - mid);
+      const t = M[z2 + j]! * r;
+      if (j <= i) {
+        psi += t;
+        dpsi += t * r;
+      } else {
+        phi += t;
+        dphi += t * r;
+      }
+    }
+    M[out] = psi;
+    M[out + 1] = dpsi;
+    M[out + 2] = phi;
+    M[out + 3] = dphi;
+  }
+
+  lownerUpdate(acc: number, lower: number, upper: number, inv: number, K: number, i: number): void {
+    const M = this.m;
+    for (let j = 0; j < K; j++) M[acc + j] = M[acc + j]! * (M[(j <= i ? upper : lower) + j]! * M[inv + j]!);
   }
 
   close(): void {}

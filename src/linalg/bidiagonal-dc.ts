@@ -10,7 +10,8 @@
  */
 import { NotConvergedError } from "../errors.js";
 import { bidiagonalQR, squareUpExtraColumn } from "./bidiagonal-qr.js";
-import { gemm } from "./dense-gemm.js";
+import { gemm, gemmRuntime } from "./dense-gemm.js";
+import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
 import { scratch } from "./scratch.js";
 
 /** Subproblems with at most this many rows are solved by QR iteration. */
@@ -28,7 +29,17 @@ export function bidiagonalDC(d: Float64Array, e: Float64Array, n: number): { rea
   // Work arrays: the caller copies what it needs out of them before the next SVD.
   const ub = scratch("dc.ub", n * n, true);
   const vb = scratch("dc.vb", n * n, true);
-  if (n > 0) solve({ d, e, U: ub, V: vb, N: n }, 0, n, 0);
+  if (n === 0) return { ub, vb };
+  // The secular passes run as WebAssembly SIMD on pinned kernel memory when the GEMMs use the
+  // kernels (and the block is free), else as TypeScript loops on an ordinary array.
+  const words = secularLayout(n).words;
+  const rt = n > DC_LEAF ? gemmRuntime() : undefined;
+  const ws: Level2F64 = (rt && ResidentF64.open(rt, words)) || new HeapF64(words);
+  try {
+    solve({ d, e, U: ub, V: vb, N: n, ws }, 0, n, 0);
+  } finally {
+    ws.close();
+  }
   return { ub, vb };
 }
 
@@ -39,6 +50,18 @@ interface Problem {
   readonly U: Float64Array;
   readonly V: Float64Array;
   readonly N: number;
+  /** Work memory of the secular solver's passes (layout: {@link secularLayout}). */
+  readonly ws: Level2F64;
+}
+
+/**
+ * Word offsets in the secular solver's work memory, for merges of up to N columns: the K×K
+ * reciprocals first, then K-word vectors (the scaled poles d, z², the pole offsets δ relative to
+ * the roots' lower and upper poles, the Löwner products) and five words of sums.
+ */
+function secularLayout(N: number): { readonly inv: number; readonly d: number; readonly z2: number; readonly lower: number; readonly upper: number; readonly lowner: number; readonly out: number; readonly words: number } {
+  const v = N * N;
+  return { inv: 0, d: v, z2: v + N, lower: v + 2 * N, upper: v + 3 * N, lowner: v + 4 * N, out: v + 5 * N, words: v + 5 * N + 8 };
 }
 
 /**
@@ -190,16 +213,18 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   // The secular problem, scaled to entries ≤ 1.
   let scale = 0;
   for (let q = 0; q < K; q++) scale = Math.max(scale, ds[live[q]!]!, Math.abs(zs[live[q]!]!));
-  const dK = scratch("dc.dK", K);
+  // Views of the work memory, taken afresh: the previous merge's GEMMs may have moved it.
+  const at = secularLayout(N);
+  const dK = p.ws.view(at.d, K);
   const zK = scratch("dc.zK", K);
   for (let q = 0; q < K; q++) {
     dK[q] = ds[live[q]!]! / scale;
     zK[q] = zs[live[q]!]! / scale;
   }
   const sigma = scratch("dc.sigma", K);
-  const inv = scratch("dc.inv", K * K);
-  const lowner = scratch("dc.lowner", K);
-  solveSecular(dK, zK, sigma, inv, lowner);
+  const inv = p.ws.view(at.inv, K * K);
+  const lowner = p.ws.view(at.lowner, K);
+  solveSecular(p.ws, at, dK, zK, sigma);
   // New vectors: columns 0…K−1 from the roots (GEMMs over the old vectors), then the deflated ones.
   // Within a part the live columns go in increasing global column, so the gathers read rows in order.
   const byColumn = new Int32Array(nr).fill(-1);
@@ -313,16 +338,19 @@ function writeRows(X: Float64Array, N: number, row0: number, rows: number, c0: n
 
 /**
  * Solves `1 + Σ z_j² / (d_j² − σ²) = 0` for its K roots `sigma`, `0 = d_0 < d_1 < … < d_{K−1}`, all
- * z_j ≠ 0, and fills row i of the K×K `inv` with `1/(d_j² − σ_i²)`. Root i lies in `(d_i, d_{i+1})`
- * (the last in `(d_{K−1}, √(d_{K−1}² + ‖z‖²))`). Each is found as `τ = σ² − d_o²` relative to the
- * nearer pole `d_o`, so `d_j² − σ² = (d_j − d_o)(d_j + d_o) − τ` keeps full relative accuracy — what
- * makes the recomputed vectors orthogonal. `lowner` receives the products
- * `Π_{i<K−1} (d_m² − d_j²)/(d_j² − σ_i²)` of {@link secularVectors}, accumulated while each row of
- * `inv` is still in cache.
+ * z_j ≠ 0 (`d` is the view at `at.d` of the work memory `ws`), and fills row i of the K×K reciprocals
+ * at `at.inv` with `1/(d_j² − σ_i²)`. Root i lies in `(d_i, d_{i+1})` (the last in
+ * `(d_{K−1}, √(d_{K−1}² + ‖z‖²))`). Each is found as `τ = σ² − d_o²` relative to the nearer pole
+ * `d_o`, so `d_j² − σ² = (d_j − d_o)(d_j + d_o) − τ` keeps full relative accuracy — what makes the
+ * recomputed vectors orthogonal. The products `Π_{i<K−1} (d_m² − d_j²)/(d_j² − σ_i²)` of
+ * {@link secularVectors} accumulate at `at.lowner` while each row of reciprocals is still in cache.
+ * The O(K) passes run through `ws` (WebAssembly SIMD on pinned kernel memory, or TypeScript loops).
  */
-function solveSecular(d: Float64Array, z: Float64Array, sigma: Float64Array, inv: Float64Array, lowner: Float64Array): void {
+function solveSecular(ws: Level2F64, at: ReturnType<typeof secularLayout>, d: Float64Array, z: Float64Array, sigma: Float64Array): void {
   const K = d.length;
-  const z2 = scratch("dc.z2", K);
+  const z2 = ws.view(at.z2, K);
+  const lowner = ws.view(at.lowner, K);
+  const out = ws.view(at.out, 5);
   let znorm2 = 0;
   for (let j = 0; j < K; j++) {
     z2[j] = z[j]! * z[j]!;
@@ -330,96 +358,71 @@ function solveSecular(d: Float64Array, z: Float64Array, sigma: Float64Array, inv
     lowner[j] = 1;
   }
   // δ_j = (d_j − d_o)(d_j + d_o) for the poles below and above root i; the upper is the next root's lower.
-  let lower = scratch("dc.deltaLo", K);
-  let upper = scratch("dc.deltaHi", K);
-  for (let j = 0; j < K; j++) lower[j] = (d[j]! - d[0]!) * (d[j]! + d[0]!);
+  // Word offsets and views of the two, swapped after every root.
+  let lower = at.lower;
+  let upper = at.upper;
+  let lowerV = ws.view(lower, K);
+  let upperV = ws.view(upper, K);
+  for (let j = 0; j < K; j++) lowerV[j] = (d[j]! - d[0]!) * (d[j]! + d[0]!);
   for (let i = 0; i < K; i++) {
     let o = i;
     let delta = lower;
+    let deltaV = lowerV;
     let lo = 0;
     let hi = znorm2;
     let tau = znorm2 / 2;
     if (i < K - 1) {
       // The secular function and its slopes at the bracket's midpoint pick the nearer pole as origin,
       // and a step of the rational model from there is the first guess.
-      const dn = d[i + 1]!;
-      const gap = lower[i + 1]!;
-      const mid = gap / 2;
-      let psi = 0;
-      let dpsi = 0;
-      let phi = 0;
-      let dphi = 0;
-      for (let j = 0; j <= i; j++) {
-        upper[j] = (d[j]! - dn) * (d[j]! + dn);
-        const r = 1 / (lower[j]! - mid);
-        const t = z2[j]! * r;
-        psi += t;
-        dpsi += t * r;
-      }
-      for (let j = i + 1; j < K; j++) {
-        upper[j] = (d[j]! - dn) * (d[j]! + dn);
-        const r = 1 / (lower[j]! - mid);
-        const t = z2[j]! * r;
-        phi += t;
-        dphi += t * r;
-      }
-      const w = 1 + psi + phi;
-      const eta = rationalStep(w, -mid, mid, dpsi, dphi);
+      const mid = lowerV[i + 1]! / 2;
+      ws.secularMid(at.d, lower, upper, at.z2, K, i, mid, d[i + 1]!, at.out);
+      const w = 1 + out[0]! + out[2]!;
+      const eta = rationalStep(w, -mid, mid, out[1]!, out[3]!);
       if (w >= 0) {
         hi = mid;
         tau = mid + eta;
       } else {
         o = i + 1;
         delta = upper;
+        deltaV = upperV;
         lo = -mid;
         hi = 0;
         tau = -mid + eta;
       }
       if (!(tau > lo && tau < hi)) tau = (lo + hi) / 2;
     }
-    const at = i * K;
-    tau = findRoot(delta, z2, K, i, lo, hi, tau, inv, at);
+    const row = at.inv + i * K;
+    tau = findRoot(ws, deltaV, delta, at.z2, K, i, lo, hi, tau, row, out, at.out);
     sigma[i] = Math.sqrt(d[o]! * d[o]! + tau);
-    if (i < K - 1) {
-      // Factor (d_m² − d_j²)/(d_j² − σ_i²) with m = i+1 for j ≤ i and m = i above: the δ's at hand.
-      for (let j = 0; j <= i; j++) lowner[j] = lowner[j]! * (upper[j]! * inv[at + j]!);
-      for (let j = i + 1; j < K; j++) lowner[j] = lowner[j]! * (lower[j]! * inv[at + j]!);
-    }
+    // Factor (d_m² − d_j²)/(d_j² − σ_i²) with m = i+1 for j ≤ i and m = i above: the δ's at hand.
+    if (i < K - 1) ws.lownerUpdate(at.lowner, lower, upper, row, K, i);
     const t = lower;
     lower = upper;
     upper = t;
+    const tv = lowerV;
+    lowerV = upperV;
+    upperV = tv;
   }
 }
 
 /**
  * The root τ of `g(τ) = 1 + Σ z_j² / (δ_j − τ)` in `(lo, hi)` from the guess `tau`, poles `δ_i` below
- * and `δ_{i+1}` above: Gragg's rational model with both nearest poles, safeguarded by bisection
- * inside the bracket. Leaves `1/(δ_j − τ)` in `inv[at + j]` (what the last evaluation computed, so
- * the vectors need no divisions).
+ * and `δ_{i+1}` above (`delta` views the poles at word `deltaAt` of `ws`): Gragg's rational model
+ * with both nearest poles, safeguarded by bisection inside the bracket. Leaves `1/(δ_j − τ)` at word
+ * `row` (what the last evaluation computed, so the vectors need no divisions); `out` views the sums
+ * at word `outAt`.
  */
-function findRoot(delta: Float64Array, z2: Float64Array, K: number, i: number, lo: number, hi: number, tau: number, inv: Float64Array, at: number): number {
+function findRoot(
+  ws: Level2F64, delta: Float64Array, deltaAt: number, z2At: number, K: number, i: number, lo: number, hi: number, tau: number,
+  row: number, out: Float64Array, outAt: number,
+): number {
   for (let iter = 0; iter < 200; iter++) {
-    let psi = 0;
-    let dpsi = 0;
-    let phi = 0;
-    let dphi = 0;
-    let curv = 0;
-    for (let j = 0; j <= i; j++) {
-      const r = 1 / (delta[j]! - tau);
-      inv[at + j] = r;
-      const t = z2[j]! * r;
-      psi += t;
-      dpsi += t * r;
-      curv += t * r * r;
-    }
-    for (let j = i + 1; j < K; j++) {
-      const r = 1 / (delta[j]! - tau);
-      inv[at + j] = r;
-      const t = z2[j]! * r;
-      phi += t;
-      dphi += t * r;
-      curv += t * r * r;
-    }
+    ws.secularSums(deltaAt, z2At, row, K, i, tau, outAt);
+    const psi = out[0]!;
+    const dpsi = out[1]!;
+    const phi = out[2]!;
+    const dphi = out[3]!;
+    const curv = out[4]!;
     const w = 1 + psi + phi;
     if (w === 0) return tau;
     if (w < 0) lo = tau;
@@ -435,7 +438,7 @@ function findRoot(delta: Float64Array, z2: Float64Array, K: number, i: number, l
     let next = tau + eta;
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
     if (Math.abs(next - tau) <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi)) || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
-      for (let j = 0; j < K; j++) inv[at + j] = 1 / (delta[j]! - next);
+      ws.secularSums(deltaAt, z2At, row, K, i, next, outAt);
       return next;
     }
     tau = next;

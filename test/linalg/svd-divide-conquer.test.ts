@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { allClose, CpuBackend, qr, rand, randn, singularValues, svd, tensor, type DenseTensor } from "../../src/index.js";
 import { bidiagonalDC } from "../../src/linalg/bidiagonal-dc.js";
+import { withGemmBackend } from "../../src/linalg/dense-gemm.js";
 import { jacobiSingularValues } from "./jacobi-svd-oracle.js";
 
 /** Errors of an SVD, by explicit loops: max |UᵀU − I|, max |VᵀV − I|, ‖A − U S Vᵀ‖_F / ‖A‖_F. */
@@ -201,7 +202,7 @@ describe("singularValues (no vectors) and the backend option", () => {
   });
 });
 
-describe("the bidiagonalisation's WebAssembly matrix–vector path", () => {
+describe("the SVD's WebAssembly paths (matrix–vector products, secular passes) against the TypeScript ones", () => {
   test.each([
     [130, 130],
     [160, 70],
@@ -215,8 +216,10 @@ describe("the bidiagonalisation's WebAssembly matrix–vector path", () => {
     const rWasm = svd(a, { backend: wasm });
     expect(wasm.kernels === "wasm" || wasm.kernels === "ts").toBe(true);
     for (let i = 0; i < rTs.s.length; i++) expect(Math.abs(rTs.s[i]! - rWasm.s[i]!)).toBeLessThanOrEqual(1e-12 * rTs.s[0]!);
-    const e = svdErrors(a, rWasm);
-    expect(Math.max(e.orthU, e.orthV, e.rec)).toBeLessThan(1e-13);
+    for (const r of [rWasm, rTs]) {
+      const e = svdErrors(a, r);
+      expect(Math.max(e.orthU, e.orthV, e.rec)).toBeLessThan(1e-13);
+    }
     const values = singularValues(a, { backend: wasm });
     for (let i = 0; i < values.length; i++) expect(Math.abs(values[i]! - rTs.s[i]!)).toBeLessThanOrEqual(1e-12 * rTs.s[0]!);
     ts.dispose();
@@ -255,11 +258,14 @@ describe("bidiagonalDC on structured bidiagonals (each merge path: deflation kin
     ["graded 1 … 1e-12", (i) => 10 ** ((-12 * i) / n), (i) => 10 ** ((-12 * i) / n - 0.3)],
   ];
 
-  test.each(cases)("%s: orthonormal vectors, B = U·diag(s)·Vᵀ, values match one-sided Jacobi", (_, dOf, eOf) => {
+  // The secular passes run as WebAssembly SIMD (default kernels) or as TypeScript loops (kernels "ts").
+  const tsKernels = new CpuBackend({ kernels: "ts", threads: 1 });
+  const withKernels = cases.flatMap(([name, dOf, eOf]) => (["default", "ts"] as const).map((k) => [name, k, dOf, eOf] as const));
+  test.each(withKernels)("%s (%s kernels): orthonormal vectors, B = U·diag(s)·Vᵀ, values match one-sided Jacobi", (_, kernels, dOf, eOf) => {
     const d0 = Float64Array.from({ length: n }, (_, i) => dOf(i));
     const e0 = Float64Array.from({ length: n - 1 }, (_, i) => eOf(i));
     const s = d0.slice();
-    const { ub, vb } = bidiagonalDC(s, e0.slice(), n);
+    const { ub, vb } = withGemmBackend(kernels === "ts" ? tsKernels : undefined, () => bidiagonalDC(s, e0.slice(), n));
     // ~100 ulps: about 5× what a correct merge gives here, and below what dropping the Löwner
     // recomputation of z (or a wrong factor in it) gives.
     const orthTol = 100 * eps;
