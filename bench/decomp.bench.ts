@@ -10,10 +10,11 @@ import { CpuBackend, CPTensor, cpAls, cpToTensor, einsum, frobenius, randn, svd,
 import { fmt, repoRoot, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
 /**
- * Timed calls per workload, on both sides. Whole runs on this VM swing by ±30 % and the ratios sit
- * near their targets, so medians of many calls.
+ * Rounds of timed calls, alternating our side and the peers' (whole runs on this VM swing by ±30 %
+ * and its speed drifts within a run; the ratios sit near their targets), and calls per round.
  */
-const REPEATS = 11;
+const ROUNDS = 3;
+const PER_ROUND = 4;
 
 async function run(opts: BenchOptions): Promise<string> {
   const n = opts.quick ? 40 : 100;
@@ -29,15 +30,53 @@ async function run(opts: BenchOptions): Promise<string> {
     const scale = (0.01 * frobenius(x)) / Math.sqrt(x.size);
     for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! + scale * noise.data[i]!;
     const a = randn([m, m], { seed: 9 });
-    // CP-ALS: random init (cheap), so the timing is the iterations.
+    // Our side and the peers' alternate in rounds, so both sample the same spells of a VM whose
+    // speed drifts; each row's figure is the median over all rounds.
+    const tensorFile = path.join(dir, "x.npy");
+    const matrixFile = path.join(dir, "a.npy");
+    writeFileSync(tensorFile, writeNpy(x));
+    writeFileSync(matrixFile, writeNpy(a));
+    const specFile = path.join(dir, "spec.json");
+    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: PER_ROUND }, svd: { matrix: matrixFile, repeats: PER_ROUND } }));
+    const svdSpec = path.join(dir, "svd-spec.json");
+    writeFileSync(svdSpec, JSON.stringify({ svd: { matrix: matrixFile, repeats: PER_ROUND, others: false } }));
+    const cores = os.cpus().length;
+    const peer = (threads: number, file: string): PeerResult | undefined => {
+      const t = String(threads);
+      const env = { ...process.env, OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t };
+      const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_decomp.py"), file], { env, encoding: "utf8" });
+      if (r.status !== 0) opts.log(`python peer failed: ${r.stderr.slice(0, 300)}`);
+      return r.status === 0 ? (JSON.parse(r.stdout) as PeerResult) : undefined;
+    };
     const one = new CpuBackend({ threads: 1 });
-    const tAls = await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), REPEATS, 2);
-    opts.log(`cp-als ${n}^3 r${rank}: ${fmt(tAls.medianMs / iters)} ms/iteration`);
-    // SVD on one thread, like the peers; the default backend (every core) is reported beside it.
-    const tSvd = await time(() => svd(a, { backend: one }), REPEATS, 2);
-    const tSvdAll = await time(() => svd(a), REPEATS, 2);
+    const ours = { als: [] as number[], svd: [] as number[], svdAll: [] as number[] };
+    const theirs = { als: [] as number[], svd: [] as number[], gesvd: [] as number[], npSvd: [] as number[], svdAll: [] as number[] };
+    let py: PeerResult | undefined;
+    for (let round = 0; round < ROUNDS; round++) {
+      const warm = round === 0 ? 2 : 1;
+      // CP-ALS with random init (cheap), so the timing is the iterations; the SVD on one thread like
+      // the peers, and on the default backend (every core) against the peers' default threading.
+      ours.als.push(...(await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), PER_ROUND, warm)).samples);
+      ours.svd.push(...(await time(() => svd(a, { backend: one }), PER_ROUND, warm)).samples);
+      ours.svdAll.push(...(await time(() => svd(a), PER_ROUND, warm)).samples);
+      py = peer(1, specFile);
+      const pyAll = peer(cores, svdSpec);
+      if (py) {
+        theirs.als.push(...py.cp_als_samples);
+        theirs.svd.push(...py.scipy_svd_samples);
+        theirs.gesvd.push(...py.scipy_gesvd_samples);
+        theirs.npSvd.push(...py.numpy_svd_samples);
+      }
+      if (pyAll) theirs.svdAll.push(...pyAll.scipy_svd_samples);
+    }
     one.dispose();
-    opts.log(`svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread), ${fmt(tSvdAll.medianMs)} ms (all cores)`);
+    const med = (xs: number[]): number => (xs.length ? [...xs].sort((p, q) => p - q)[xs.length >> 1]! : NaN);
+    const tAls = { medianMs: med(ours.als) };
+    const tSvd = { medianMs: med(ours.svd) };
+    const tSvdAll = { medianMs: med(ours.svdAll) };
+    const peerMs = { als: med(theirs.als), svd: med(theirs.svd), gesvd: med(theirs.gesvd), npSvd: med(theirs.npSvd), svdAll: med(theirs.svdAll) };
+    opts.log(`cp-als ${n}^3 r${rank}: ${fmt(tAls.medianMs / iters)} ms/iteration (numpy ${fmt(peerMs.als / iters)})`);
+    opts.log(`svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread; scipy ${fmt(peerMs.svd)}), ${fmt(tSvdAll.medianMs)} ms (all cores; scipy ${fmt(peerMs.svdAll)})`);
     // Lazy TR: 8-way, dims 10, ranks 8, a vector on every mode.
     const d = opts.quick ? 6 : 8;
     const tr = new TRTensor(Array.from({ length: d }, (_, k) => randn([8, 10, 8], { seed: 20 + k })));
@@ -51,38 +90,21 @@ async function run(opts: BenchOptions): Promise<string> {
       denseValue = einsum(eq, [tr.toDense(), ...vs]).item();
     }, 1, 0);
     opts.log(`lazy TR ${d}-way: ${fmt(tLazy.medianMs)} ms vs forming ${fmt(tDense.medianMs)} ms`);
-    // numpy/scipy peers on the same data.
-    const tensorFile = path.join(dir, "x.npy");
-    const matrixFile = path.join(dir, "a.npy");
-    writeFileSync(tensorFile, writeNpy(x));
-    writeFileSync(matrixFile, writeNpy(a));
-    const specFile = path.join(dir, "spec.json");
-    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: REPEATS }, svd: { matrix: matrixFile, repeats: REPEATS } }));
-    const cores = os.cpus().length;
-    const peer = (threads: number, file: string): PeerResult | undefined => {
-      const t = String(threads);
-      const env = { ...process.env, OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t };
-      const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_decomp.py"), file], { env, encoding: "utf8" });
-      if (r.status !== 0) opts.log(`python peer failed: ${r.stderr.slice(0, 300)}`);
-      return r.status === 0 ? (JSON.parse(r.stdout) as PeerResult) : undefined;
-    };
-    const py = peer(1, specFile);
-    // The SVD again with the peers' default threading (every core), beside ours on every core.
-    const svdSpec = path.join(dir, "svd-spec.json");
-    writeFileSync(svdSpec, JSON.stringify({ svd: { matrix: matrixFile, repeats: REPEATS } }));
-    const pyAll = peer(cores, svdSpec);
     const perIt = tAls.medianMs / iters;
+    const has = (v: number): boolean => py !== undefined && Number.isFinite(v);
+    const ratioCell = (v: number, ourMs: number): string => (has(v) ? `${fmt(v / ourMs)}×` : "–");
     const rows: (string | number)[][] = [
-      [`CP-ALS ${n}×${n}×${n}, rank ${rank} (per iteration)`, `${fmt(perIt)} ms`, py ? `numpy ${fmt(py.cp_als_ms / iters)} ms` : "–", py ? `${fmt(py.cp_als_ms / iters / perIt)}×` : "–"],
-      [`SVD ${m}×${m} (U, s, Vᵀ)`, `${fmt(tSvd.medianMs)} ms`, py ? `scipy gesdd ${fmt(py.scipy_svd_ms)} ms` : "–", py ? `${fmt(py.scipy_svd_ms / tSvd.medianMs)}×` : "–"],
-      ["", "", py ? `scipy gesvd (QR iteration) ${fmt(py.scipy_gesvd_ms)} ms` : "–", py ? `${fmt(py.scipy_gesvd_ms / tSvd.medianMs)}×` : "–"],
-      ["", "", py ? `numpy.linalg.svd ${fmt(py.numpy_svd_ms)} ms` : "–", py ? `${fmt(py.numpy_svd_ms / tSvd.medianMs)}×` : "–"],
-      [`SVD ${m}×${m}, every core (${cores}) on both sides`, `${fmt(tSvdAll.medianMs)} ms`, pyAll ? `scipy gesdd ${fmt(pyAll.scipy_svd_ms)} ms` : "–", pyAll ? `${fmt(pyAll.scipy_svd_ms / tSvdAll.medianMs)}×` : "–"],
+      [`CP-ALS ${n}×${n}×${n}, rank ${rank} (per iteration)`, `${fmt(perIt)} ms`, has(peerMs.als) ? `numpy ${fmt(peerMs.als / iters)} ms` : "–", ratioCell(peerMs.als, tAls.medianMs)],
+      [`SVD ${m}×${m} (U, s, Vᵀ)`, `${fmt(tSvd.medianMs)} ms`, has(peerMs.svd) ? `scipy gesdd ${fmt(peerMs.svd)} ms` : "–", ratioCell(peerMs.svd, tSvd.medianMs)],
+      ["", "", has(peerMs.gesvd) ? `scipy gesvd (QR iteration) ${fmt(peerMs.gesvd)} ms` : "–", ratioCell(peerMs.gesvd, tSvd.medianMs)],
+      ["", "", has(peerMs.npSvd) ? `numpy.linalg.svd ${fmt(peerMs.npSvd)} ms` : "–", ratioCell(peerMs.npSvd, tSvd.medianMs)],
+      [`SVD ${m}×${m}, every core (${cores}) on both sides`, `${fmt(tSvdAll.medianMs)} ms`, has(peerMs.svdAll) ? `scipy gesdd ${fmt(peerMs.svdAll)} ms` : "–", ratioCell(peerMs.svdAll, tSvdAll.medianMs)],
       [`TR ${d}-way (dims 10, ranks 8) · a vector on every mode, lazy`, `${fmt(tLazy.medianMs)} ms`, `forming the 10^${d} tensor first: ${fmt(tDense.medianMs)} ms`, `${fmt(tDense.medianMs / tLazy.medianMs)}×`],
     ];
     const agree = Math.abs(lazyValue - denseValue) <= 1e-9 * Math.max(1, Math.abs(denseValue));
     return [
-      `float64, one thread unless a row says otherwise (numpy ${py?.numpy ?? "absent"}, scipy ${py?.scipy ?? "absent"}, OPENBLAS_NUM_THREADS=1; the every-core row runs both sides with their defaults). Ratio = peer time / ours (above 1: we are faster). ` +
+      `float64, one thread unless a row says otherwise (numpy ${py?.numpy ?? "absent"}, scipy ${py?.scipy ?? "absent"}, OPENBLAS_NUM_THREADS=1; the every-core row runs both sides with their defaults). ` +
+        `Medians of ${ROUNDS * PER_ROUND} calls per side, taken in ${ROUNDS} rounds that alternate our side and the peers'. Ratio = peer time / ours (above 1: we are faster). ` +
         `Our SVD follows gesdd (blocked bidiagonalisation, divide and conquer, compact-WY back-transform). The numpy CP-ALS is the same algorithm (random init, normal equations with the Hadamard product of Gram matrices, MTTKRP as unfolding × Khatri–Rao). ` +
         `Lazy and formed TR contractions agree: ${agree ? "yes" : "NO"}.`,
       "",
@@ -93,14 +115,14 @@ async function run(opts: BenchOptions): Promise<string> {
   }
 }
 
-/** What bench/peers/numpy_decomp.py prints (the CP-ALS entry only when asked for). */
+/** What bench/peers/numpy_decomp.py prints (medians and samples in ms; entries only where asked for). */
 interface PeerResult {
   readonly numpy: string;
   readonly scipy: string;
-  readonly cp_als_ms: number;
-  readonly scipy_svd_ms: number;
-  readonly scipy_gesvd_ms: number;
-  readonly numpy_svd_ms: number;
+  readonly cp_als_samples: number[];
+  readonly scipy_svd_samples: number[];
+  readonly scipy_gesvd_samples: number[];
+  readonly numpy_svd_samples: number[];
 }
 
 const topic: BenchTopic = { name: "decomp", title: "Decompositions: CP-ALS, SVD and lazy tensor rings", run };

@@ -3,7 +3,8 @@ normal equations, MTTKRP as unfolding times Khatri-Rao, as TensorLy's parafac do
 with scipy and numpy. Single-threaded BLAS unless the caller says otherwise.
 
 Usage: python3 numpy_decomp.py <spec.json>
-spec: {"cp_als": {"tensor": path, "rank": R, "iters": n, "repeats": k}, "svd": {"matrix": path, "repeats": k}}
+spec: {"cp_als": {"tensor": path, "rank": R, "iters": n, "repeats": k}, "svd": {"matrix": path, "repeats": k, "others": bool}}
+Prints medians (*_ms) and every timed sample (*_samples), in milliseconds.
 """
 import json
 import os
@@ -39,14 +40,14 @@ def cp_als(x, rank, iters, seed=0):
 
 
 def timed(fn, repeats):
+    """One warm-up call, then `repeats` timed calls: (median ms, every sample in ms)."""
     fn()
     samples = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    return samples[len(samples) // 2]
+    return sorted(samples)[len(samples) // 2], samples
 
 
 def main():
@@ -55,13 +56,14 @@ def main():
     if "cp_als" in spec:
         c = spec["cp_als"]
         x = np.load(c["tensor"])
-        out["cp_als_ms"] = timed(lambda: cp_als(x, c["rank"], c["iters"]), c["repeats"])
+        out["cp_als_ms"], out["cp_als_samples"] = timed(lambda: cp_als(x, c["rank"], c["iters"]), c["repeats"])
     if "svd" in spec:
         s = spec["svd"]
         a = np.load(s["matrix"])
-        out["scipy_svd_ms"] = timed(lambda: scipy.linalg.svd(a, full_matrices=False), s["repeats"])
-        out["scipy_gesvd_ms"] = timed(lambda: scipy.linalg.svd(a, full_matrices=False, lapack_driver="gesvd"), s["repeats"])
-        out["numpy_svd_ms"] = timed(lambda: np.linalg.svd(a, full_matrices=False), s["repeats"])
+        out["scipy_svd_ms"], out["scipy_svd_samples"] = timed(lambda: scipy.linalg.svd(a, full_matrices=False), s["repeats"])
+        if s.get("others", True):
+            out["scipy_gesvd_ms"], out["scipy_gesvd_samples"] = timed(lambda: scipy.linalg.svd(a, full_matrices=False, lapack_driver="gesvd"), s["repeats"])
+            out["numpy_svd_ms"], out["numpy_svd_samples"] = timed(lambda: np.linalg.svd(a, full_matrices=False), s["repeats"])
     print(json.dumps(out))
 
 
