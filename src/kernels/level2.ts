@@ -170,10 +170,7 @@ export class HeapF64 implements Level2F64 {
       }
       curv += t * r * r;
     }
-    M[out] = psi;
-    M[out + 1] = dpsi;
-    M[out + 2] = phi;
-    M[out + 3] = dphi;
+    this.sums(out, psi, dpsi, phi, dphi);
     M[out + 4] = curv;
   }
 
@@ -196,10 +193,15 @@ export class HeapF64 implements Level2F64 {
         dphi += t * r;
       }
     }
-    M[out] = psi;
-    M[out + 1] = dpsi;
-    M[out + 2] = phi;
-    M[out + 3] = dphi;
+    this.sums(out, psi, dpsi, phi, dphi);
+  }
+
+  /** The four sums of the secular passes, at word `out`. */
+  private sums(out: number, psi: number, dpsi: number, phi: number, dphi: number): void {
+    this.m[out] = psi;
+    this.m[out + 1] = dpsi;
+    this.m[out + 2] = phi;
+    this.m[out + 3] = dphi;
   }
 
   lownerUpdate(acc: number, lower: number, upper: number, inv: number, K: number, i: number): void {
