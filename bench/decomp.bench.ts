@@ -53,7 +53,8 @@ async function run(opts: BenchOptions): Promise<string> {
     const theirs = { als: [] as number[], svd: [] as number[], gesvd: [] as number[], npSvd: [] as number[], svdAll: [] as number[] };
     let py: PeerResult | undefined;
     for (let round = 0; round < ROUNDS; round++) {
-      const warm = round === 0 ? 2 : 1;
+      // Two untimed calls per round: the first after a peer process often re-maps memory on this VM.
+      const warm = 2;
       // CP-ALS with random init (cheap), so the timing is the iterations; the SVD on one thread like
       // the peers, and on the default backend (every core) against the peers' default threading.
       ours.als.push(...(await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), PER_ROUND, warm)).samples);
