@@ -132,7 +132,7 @@ export {
 export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";
 
 // CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
-export type { CpuBackendOptions, CpuKernels } from "./tensor/backends/cpu.js";
+export type { CpuBackendOptions, CpuKernels, MatmulInto } from "./tensor/backends/cpu.js";
 export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";
 
 // ---- moe: μMoE layers, gating, activations, PyTorch weights ----
