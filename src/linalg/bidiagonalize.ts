@@ -265,7 +265,7 @@ function applyReflectors(A: Float64Array, n: number, side: "left" | "right", bet
   // Scratch for every block, sized for the largest.
   const bufV = scratch("wy.V", n * WY_BLOCK);
   const bufW = scratch("wy.W", WY_BLOCK * cols);
-  const bufTW = scratch("wy.TW", WY_BLOCK * cols);
+  const bufVT = scratch("wy.VT", n * WY_BLOCK);
   const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
   const bufT = scratch("wy.T", WY_BLOCK * WY_BLOCK);
   const bufCol = scratch("wy.g", WY_BLOCK);
@@ -286,10 +286,11 @@ function applyReflectors(A: Float64Array, n: number, side: "left" | "right", bet
     // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
     const G = gemm(Vt, V, bufG);
     const T = negatedT(G, betas, b0, kb, bufT, bufCol);
-    // M[s0:, :] ← M[s0:, :] + V · (−T · (Vᵀ · M[s0:, :])).
-    const W = gemm(Vt, { data: tail(s0), rows: ns, cols }, bufW);
-    const TW = gemm({ data: T, rows: kb, cols: kb }, { data: W, rows: kb, cols }, bufTW);
-    gemmAdd(V, { data: TW, rows: kb, cols }, tail(s0));
+    // M[s0:, :] ← M[s0:, :] + V · ((V·(−T)ᵀ)ᵀ · M[s0:, :]): T meets the ns×kb V rather than the
+    // kb×cols product Vᵀ·M, which is wider once the block is past the first rows.
+    const VT = gemm(V, { data: T, rows: kb, cols: kb, t: true }, bufVT);
+    const W = gemm({ data: VT, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
+    gemmAdd(V, { data: W, rows: kb, cols }, tail(s0));
   }
 }
 
