@@ -271,7 +271,7 @@ export class MttkrpSweep {
     khatriRaoInto(factors.slice(0, D - 1), R, kr);
     const x = this.source();
     const xt = new DenseTensor<"float64">(x.data, [1, nLast, outer], [outer * nLast, 1, nLast], x.offset);
-    return this.backend.batchedMatmul(xt, new DenseTensor<"float64">(this.bufferFor("kr"), [1, outer, R])).data;
+    return this.backend.batchedMatmul(xt, new DenseTensor<"float64">(kr, [1, outer, R])).data;
   }
 }
 

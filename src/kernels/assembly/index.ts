@@ -360,7 +360,7 @@ function gemmTaskF64(t: i32, id: i32): void {
             const mr = min<i32>(MR64, mc - ir);
             const pa = ap + (<usize>(ir * kc) << 3);
             const pcc = c + <usize>ir * ldc + (<usize>jr << 3);
-            if (mr == MR64) kernelF64(kc, pa, src, brs << 3, pcc, ldc, first);
+            if (mr == MR64) kernelF64(kc, pa, 8, 32, src, brs << 3, pcc, ldc, first);
             else {
               packBF64(b, brs, bcs, pc, kc, jc + jr, nr, bp);
               edgeF64(kc, pa, bp, pcc, ldc, first, mr, nr, tile);
@@ -378,7 +378,7 @@ function gemmTaskF64(t: i32, id: i32): void {
           // A's rows ic+ir… from column pc, read in place: rows `ars` words apart, k steps `acs` words.
           const pa = a + ((<usize>(ic + ir) * ars + <usize>pc * acs) << 3);
           if (mr == MR64 && nr == NR64) {
-            kernelF64Direct(kc, pa, ars << 3, acs << 3, pb, pcc, ldc, first);
+            kernelF64(kc, pa, ars << 3, acs << 3, pb, 32, pcc, ldc, first);
           } else if (mr == MR64 && nr == 2) {
             kernelF64Direct4x2(kc, pa, ars << 3, acs << 3, pb, pcc, ldc, first);
           } else {
@@ -389,7 +389,7 @@ function gemmTaskF64(t: i32, id: i32): void {
         } else {
           const pa = ap + (<usize>(ir * kc) << 3);
           if (mr == MR64 && nr == NR64) {
-            kernelF64(kc, pa, pb, 32, pcc, ldc, first);
+            kernelF64(kc, pa, 8, 32, pb, 32, pcc, ldc, first);
           } else {
             edgeF64(kc, pa, pb, pcc, ldc, first, mr, nr, tile);
           }
@@ -469,7 +469,7 @@ function edgeF64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: boo
       store<f64>(tile + (<usize>(r * NR64 + j) << 3), v);
     }
   }
-  kernelF64(kc, pa, pb, 32, tile, NR64 << 3, false);
+  kernelF64(kc, pa, 8, 32, pb, 32, tile, NR64 << 3, false);
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
       store<f64>(c + <usize>r * ldc + (<usize>j << 3), load<f64>(tile + (<usize>(r * NR64 + j) << 3)));
@@ -478,55 +478,14 @@ function edgeF64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: boo
 }
 
 /**
- * The float64 micro-kernel: a 4×4 tile of C (+)= packed A panel × B, whose row k is at `pb + k·bstep`
- * (32 for a packed panel; B's row stride when B is read where it lies).
+ * The float64 micro-kernel: a 4×4 tile of C (+)= A × B. Row r of the tile's A is at `pa + r·rs8`
+ * and steps `cs8` bytes per k (8 and 32 for a packed panel; A's strides when it is read where it
+ * lies); B's row k is at `pb + k·bstep` (32 for a packed panel; B's row stride when read in place).
+ * Inlined with constant steps, the packed case compiles to fixed load offsets.
  */
 // @ts-ignore: decorator
 @inline
-function kernelF64(kc: i32, pa: usize, pb: usize, bstep: usize, c: usize, ldc: usize, first: bool): void {
-  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  if (first) {
-    c00 = f64x2.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
-  } else {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c1); c11 = v128.load(c1, 16);
-    c20 = v128.load(c2); c21 = v128.load(c2, 16);
-    c30 = v128.load(c3); c31 = v128.load(c3, 16);
-  }
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load64_splat(pa);
-    c00 = madd64(a, b0, c00);
-    c01 = madd64(a, b1, c01);
-    a = v128.load64_splat(pa, 8);
-    c10 = madd64(a, b0, c10);
-    c11 = madd64(a, b1, c11);
-    a = v128.load64_splat(pa, 16);
-    c20 = madd64(a, b0, c20);
-    c21 = madd64(a, b1, c21);
-    a = v128.load64_splat(pa, 24);
-    c30 = madd64(a, b0, c30);
-    c31 = madd64(a, b1, c31);
-    pa += 32;
-    pb += bstep;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c1, c10); v128.store(c1, c11, 16);
-  v128.store(c2, c20); v128.store(c2, c21, 16);
-  v128.store(c3, c30); v128.store(c3, c31, 16);
-}
-
-/**
- * {@link kernelF64} with A read where it lies (no packed panel): row r of the tile at `pa + r·rs8`,
- * k steps `cs8` bytes. For narrow products (N of a few tiles) packing A would cost more than it saves.
- */
-// @ts-ignore: decorator
-@inline
-function kernelF64Direct(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+function kernelF64(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, bstep: usize, c: usize, ldc: usize, first: bool): void {
   let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
   const c1 = c + ldc;
   const c2 = c1 + ldc;
@@ -557,7 +516,7 @@ function kernelF64Direct(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, 
     c30 = madd64(a, b0, c30);
     c31 = madd64(a, b1, c31);
     pa += cs8;
-    pb += 32;
+    pb += bstep;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c1, c10); v128.store(c1, c11, 16);
@@ -565,7 +524,7 @@ function kernelF64Direct(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, 
   v128.store(c3, c30); v128.store(c3, c31, 16);
 }
 
-/** {@link kernelF64Direct} for a tile two columns wide (B's packed panel is still four wide). */
+/** {@link kernelF64} with A read where it lies, for a tile two columns wide (B's packed panel is still four wide). */
 function kernelF64Direct4x2(kc: i32, pa: usize, rs8: usize, cs8: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
   let c0: v128, c1: v128, c2: v128, c3: v128;
   const p1 = c + ldc;
@@ -599,7 +558,7 @@ export function kernelPeak(shift: i32, reps: i32, kc: i32, pa: usize, pb: usize,
   if (shift == 2) {
     for (let r = 0; r < reps; r++) kernelF32(kc, pa, pb, pc, NR32 << 2, false);
   } else {
-    for (let r = 0; r < reps; r++) kernelF64(kc, pa, pb, 32, pc, NR64 << 3, false);
+    for (let r = 0; r < reps; r++) kernelF64(kc, pa, 8, 32, pb, 32, pc, NR64 << 3, false);
   }
 }
 
