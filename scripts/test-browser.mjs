@@ -2,7 +2,7 @@
 // WebGL2 runs on ANGLE/SwiftShader and WebGPU on Dawn with SwiftShader's Vulkan driver, both shipped
 // inside Debian's `chromium` package (see ../shared/GPU.md). Builds the browser bundle of the package,
 // serves it on 127.0.0.1 (WebGPU needs a secure context), runs the conformance cases of
-// test/tensor/backends/gpujs/cases.ts in each mode, prints one PASS/FAIL line per mode and exits
+// test/tensor/backends/gpu/cases.ts in each mode, prints one PASS/FAIL line per mode and exits
 // non-zero when any fails.
 //
 //   npm run test:browser [-- --modes=webgpu,webgl2,webgpu-gpujs] [--full] [--only=GEMM] [--verbose]

@@ -21,7 +21,7 @@ export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./
 export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/cost.js";
 export { linearToSsa, ssaToLinear, validateSsa, type Path, type PathStep } from "./tensor/paths/path.js";
 export { greedyPath, greedySsa, type GreedyOptions } from "./tensor/paths/greedy.js";
-export { toNetwork, type PathNetwork } from "./tensor/paths/network.js";
+export { toNetwork, type PathNetwork } from "./tensor/paths/compact.js";
 export { searchPath, type SearchOptions, type SearchResult } from "./tensor/paths/search.js";
 export { dpPath, connectedComponents, DP_MAX_COMPONENT, type DpOptions } from "./tensor/paths/dp.js";
 export { randomGreedySsa, ssaFlops, type RandomGreedyOptions } from "./tensor/paths/random-greedy.js";
@@ -30,8 +30,8 @@ export { pathInfo, formatPathInfo, pathInfoJson, type PathInfo, type PathInfoSte
 export { pathTreeSvg, type TreeSvgOptions } from "./tensor/paths/svg.js";
 export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.js";
 export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
-export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/contract.js";
-export { contractExpression, type ContractExpression } from "./tensor/expression.js";
+export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
+export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
 export { getOptimizer, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder } from "./tensor/paths/registry.js";
 export {
   planContraction,
@@ -45,7 +45,7 @@ export {
 } from "./tensor/plan.js";
 export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/execute.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
-export { CpuBackend } from "./tensor/backends/cpu.js";
+export { CpuBackend } from "./tensor/backends/cpu/backend.js";
 export {
   einsum,
   einsumSublist,
@@ -58,7 +58,7 @@ export {
   type EinsumOptions,
   type OptimizeSpec,
   type SublistOperand,
-} from "./tensor/einsum.js";
+} from "./tensor/api/einsum.js";
 export { readNpy, writeNpy, readNpyHeader, type NpyHeader } from "./io/npy.js";
 export {
   readSafetensors,
@@ -89,12 +89,12 @@ export {
   type DenseMoESpec,
   type SparseMoESpec,
   type SoftMoESpec,
-} from "./moe/budget-spec.js";
-export type { ParameterEntry } from "./moe/budget-params.js";
-export type { MacEntry } from "./moe/budget-macs.js";
-export { evaluateFormula, formulaToTex, formulaScope, layerFormulas, type LayerFormulas } from "./moe/budget-formula.js";
-export { layerBudget, budgetTex, type LayerBudget } from "./moe/budget.js";
-export { derivedMacs, layerEinsum, officialPath, naivePath, fastOrderOptimizer, type DerivedMacs, type LayerEinsum } from "./moe/budget-paths.js";
+} from "./moe/budget/spec.js";
+export type { ParameterEntry } from "./moe/budget/params.js";
+export type { MacEntry } from "./moe/budget/macs.js";
+export { evaluateFormula, formulaToTex, formulaScope, layerFormulas, type LayerFormulas } from "./moe/budget/formula.js";
+export { layerBudget, budgetTex, type LayerBudget } from "./moe/budget/layer-budget.js";
+export { derivedMacs, layerEinsum, officialPath, naivePath, fastOrderOptimizer, type DerivedMacs, type LayerEinsum } from "./moe/budget/paths.js";
 export {
   matchRank,
   solveRank,
@@ -106,7 +106,7 @@ export {
   type RankMatch,
   type RankMatchFound,
   type RankMatchInfeasible,
-} from "./moe/rank-solve.js";
+} from "./moe/budget/rank-solve.js";
 export {
   maxExpertRank,
   expertRankComparison,
@@ -117,8 +117,8 @@ export {
   type ExpertTensorSource,
   type RankProfileOptions,
   type RankProfile,
-} from "./moe/rank-analysis.js";
-export { formatBudgetTable, formatCount, describeLayer, type BudgetTableOptions } from "./moe/budget-table.js";
+} from "./moe/budget/rank-analysis.js";
+export { formatBudgetTable, formatCount, describeLayer, type BudgetTableOptions } from "./moe/budget/table.js";
 export {
   budgetSweep,
   expertRange,
@@ -128,11 +128,11 @@ export {
   type SweepEntry,
   type SweepRow,
   type SweepResult,
-} from "./moe/budget-sweep.js";
+} from "./moe/budget/sweep.js";
 export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";
 
 // CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
-export type { CpuBackendOptions, CpuKernels, MatmulInto } from "./tensor/backends/cpu.js";
+export type { CpuBackendOptions, CpuKernels, MatmulInto } from "./tensor/backends/cpu/backend.js";
 export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";
 
 // ---- moe: μMoE layers, gating, activations, PyTorch weights ----
@@ -182,30 +182,30 @@ export { svd, singularValues, type SVD, type SVDOptions } from "./linalg/svd.js"
 export { cholesky, choleskySolve, solveSymmetric, lstsq, pinv, eigh, type Eigh } from "./linalg/solve.js";
 export { khatriRao, kron, unfold, fold } from "./linalg/products.js";
 export { frobenius, type Matrix } from "./linalg/matrix.js";
-export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type NetworkDescription, type Operand } from "./tensor/network.js";
+export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type NetworkDescription, type Operand } from "./tensor/network-operands.js";
 export { CPTensor, cpToTensor, cpNorm, cpNormalize } from "./decomp/cp.js";
 export { DENSE_LIMIT } from "./decomp/dense-guard.js";
 export { TRTensor, TTTensor, trToTensor, ttToTensor } from "./decomp/tr.js";
 export { cpAls, mttkrpOf, type CPAlsOptions, type CPAlsResult } from "./decomp/fit/cp-als.js";
 export type { FitReport, ProgressCallback } from "./decomp/fit/common.js";
-export { ringRanks, trainRanks } from "./decomp/ranks.js";
+export { ringRanks, trainRanks } from "./decomp/rank-lists.js";
 export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } from "./decomp/fit/tr-tt.js";
-export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/rank.js";
+export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/numerical-rank.js";
 export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";
 
 // ---- GPU backend (issue 5): gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
 export { executePlanAsync } from "./tensor/execute.js";
-export { einsumAsync } from "./tensor/einsum-async.js";
+export { einsumAsync } from "./tensor/api/einsum-async.js";
 export { cpuLayerOps, type LayerOps, type NormOptions } from "./tensor/backends/layer-ops.js";
-export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "./tensor/backends/gpujs/create.js";
-export { GpuBackend, type GpuBackendInfo } from "./tensor/backends/gpujs/backend.js";
-export { GpuTensor, DeviceBuffer } from "./tensor/backends/gpujs/tensor.js";
-export type { GpuMemoryStats } from "./tensor/backends/gpujs/runtime.js";
-export { parseGpuMode, AUTO_ORDER, type GpuModeReport, type GpuAdapterReport, type GpuModeRequest } from "./tensor/backends/gpujs/modes.js";
-export type { ViewLayout } from "./tensor/backends/gpujs/codegen.js";
-export { GPU_MODES, type GpuMode } from "./tensor/backends/gpujs/types.js";
-export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "./tensor/backends/gpujs/wgsl-source.js";
-export type { GemmTileChoice } from "./tensor/backends/gpujs/wgsl.js";
+export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "./tensor/backends/gpu/create.js";
+export { GpuBackend, type GpuBackendInfo } from "./tensor/backends/gpu/backend.js";
+export { GpuTensor, DeviceBuffer } from "./tensor/backends/gpu/tensor.js";
+export type { GpuMemoryStats } from "./tensor/backends/gpu/runtime.js";
+export { parseGpuMode, AUTO_ORDER, type GpuModeReport, type GpuAdapterReport, type GpuModeRequest } from "./tensor/backends/gpu/modes.js";
+export type { ViewLayout } from "./tensor/backends/gpu/codegen.js";
+export { GPU_MODES, type GpuMode } from "./tensor/backends/gpu/types.js";
+export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "./tensor/backends/gpu/webgpu/wgsl-source.js";
+export type { GemmTileChoice } from "./tensor/backends/gpu/webgpu/wgsl.js";
 export {
   cpMuMoEForward,
   uploadCpMuMoEWeights,
@@ -216,4 +216,4 @@ export {
   type CpMuMoEResult,
   type CpGateNorm,
   type RandomCpOptions,
-} from "./tensor/backends/gpujs/cp-forward.js";
+} from "./tensor/backends/gpu/cp-forward.js";

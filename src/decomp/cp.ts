@@ -5,10 +5,10 @@
 import { ConfigError, InvalidArgumentError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { shapeSizeBig } from "../tensor/shape.js";
-import type { NetworkDescription, TensorNetworkOperand } from "../tensor/network.js";
+import type { NetworkDescription, TensorNetworkOperand } from "../tensor/network-operands.js";
 import { checkDenseSize } from "./dense-guard.js";
 
 /**

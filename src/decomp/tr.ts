@@ -6,10 +6,10 @@
 import { ConfigError } from "../errors.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { shapeSizeBig } from "../tensor/shape.js";
-import type { NetworkDescription, TensorNetworkOperand } from "../tensor/network.js";
+import type { NetworkDescription, TensorNetworkOperand } from "../tensor/network-operands.js";
 import { checkIndex } from "./cp.js";
 import { checkDenseSize } from "./dense-guard.js";
 

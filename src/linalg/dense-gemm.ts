@@ -5,9 +5,9 @@
  * @module
  */
 import type { KernelRuntime } from "../kernels/runtime.js";
-import type { CpuBackend } from "../tensor/backends/cpu.js";
+import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 import { DenseTensor } from "../tensor/dense.js";
-import { defaultBackend } from "../tensor/einsum.js";
+import { defaultBackend } from "../tensor/api/einsum.js";
 
 let scoped: CpuBackend | undefined;
 

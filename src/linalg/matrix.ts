@@ -4,7 +4,7 @@
  */
 import { InvalidShapeError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 
 /** A 2-D tensor used as a matrix. */
 export type Matrix = DenseTensor;

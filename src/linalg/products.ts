@@ -6,7 +6,7 @@
  */
 import { InvalidShapeError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { normalizeAxis } from "../tensor/shape.js";
 import { dims, type Matrix } from "./matrix.js";

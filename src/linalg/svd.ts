@@ -15,7 +15,7 @@ import { qr } from "./qr.js";
 import { checkFinite, dims, f64, type Matrix } from "./matrix.js";
 import { gemm, withGemmBackend } from "./dense-gemm.js";
 import { scratch } from "./scratch.js";
-import type { CpuBackend } from "../tensor/backends/cpu.js";
+import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 
 /** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
 export interface SVD {

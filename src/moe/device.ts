@@ -11,7 +11,7 @@ import { ConfigError, InvalidArgumentError } from "../errors.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import type { LayerOps } from "../tensor/backends/layer-ops.js";
 import type { DenseTensor } from "../tensor/dense.js";
-import { planProblem } from "../tensor/einsum.js";
+import { planProblem } from "../tensor/api/einsum.js";
 import { parseEinsum } from "../tensor/einsum/parse.js";
 import { executePlanOnBackend } from "../tensor/execute.js";
 import type { ContractionPlan } from "../tensor/plan.js";

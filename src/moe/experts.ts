@@ -8,7 +8,7 @@ import { ConfigError, InvalidArgumentError } from "../errors.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
-import { defaultBackend, einsum, planProblem, type OptimizeSpec } from "../tensor/einsum.js";
+import { defaultBackend, einsum, planProblem, type OptimizeSpec } from "../tensor/api/einsum.js";
 import { getSymbol, type Label } from "../tensor/einsum/labels.js";
 import { makeProblem, type EinsumProblem } from "../tensor/einsum/problem.js";
 import { executePlan } from "../tensor/execute.js";

@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate } from "../tensor/dtype.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { FactorizedExperts } from "./experts.js";
 

@@ -10,7 +10,7 @@ import { DenseTensor } from "../tensor/dense.js";
 import { randn, zeros } from "../tensor/create.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { shapeSize, shapeSizeBig } from "../tensor/shape.js";
-import { einsum } from "../tensor/einsum.js";
+import { einsum } from "../tensor/api/einsum.js";
 import { softmax } from "./activations.js";
 import { activate } from "./gate.js";
 import type { GateActivation } from "./config.js";

@@ -3,8 +3,8 @@
  * is larger than the expert tensor can use are filtered out (the calculator rejects them; tested apart).
  */
 import fc from "fast-check";
-import { resolveLayer, triplesFromRing } from "../../src/moe/budget-spec.js";
-import type { LayerSpec } from "../../src/moe/budget-spec.js";
+import { resolveLayer, triplesFromRing } from "../../src/moe/budget/spec.js";
+import type { LayerSpec } from "../../src/moe/budget/spec.js";
 import type { MuMoEConfig } from "../../src/moe/config.js";
 
 const dim = (max: number) => fc.integer({ min: 1, max });

@@ -4,7 +4,7 @@
  * from the package's browser bundle.
  */
 import { CpuBackend, createGpuBackend, type GpuBackendInfo, type GpuModeRequest } from "../../src/index.js";
-import { runCases } from "../tensor/backends/gpujs/cases.js";
+import { runCases } from "../tensor/backends/gpu/cases.js";
 
 /** What the runner asks for. */
 export interface SuiteConfig {

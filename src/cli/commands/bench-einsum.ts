@@ -2,11 +2,11 @@
  * `multilinear bench einsum "<eq>" --shapes '[[…],…]' [--dtype] [--threads T] [--json]`
  * @module
  */
-import { CpuBackend } from "../../tensor/backends/cpu.js";
+import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import { difference } from "../../tensor/compare.js";
 import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
-import { planProblem } from "../../tensor/einsum.js";
+import { planProblem } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { executePlan } from "../../tensor/execute.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";

@@ -3,7 +3,7 @@
  * backend and median timing.
  * @module
  */
-import { CpuBackend, type CpuKernels } from "../../tensor/backends/cpu.js";
+import { CpuBackend, type CpuKernels } from "../../tensor/backends/cpu/backend.js";
 import { CliUsageError, intOption } from "../command.js";
 
 /** Fewest timed runs the sub-commands accept (the median of at least this many). */

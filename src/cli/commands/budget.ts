@@ -4,11 +4,11 @@
  * @module
  */
 import { writeFile } from "node:fs/promises";
-import { layerBudget, budgetTex } from "../../moe/budget.js";
-import { LAYER_KINDS, triplesFromRing, type LayerKind, type LayerSpec } from "../../moe/budget-spec.js";
-import { budgetSweep, expertRange, formatSweepTable, sweepChartSvg, type SweepResult } from "../../moe/budget-sweep.js";
-import { describeLayer, formatCount, textTable } from "../../moe/budget-table.js";
-import { linearTarget, solveRank, type MatchMode, type RankMatchFound } from "../../moe/rank-solve.js";
+import { layerBudget, budgetTex } from "../../moe/budget/layer-budget.js";
+import { LAYER_KINDS, triplesFromRing, type LayerKind, type LayerSpec } from "../../moe/budget/spec.js";
+import { budgetSweep, expertRange, formatSweepTable, sweepChartSvg, type SweepResult } from "../../moe/budget/sweep.js";
+import { describeLayer, formatCount, textTable } from "../../moe/budget/table.js";
+import { linearTarget, solveRank, type MatchMode, type RankMatchFound } from "../../moe/budget/rank-solve.js";
 import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
 
 const LAYER_HELP = `usage: multilinear budget --layer linear|dense|sparse|soft|cp|tr --in I --out O [options]

@@ -2,14 +2,14 @@
  * `multilinear demo`: the main job on embedded defaults.
  * @module
  */
-import { formatBudgetTable } from "../../moe/budget-table.js";
+import { formatBudgetTable } from "../../moe/budget/table.js";
 import { createMuMoE } from "../../moe/init.js";
 import { appendOnes } from "../../moe/mumoe.js";
-import { linearTarget, solveRank } from "../../moe/rank-solve.js";
+import { linearTarget, solveRank } from "../../moe/budget/rank-solve.js";
 import { difference } from "../../tensor/compare.js";
 import { randn, zeros } from "../../tensor/create.js";
 import { naiveCost } from "../../tensor/cost.js";
-import { planProblem, defaultBackend } from "../../tensor/einsum.js";
+import { planProblem, defaultBackend } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { referenceContract } from "../../tensor/einsum/reference.js";
 import { executePlan } from "../../tensor/execute.js";

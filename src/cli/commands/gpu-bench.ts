@@ -7,12 +7,12 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { writeFileBytes } from "../../io/files.js";
-import type { GpuBackend } from "../../tensor/backends/gpujs/backend.js";
-import { cpMuMoEForward, randomCpMuMoEWeights, uploadCpMuMoEWeights } from "../../tensor/backends/gpujs/cp-forward.js";
-import { createGpuBackend } from "../../tensor/backends/gpujs/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpujs/modes.js";
+import type { GpuBackend } from "../../tensor/backends/gpu/backend.js";
+import { cpMuMoEForward, randomCpMuMoEWeights, uploadCpMuMoEWeights } from "../../tensor/backends/gpu/cp-forward.js";
+import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
+import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { randn } from "../../tensor/create.js";
-import { validateTile, type GemmTile } from "../../tensor/backends/gpujs/wgsl-source.js";
+import { validateTile, type GemmTile } from "../../tensor/backends/gpu/webgpu/wgsl-source.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 import { TORCH_PEER_SOURCE } from "./gpu-bench-torch.js";
 

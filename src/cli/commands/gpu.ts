@@ -2,8 +2,8 @@
  * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark.
  * @module
  */
-import { createGpuBackend } from "../../tensor/backends/gpujs/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpujs/modes.js";
+import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
+import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 import { gpuBenchCommand } from "./gpu-bench.js";
 

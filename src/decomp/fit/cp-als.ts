@@ -13,8 +13,8 @@
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
 import { DenseTensor } from "../../tensor/dense.js";
-import { CpuBackend } from "../../tensor/backends/cpu.js";
-import { defaultBackend, einsum, planProblem } from "../../tensor/einsum.js";
+import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
+import { defaultBackend, einsum, planProblem } from "../../tensor/api/einsum.js";
 import { makeProblem } from "../../tensor/einsum/problem.js";
 import { executePlan } from "../../tensor/execute.js";
 import type { ContractionPlan } from "../../tensor/plan.js";

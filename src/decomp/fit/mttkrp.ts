@@ -13,7 +13,7 @@
  */
 import { ResidentF64 } from "../../kernels/level2.js";
 import { borrow, type Loan } from "../../linalg/scratch.js";
-import { CpuBackend } from "../../tensor/backends/cpu.js";
+import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
 /** X contracted with factors over some of its modes: axes `dims` then a rank axis, C order. */

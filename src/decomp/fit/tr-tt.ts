@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
 import { DenseTensor } from "../../tensor/dense.js";
-import { einsum } from "../../tensor/einsum.js";
+import { einsum } from "../../tensor/api/einsum.js";
 import { getSymbol } from "../../tensor/einsum/labels.js";
 import { Rng } from "../../tensor/random.js";
 import { shapeSize } from "../../tensor/shape.js";
@@ -13,7 +13,7 @@ import { frobenius, matmul } from "../../linalg/matrix.js";
 import { qr } from "../../linalg/qr.js";
 import { lstsq } from "../../linalg/solve.js";
 import { svd } from "../../linalg/svd.js";
-import { ringRanks, trainRanks } from "../ranks.js";
+import { ringRanks, trainRanks } from "../rank-lists.js";
 import { TRTensor, TTTensor } from "../tr.js";
 import { checkData, positiveInt, type FitReport, type ProgressCallback } from "./common.js";
 

@@ -8,7 +8,7 @@
  */
 import { Rng } from "../random.js";
 import { greedySsa } from "./greedy.js";
-import type { PathNetwork } from "./network.js";
+import type { PathNetwork } from "./compact.js";
 import { boltzmannSample, randomGreedySsa, ssaFlops } from "./random-greedy.js";
 
 /** Options of {@link annealSsa}. */

@@ -6,7 +6,7 @@
  * are finally joined by outer products, smallest first.
  * @module
  */
-import { termSize, type PathNetwork } from "./network.js";
+import { termSize, type PathNetwork } from "./compact.js";
 
 /** Options of {@link dpPath}. */
 export interface DpOptions {

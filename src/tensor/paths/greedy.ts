@@ -9,7 +9,7 @@
  */
 import type { EinsumProblem } from "../einsum/problem.js";
 import { Heap } from "./heap.js";
-import { hasLabel, termSize, toNetwork, union, type PathNetwork } from "./network.js";
+import { hasLabel, termSize, toNetwork, union, type PathNetwork } from "./compact.js";
 import type { Path } from "./path.js";
 
 /** Options of {@link greedySsa}. */

@@ -7,7 +7,7 @@
  */
 import { Rng } from "../random.js";
 import { greedySsa } from "./greedy.js";
-import { termSize, union, type PathNetwork } from "./network.js";
+import { termSize, union, type PathNetwork } from "./compact.js";
 
 /** Options of {@link randomGreedySsa}. */
 export interface RandomGreedyOptions {

@@ -8,7 +8,7 @@ import { pathCost } from "../cost.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { dpPath } from "./dp.js";
 import { greedySsa } from "./greedy.js";
-import { toNetwork, type PathNetwork } from "./network.js";
+import { toNetwork, type PathNetwork } from "./compact.js";
 import type { Path } from "./path.js";
 import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
 import { searchPath, searchSmall } from "./search.js";

@@ -4,7 +4,7 @@
  * each step). Costs are the exact model's multiply-adds, carried as doubles during the search.
  * @module
  */
-import { hasLabel, termSize, union, type PathNetwork } from "./network.js";
+import { hasLabel, termSize, union, type PathNetwork } from "./compact.js";
 
 /** Options of {@link searchPath}. */
 export interface SearchOptions {

@@ -16,7 +16,7 @@ import {
   type EinsumProblem,
 } from "../../../src/index.js";
 import { searchPath, searchSmall } from "../../../src/tensor/paths/search.js";
-import { toNetwork } from "../../../src/tensor/paths/network.js";
+import { toNetwork } from "../../../src/tensor/paths/compact.js";
 import { bruteForceMinimum } from "../../oracles/brute-force-path.js";
 import { rescoreLinear } from "../../oracles/path-cost.js";
 

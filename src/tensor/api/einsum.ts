@@ -1,0 +1,172 @@
+/**
+ * `einsum`: parse → find a path → plan → execute.
+ * @module
+ */
+import { DTypeMismatchError, InvalidArgumentError } from "../../errors.js";
+import type { Backend, BackendTensor } from "../backends/backend.js";
+import { CpuBackend } from "../backends/cpu/backend.js";
+import type { DenseTensor } from "../dense.js";
+import { itemSize } from "../dtype.js";
+import { parseEinsum, parseSublist, type SublistLabel } from "../einsum/parse.js";
+import type { EinsumProblem } from "../einsum/problem.js";
+import { executePlan } from "../execute.js";
+import { linearToSsa, type Path } from "../paths/path.js";
+import { getOptimizer, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
+import { planContraction, type ContractionPlan } from "../plan.js";
+import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
+
+/** How to choose the contraction path. */
+export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
+
+/** Options of {@link einsum}. */
+export interface EinsumOptions extends OptimizeOptions {
+  /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
+  readonly optimize?: OptimizeSpec;
+  /** Backend to run on (default: the CPU backend). */
+  readonly backend?: Backend<BackendTensor>;
+  /** Cap on the estimated peak working memory in bytes (default 4 GiB). */
+  readonly maxBytes?: number | bigint;
+  /**
+   * Reuse the plan of an earlier call with the same equation, shapes, dtype and options (default
+   * true). Plans are kept per backend, the most recent {@link PLAN_CACHE_SIZE}; custom path-finder
+   * functions are never cached.
+   */
+  readonly cachePlan?: boolean;
+}
+
+/** Plans {@link einsum} keeps per backend. */
+export const PLAN_CACHE_SIZE = 256;
+
+let planCaches = new WeakMap<object, Map<string, ContractionPlan>>();
+
+/** The cache key of a call, or undefined when the call must not be cached. */
+function planKey(equation: string, operands: readonly Operand[], dtype: string, options: EinsumOptions): string | undefined {
+  if (options.cachePlan === false || typeof options.optimize === "function") return undefined;
+  let shapes = "";
+  for (const x of operands) {
+    if (isNetworkOperand(x)) return undefined;
+    shapes += x.shape.join(",") + ";";
+  }
+  const o = options.optimize;
+  const opt = o === undefined ? "auto" : typeof o === "string" ? o : JSON.stringify(o);
+  return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
+}
+
+/** Drops every cached einsum plan (all backends). */
+export function clearPlanCache(): void {
+  planCaches = new WeakMap();
+}
+
+let defaultCpu: CpuBackend | undefined;
+
+/** The shared default CPU backend. */
+export function defaultBackend(): CpuBackend {
+  defaultCpu ??= new CpuBackend();
+  return defaultCpu;
+}
+
+/** Finds an SSA path for a problem according to `optimize`. */
+export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | undefined, options: OptimizeOptions = {}): Path {
+  const n = problem.inputs.length;
+  // One or two operands have one path; skip the optimizer machinery (it dominates tiny einsums).
+  if ((optimize === undefined || optimize === "auto") && n <= 2 && options.memoryLimit === undefined) return n === 1 ? [[0]] : [[0, 1]];
+  if (optimize === undefined) return getOptimizer("auto")(problem, options);
+  if (typeof optimize === "string") return getOptimizer(optimize)(problem, options);
+  if (typeof optimize === "function") return optimize(problem, options);
+  if (optimize && Array.isArray(optimize.path)) {
+    return optimize.format === "ssa" ? optimize.path : linearToSsa(optimize.path, problem.inputs.length);
+  }
+  throw new InvalidArgumentError("`optimize` is neither an optimizer name, a function nor { path }", "pass e.g. optimize: 'greedy' or optimize: { path: [[0, 1]] }");
+}
+
+/**
+ * Plans a contraction of a parsed problem (path search, lowering, memory check).
+ * @param options - optimizer and memory options; `dtype` (of the operands) sizes the byte estimate.
+ */
+export function planProblem(problem: EinsumProblem, options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {}): ContractionPlan {
+  const path = choosePath(problem, options.optimize, options);
+  return planContraction(problem, path, {
+    ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    itemSize: itemSize(options.dtype ?? "float64"),
+    ...(options.backend ? { limits: options.backend.limits } : {}),
+  });
+}
+
+/**
+ * Contracts operands by a numpy einsum equation.
+ * @param equation - `"ij,jk->ik"`; implicit output, `...`, repeated labels and spaces allowed.
+ * @param operands - dense tensors, or factorized tensors (CP/TR/TT), which expand into their factors.
+ * @throws {@link EinsumSyntaxError} when the equation does not parse.
+ * @throws {@link ShapeMismatchError} when a label has two sizes.
+ * @throws {@link DTypeMismatchError} when operands have different dtypes.
+ * @throws {@link MemoryLimitError} when an intermediate exceeds `memoryLimit`.
+ * @example
+ * ```ts
+ * import { tensor, einsum } from "multilinear";
+ * const a = tensor([[1, 2], [3, 4]]);
+ * einsum("ii->", [a]).item(); // => 5
+ * einsum("ij,jk->ik", [a, a]).toArray(); // => [[7, 10], [15, 22]]
+ * ```
+ */
+export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
+  const dtype = commonDType(operands);
+  const backend = options.backend ?? defaultBackend();
+  const key = planKey(equation, operands, dtype, options);
+  if (key !== undefined) {
+    let cache = planCaches.get(backend);
+    if (!cache) planCaches.set(backend, (cache = new Map()));
+    let plan = cache.get(key);
+    if (plan) {
+      // Most recently used last.
+      cache.delete(key);
+    } else {
+      plan = planProblem(parseEinsum(equation, operands.map((x) => x.shape)), { ...options, dtype });
+      if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(key, plan);
+    return executePlan(plan, operands as readonly DenseTensor[], backend);
+  }
+  const problem = parseEinsum(equation, operands.map((x) => x.shape));
+  return run(problem, operands, dtype, options);
+}
+
+/** One operand of {@link einsumSublist}: a tensor and its labels. */
+export interface SublistOperand {
+  readonly tensor: DenseTensor;
+  readonly labels: readonly SublistLabel[];
+}
+
+/**
+ * numpy's interleaved form: labels are arbitrary numbers or strings (`"..."` is the ellipsis).
+ * @example
+ * ```ts
+ * import { tensor, einsumSublist } from "multilinear";
+ * const a = tensor([[1, 2], [3, 4]]);
+ * einsumSublist([{ tensor: a, labels: [100, 200] }, { tensor: a, labels: [200, 300] }], [100, 300]).toArray(); // => [[7, 10], [15, 22]]
+ * ```
+ */
+export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], options: EinsumOptions = {}): DenseTensor {
+  const tensors = operands.map((o) => o.tensor);
+  const dtype = commonDType(tensors);
+  const problem = parseSublist(
+    operands.map((o) => o.labels),
+    tensors.map((x) => x.shape),
+    output,
+  );
+  return run(problem, tensors, dtype, options);
+}
+
+function run(problem: EinsumProblem, operands: readonly Operand[], dtype: "float32" | "float64", options: EinsumOptions): DenseTensor {
+  // Factorized operands expand into their factors, so the whole network is planned together.
+  const expanded = operands.some(isNetworkOperand) ? expandNetworks(problem, operands) : { problem, operands: operands as readonly DenseTensor[] };
+  const plan = planProblem(expanded.problem, { ...options, dtype });
+  return executePlan(plan, expanded.operands, options.backend ?? defaultBackend());
+}
+
+/** The one dtype of all operands (float64 for none). */
+export function commonDType(operands: readonly { readonly dtype: "float32" | "float64" }[]): "float32" | "float64" {
+  const ds = [...new Set(operands.map((x) => x.dtype))];
+  if (ds.length > 1) throw new DTypeMismatchError(ds);
+  return ds[0] ?? "float64";
+}

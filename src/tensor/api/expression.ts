@@ -1,0 +1,70 @@
+/**
+ * Reusable contraction expressions (opt_einsum's `contract_expression`): parse and plan once, run
+ * many times; operands known in advance can be given as constants, and every step that depends only
+ * on constants is computed once. A shared-intermediates scope reuses step results across several
+ * contractions of the same operands (opt_einsum's `shared_intermediates`).
+ * @module
+ */
+import { InvalidArgumentError } from "../../errors.js";
+import type { Backend, BackendTensor } from "../backends/backend.js";
+import { DenseTensor } from "../dense.js";
+import { choosePath, commonDType, defaultBackend, type EinsumOptions } from "./einsum.js";
+import { parseEinsum } from "../einsum/parse.js";
+import { itemSize } from "../dtype.js";
+import { executePlanFrom, precomputeConstants } from "../execute.js";
+import { pathInfo, type PathInfo } from "../paths/info.js";
+import { planContraction, type ContractionPlan } from "../plan.js";
+
+/** A planned contraction: call it with the (non-constant) operands. */
+export interface ContractExpression {
+  (...operands: DenseTensor[]): DenseTensor;
+  readonly equation: string;
+  readonly plan: ContractionPlan;
+  readonly info: PathInfo;
+  /** Positions of the operands the call takes (those that are not constants). */
+  readonly variables: readonly number[];
+}
+
+/**
+ * Plans `equation` for the given shapes once. Pass a tensor instead of a shape to make that operand
+ * a constant: steps that only involve constants are computed at once and reused by every call.
+ * @example
+ * ```ts
+ * import { contractExpression, tensor } from "multilinear";
+ * const w = tensor([[1, 2], [3, 4]]);
+ * const expr = contractExpression("bi,ij->bj", [2, 2], w);
+ * expr(tensor([[1, 0], [0, 1]])).toArray(); // => [[1, 2], [3, 4]]
+ * expr.variables; // => [0]
+ * ```
+ */
+export function contractExpression(equation: string, ...args: (readonly number[] | DenseTensor | (EinsumOptions & { readonly dtype?: "float32" | "float64" }))[]): ContractExpression {
+  const last = args[args.length - 1];
+  const hasOptions = last !== undefined && !Array.isArray(last) && !(last instanceof DenseTensor);
+  const options = (hasOptions ? last : {}) as EinsumOptions & { readonly dtype?: "float32" | "float64" };
+  const specs = (hasOptions ? args.slice(0, -1) : args) as (readonly number[] | DenseTensor)[];
+  const constants = new Map<number, DenseTensor>();
+  specs.forEach((s, k) => {
+    if (s instanceof DenseTensor) constants.set(k, s);
+  });
+  const shapes = specs.map((s) => (s instanceof DenseTensor ? s.shape : s));
+  const problem = parseEinsum(equation, shapes);
+  const dtype = constants.size > 0 ? commonDType([...constants.values()]) : (options.dtype ?? "float64");
+  const path = choosePath(problem, options.optimize, options);
+  const backend: Backend<BackendTensor> = options.backend ?? defaultBackend();
+  const plan = planContraction(problem, path, {
+    itemSize: itemSize(dtype),
+    limits: backend.limits,
+    ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+  });
+  const variables = specs.map((_, k) => k).filter((k) => !constants.has(k));
+  const folded = precomputeConstants(plan, constants, backend);
+  const run = (...operands: DenseTensor[]): DenseTensor => {
+    if (operands.length !== variables.length) {
+      throw new InvalidArgumentError(`the expression takes ${variables.length} operand${variables.length === 1 ? "" : "s"} (positions ${variables.join(", ")}), got ${operands.length}`, "pass only the operands that were not given as constants");
+    }
+    const all = new Map<number, DenseTensor>(operands.map((x, i) => [variables[i]!, x]));
+    return executePlanFrom(plan, all, folded, backend);
+  };
+  return Object.assign(run, { equation: problem.equation, plan, info: pathInfo(problem, path), variables });
+}
