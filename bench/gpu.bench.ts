@@ -7,13 +7,11 @@
 import {
   CpuBackend,
   createGpuBackend,
-  cpMuMoEForward,
-  cpuLayerOps,
+  createMuMoE,
+  DeviceMuMoE,
   difference,
   gpuInfo,
   randn,
-  randomCpMuMoEWeights,
-  uploadCpMuMoEWeights,
   type GpuBackend,
   type GpuMode,
 } from "../src/index.js";
@@ -57,21 +55,17 @@ async function run(opts: BenchOptions): Promise<string> {
         opts.log(`${mode} gemm n=${n}: ${fmt(ms)} ms (cpu backend ${fmt(cpuMs)} ms)`);
         rows.push([`${mode} (${kind})`, `GEMM ${n}³ float32, operands resident`, fmt(ms), fmt((2 * n ** 3) / (ms * 1e6)), fmt(cpuMs), fmt(cpuMs / ms, 2), diff.maxAbs.toExponential(1)]);
       }
-      const w = randomCpMuMoEWeights({ inputDim: cp.i, outputDim: cp.o, experts: cp.n, rank: cp.r, seed: 3, act: "entmax15", norm: "bn" });
-      const gw = uploadCpMuMoEWeights(gpu, w);
+      const layer = createMuMoE({ kind: "cp", inputDim: cp.i, outputDim: cp.o, expertDims: [cp.n], ranks: cp.r }, { seed: 3, init: "random", dtype: "float32" });
+      const device = new DeviceMuMoE(layer, gpu, gpu);
       const x = randn([cp.b, cp.i], { seed: 4, dtype: "float32" });
       const gx = gpu.resident(x);
-      const once = (): void => {
-        const r = cpMuMoEForward(gpu, gpu, gw, gx);
-        gpu.release(r.output);
-        gpu.release(r.coefficients);
-      };
-      const r0 = cpMuMoEForward(gpu, gpu, gw, gx);
-      const diff = difference(await gpu.downloadAsync(r0.output), cpMuMoEForward(cpu, cpuLayerOps, w, x).output, { rtol: 1e-4, atol: 1e-4 });
-      gpu.release(r0.output);
-      gpu.release(r0.coefficients);
+      const once = (): void => gpu.release(device.forwardOnDevice(gx));
+      const r0 = device.forwardOnDevice(gx);
+      const diff = difference((await gpu.downloadAsync(r0)).reshape([cp.b, 1, cp.o]), layer.forward(x, { backend: cpu }), { rtol: 1e-4, atol: 1e-4 });
+      gpu.release(r0);
       const ms = await timeGpu(gpu, once, repeats);
-      const cpuMs = (await time(() => cpMuMoEForward(cpu, cpuLayerOps, w, x), repeats)).medianMs;
+      const cpuMs = (await time(() => layer.forward(x, { backend: cpu }), repeats)).medianMs;
+      device.dispose();
       opts.log(`${mode} cp forward: ${fmt(ms)} ms (cpu backend ${fmt(cpuMs)} ms)`);
       rows.push([`${mode} (${kind})`, `CP-μMoE forward b=${cp.b} i=o=${cp.i} n=${cp.n} r=${cp.r}, entmax-1.5, weights resident`, fmt(ms), "–", fmt(cpuMs), fmt(cpuMs / ms, 2), diff.maxAbs.toExponential(1)]);
     } finally {

@@ -8,7 +8,7 @@
 //   npm run test:browser [-- --modes=webgpu,webgl2,webgpu-gpujs] [--full] [--only=GEMM] [--verbose]
 //   CHROMIUM=/path/to/chromium npm run test:browser
 import { build } from "esbuild";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -69,12 +69,18 @@ const page = `<!doctype html><meta charset="utf-8"><title>multilinear GPU tests<
 <script type="importmap">{"imports": {"multilinear": "/multilinear.js"}}</script>
 <script type="module" src="/suite.js"></script>`;
 
+const fixtureDir = path.join(root, "test", "fixtures", "mumoe-reference");
+const fixtureNames = readdirSync(fixtureDir).filter((f) => f.endsWith(".safetensors")).sort();
 const server = http.createServer((req, res) => {
   const send = (type, body) => { res.writeHead(200, { "content-type": type }); res.end(body); };
   if (req.url === "/") return send("text/html", page);
   if (req.url === "/suite.js") return send("text/javascript", suiteJs);
   if (req.url === "/multilinear.js") return send("text/javascript", libJs);
   if (req.url === "/favicon.ico") { res.writeHead(204); return res.end(); }
+  // The μMoE reference fixtures: the list, then each file by its plain name.
+  if (req.url === "/fixtures/mumoe-reference/") return send("application/json", JSON.stringify(fixtureNames));
+  const fixture = /^\/fixtures\/mumoe-reference\/([\w.-]+\.safetensors)$/.exec(req.url);
+  if (fixture && fixtureNames.includes(fixture[1])) return send("application/octet-stream", readFileSync(path.join(fixtureDir, fixture[1])));
   // The example page and its script, importing the bundle by its path in the repository.
   const file = { "/docs/examples/gpu.html": "text/html", "/docs/examples/gpu.js": "text/javascript", "/dist/browser/multilinear.js": "text/javascript" }[req.url.split("?")[0]];
   if (file) return send(file, readFileSync(path.join(root, req.url.split("?")[0])));

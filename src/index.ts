@@ -136,10 +136,11 @@ export type { CpuBackendOptions, CpuKernels, MatmulInto } from "./tensor/backend
 export { wasmKernelsSupported, bestKernelVariant, type KernelVariant } from "./kernels/runtime.js";
 
 // ---- moe: μMoE layers, gating, activations, PyTorch weights ----
-export type { MuMoEConfig, MuMoEKind, GateNormalization, GateActivation, TRRanks } from "./moe/config.js";
+export type { MuMoEConfig, MuMoEKind, GateNormalization, GateActivation, TRRanks, ResolvedMuMoEConfig } from "./moe/config.js";
 export { erf, erfc, gelu } from "./math/special.js";
-export { softmax, entmax15, sparsemax, entmaxBisect, layerNormRows, type EntmaxBisectOptions } from "./moe/activations.js";
-export { normalizeLogits, activate, NORM_EPS, type BatchNormStats } from "./moe/gate.js";
+export { softmax, entmax15, sparsemax, entmaxBisect, layerNormRows, type EntmaxBisectOptions } from "./tensor/activations.js";
+export { normalizeLogits, activate, type BatchNormStats } from "./moe/gate.js";
+export { muMoEForward, muMoEGates, NORM_EPS, type LayerTensors, type ForwardSpec } from "./moe/forward.js";
 export { FactorizedExperts } from "./moe/experts.js";
 export { DeviceMuMoE, type DeviceBackend } from "./moe/device.js";
 export {
@@ -147,7 +148,8 @@ export {
   resolveMuMoEConfig,
   appendOnes,
   expectedShapes,
-  type ResolvedMuMoEConfig,
+  layerOpsOf,
+  layerTensors,
   type MuMoEWeights,
   type ForwardOptions,
   type MuMoELayerOptions,
@@ -196,7 +198,8 @@ export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } f
 // ---- GPU backend (issue 5): gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
 export { executePlanAsync } from "./tensor/execute.js";
 export { einsumAsync } from "./tensor/api/einsum-async.js";
-export { cpuLayerOps, type LayerOps, type NormOptions } from "./tensor/backends/layer-ops.js";
+export type { LayerOps, NormOptions } from "./tensor/backends/layer-ops.js";
+export { cpuLayerOps } from "./tensor/backends/cpu/layer-ops.js";
 export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "./tensor/backends/gpu/create.js";
 export { GpuBackend, type GpuBackendInfo } from "./tensor/backends/gpu/backend.js";
 export { GpuTensor, DeviceBuffer } from "./tensor/backends/gpu/tensor.js";
@@ -206,14 +209,3 @@ export type { ViewLayout } from "./tensor/backends/gpu/codegen.js";
 export { GPU_MODES, type GpuMode } from "./tensor/backends/gpu/types.js";
 export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "./tensor/backends/gpu/webgpu/wgsl-source.js";
 export type { GemmTileChoice } from "./tensor/backends/gpu/webgpu/wgsl.js";
-export {
-  cpMuMoEForward,
-  uploadCpMuMoEWeights,
-  randomCpMuMoEWeights,
-  checkCpWeights,
-  CpMuMoEPlans,
-  type CpMuMoEWeights,
-  type CpMuMoEResult,
-  type CpGateNorm,
-  type RandomCpOptions,
-} from "./tensor/backends/gpu/cp-forward.js";

@@ -44,3 +44,12 @@ export interface MuMoEConfig {
   /** LayerNorm with affine parameters on the layer input, after gating (default false). */
   readonly applyLn?: boolean;
 }
+
+/** A configuration with every default filled in. */
+export interface ResolvedMuMoEConfig extends MuMoEConfig {
+  readonly secondDim: number;
+  readonly normalization: GateNormalization;
+  readonly act: GateActivation;
+  readonly useBias: boolean;
+  readonly applyLn: boolean;
+}

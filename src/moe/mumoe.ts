@@ -1,31 +1,24 @@
 /**
  * The μMoE layer: the official PyTorch `MuMoE` wrapper (gating, optional input LayerNorm, bias folded
  * into the input, optional second layer after GELU sharing the gates) around CP or tensor-ring
- * factorized experts (spec §2–§3).
+ * factorized experts. The forward pass itself is `moe/forward.ts`, shared with {@link DeviceMuMoE}.
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../errors.js";
+import { parseEinsum } from "../tensor/einsum/parse.js";
+import { defaultBackend, planProblem, type OptimizeSpec } from "../tensor/api/einsum.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
-import { DenseTensor } from "../tensor/dense.js";
-import { allocate, type DType } from "../tensor/dtype.js";
-import { defaultBackend, einsum, type OptimizeSpec } from "../tensor/api/einsum.js";
+import { cpuLayerOps } from "../tensor/backends/cpu/layer-ops.js";
+import type { LayerOps } from "../tensor/backends/layer-ops.js";
+import type { DenseTensor } from "../tensor/dense.js";
+import type { DType } from "../tensor/dtype.js";
 import type { ContractionPlan } from "../tensor/plan.js";
 import { shapeSizeBig } from "../tensor/shape.js";
-import { layerNormRows } from "./activations.js";
 import { resolveLayer } from "./budget/spec.js";
-import type { GateActivation, GateNormalization, MuMoEConfig, MuMoEKind } from "./config.js";
+import type { MuMoEConfig, MuMoEKind, ResolvedMuMoEConfig } from "./config.js";
 import { FactorizedExperts } from "./experts.js";
-import { activate, normalizeLogits, NORM_EPS, type BatchNormStats } from "./gate.js";
-import { gelu } from "../math/special.js";
-
-/** A configuration with every default filled in. */
-export interface ResolvedMuMoEConfig extends MuMoEConfig {
-  readonly secondDim: number;
-  readonly normalization: GateNormalization;
-  readonly act: GateActivation;
-  readonly useBias: boolean;
-  readonly applyLn: boolean;
-}
+import { muMoEForward, muMoEGates, type ForwardSpec, type LayerTensors } from "./forward.js";
+import type { BatchNormStats } from "./gate.js";
 
 /** The tensors of a layer, by role. */
 export interface MuMoEWeights {
@@ -45,8 +38,16 @@ export interface MuMoEWeights {
 export interface ForwardOptions {
   /** Refuse inputs with NaN or ±Infinity (default false: non-finite values propagate). */
   readonly checkFinite?: boolean;
-  /** Backend for the contractions (default: the CPU backend). */
+  /**
+   * Backend for the whole pass — gates, normalisations and contractions (default: the CPU backend).
+   * Weights are uploaded for the call; keep them resident across calls with {@link DeviceMuMoE}.
+   */
   readonly backend?: Backend<BackendTensor>;
+  /**
+   * The backend's layer operations: default `cpuLayerOps` for the CPU backend, the backend itself
+   * when it implements them (the GPU backend does).
+   */
+  readonly ops?: LayerOps<BackendTensor>;
 }
 
 /** Options of {@link MuMoELayer}. */
@@ -57,7 +58,7 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
-/** Fills the wrapper's defaults (spec §3: bn, entmax15, bias on, no input LayerNorm, one layer). */
+/** Fills the wrapper's defaults (bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });
@@ -75,7 +76,7 @@ export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
  * For an input `[B, I]` the output is `[B, 1, O']` and for `[B, T, I]` it is `[B, T, O']`, exactly as the
  * official module (which does not squeeze the token axis); `O'` is `secondDim` for two-layer blocks.
  */
-export class MuMoELayer {
+export class MuMoELayer implements ForwardSpec {
   readonly config: ResolvedMuMoEConfig;
   readonly weights: MuMoEWeights;
   /** First-layer experts. */
@@ -84,6 +85,7 @@ export class MuMoELayer {
   readonly experts2: FactorizedExperts | undefined;
   /** Gates keep only the topK largest logits per level (undefined: all). */
   readonly topK: number | undefined;
+  private readonly gatePlans = new Map<string, ContractionPlan>();
 
   /** @throws {@link ConfigError} when a weight is missing or has the wrong shape or dtype. */
   constructor(config: MuMoEConfig, weights: MuMoEWeights, options: MuMoELayerOptions = {}) {
@@ -116,23 +118,14 @@ export class MuMoELayer {
    */
   namedParameters(): ReadonlyMap<string, DenseTensor> {
     const m = new Map<string, DenseTensor>();
-    this.weights.layer1.forEach((f, k) => m.set(`MuMoE.factors.${k}`, f));
-    this.weights.layer2?.forEach((f, k) => m.set(`MuMoE2.factors.${k}`, f));
-    if (this.weights.inputLn) {
-      m.set("input_ln.weight", this.weights.inputLn.weight);
-      m.set("input_ln.bias", this.weights.inputLn.bias);
-    }
-    this.weights.projs.forEach((p, l) => m.set(`projs.${l}`, p));
+    for (const [k, t] of weightsByKey(this.weights)) if (t && !k.startsWith("bn.")) m.set(k, t);
     return m;
   }
 
   /** BatchNorm buffers `bn.<l>.running_mean` / `bn.<l>.running_var` (normalization `bn`). */
   namedBuffers(): ReadonlyMap<string, DenseTensor> {
     const m = new Map<string, DenseTensor>();
-    this.weights.bn?.forEach((s, l) => {
-      m.set(`bn.${l}.running_mean`, s.runningMean);
-      m.set(`bn.${l}.running_var`, s.runningVar);
-    });
+    for (const [k, t] of weightsByKey(this.weights)) if (t && k.startsWith("bn.")) m.set(k, t);
     return m;
   }
 
@@ -149,7 +142,7 @@ export class MuMoELayer {
    */
   gates(x: DenseTensor, options: ForwardOptions = {}): DenseTensor[] {
     const { rows, b, t } = this.flatten(x, options);
-    return this.gateRows(rows, options).map((a) => a.reshape([b, t, a.shape[1]!]));
+    return this.onBackend(rows, options, (backend, ops, w, xr) => muMoEGates(this, backend, ops, w, xr)).map((a) => a.reshape([b, t, a.shape[1]!]));
   }
 
   /**
@@ -158,26 +151,43 @@ export class MuMoELayer {
    * @throws {@link InvalidArgumentError} for a wrong input shape or dtype (or non-finite values with `checkFinite`).
    */
   forward(x: DenseTensor, options: ForwardOptions = {}): DenseTensor {
-    return this.run(x, options, true);
+    return this.run(x, options, false);
   }
 
   /** The first layer's hidden output (before GELU) of a two-layer block, `[B, T, O]`; the output itself for one layer. */
   hidden(x: DenseTensor, options: ForwardOptions = {}): DenseTensor {
-    return this.run(x, options, false);
+    return this.run(x, options, true);
   }
 
-  private run(x: DenseTensor, options: ForwardOptions, second: boolean): DenseTensor {
+  private run(x: DenseTensor, options: ForwardOptions, hidden: boolean): DenseTensor {
     const { rows, b, t } = this.flatten(x, options);
-    const backend = options.backend ?? defaultBackend();
-    const gates = this.gateRows(rows, options);
-    const ln = this.weights.inputLn;
-    const z = ln ? affine(layerNormRows(rows, NORM_EPS), ln.weight, ln.bias) : rows;
-    let y = this.experts1.contract(gates, this.config.useBias ? appendOnes(z) : z, backend);
-    if (second && this.experts2) {
-      const g = mapValues(y, gelu);
-      y = this.experts2.contract(gates, this.config.useBias ? appendOnes(g) : g, backend);
+    const [y] = this.onBackend(rows, options, (backend, ops, w, xr) => [muMoEForward(this, backend, ops, w, xr, { hidden })]);
+    return y!.reshape([b, t, y!.shape[1]!]);
+  }
+
+  /**
+   * Runs `f` on the chosen backend with the weights and rows uploaded (no copies on the CPU backend),
+   * reads its results back and releases everything it uploaded.
+   */
+  private onBackend(rows: DenseTensor, options: ForwardOptions, f: <T extends BackendTensor>(backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T) => T[]): DenseTensor[] {
+    const backend: Backend<BackendTensor> = options.backend ?? defaultBackend();
+    const ops = options.ops ?? layerOpsOf(backend);
+    const uploaded: BackendTensor[] = [];
+    const up = (t: DenseTensor): BackendTensor => {
+      const h = backend.upload(t);
+      uploaded.push(h);
+      return h;
+    };
+    try {
+      const outs = f(backend, ops, layerTensors(this.weights, up), up(rows));
+      try {
+        return outs.map((o) => backend.download(o));
+      } finally {
+        for (const o of outs) if (!uploaded.includes(o)) backend.release?.(o);
+      }
+    } finally {
+      for (const h of uploaded) backend.release?.(h);
     }
-    return y.reshape([b, t, y.shape[1]!]);
   }
 
   /** The dense expert tensor of layer 1 (or 2): `N_1×…×N_E×Ĩ×O`; the last input slice is the bias when useBias. */
@@ -192,6 +202,19 @@ export class MuMoELayer {
     const e = which === 1 ? this.experts1 : this.experts2;
     if (!e) throw new InvalidArgumentError("this layer has no second layer", "ask for plan(tokens, 1)");
     return e.plan(tokens);
+  }
+
+  /** The gate logits' plan `mi,in->mn` for `rows` rows and level `level` (cached). */
+  gatePlan(rows: number, level: number): ContractionPlan {
+    const n = this.config.expertDims[level]!;
+    const key = `${rows}x${n}`;
+    let p = this.gatePlans.get(key);
+    if (!p) {
+      const i = this.config.inputDim;
+      p = planProblem(parseEinsum("mi,in->mn", [[rows, i], [i, n]]), { dtype: this.dtype, optimize: "greedy" });
+      this.gatePlans.set(key, p);
+    }
+    return p;
   }
 
   /**
@@ -215,44 +238,41 @@ export class MuMoELayer {
     const t = x.ndim === 3 ? x.shape[1]! : 1;
     return { rows: x.reshape([b * t, I]), b, t };
   }
-
-  private gateRows(rows: DenseTensor, options: ForwardOptions): DenseTensor[] {
-    const backend = options.backend ?? defaultBackend();
-    return this.weights.projs.map((p, l) => {
-      const logits = einsum("mi,in->mn", [rows, p], { backend });
-      const normed = normalizeLogits(logits, this.config.normalization, this.weights.bn?.[l]);
-      return activate(normed, this.config.act, this.topK);
-    });
-  }
 }
 
-/** `[M, K]` → `[M, K+1]` with a last column of ones (the official bias trick). */
+/**
+ * The layer operations of a backend: the backend itself when it implements them (the GPU backend),
+ * `cpuLayerOps` for the CPU backend.
+ * @throws {@link ConfigError} for a backend with neither.
+ */
+export function layerOpsOf<T extends BackendTensor>(backend: Backend<T>): LayerOps<T> {
+  const b = backend as Backend<T> & Partial<LayerOps<T>>;
+  if (typeof b.softmax === "function" && typeof b.entmax15 === "function" && typeof b.batchNormEval === "function") return b as unknown as LayerOps<T>;
+  if (backend.name === "cpu") return cpuLayerOps as unknown as LayerOps<T>;
+  throw new ConfigError(`backend '${backend.name}' has no layer operations (softmax, normalisations, GELU…)`, "pass { ops } with its LayerOps, or run the layer on the CPU backend");
+}
+
+/** A layer's weights by role, each passed through `up` (an upload, or the identity). */
+export function layerTensors<T>(w: MuMoEWeights, up: (x: DenseTensor) => T): LayerTensors<T> {
+  return {
+    projs: w.projs.map(up),
+    bn: w.bn?.map((s) => ({ mean: up(s.runningMean), variance: up(s.runningVar) })),
+    inputLn: w.inputLn ? { gamma: up(w.inputLn.weight), beta: up(w.inputLn.bias) } : undefined,
+    layer1: w.layer1.map(up),
+    layer2: w.layer2?.map(up),
+  };
+}
+
+/**
+ * `[…, K]` → `[…, K+1]` with a last column of ones (the official bias trick).
+ * @example
+ * ```ts
+ * import { appendOnes, tensor } from "multilinear";
+ * appendOnes(tensor([[2, 3]])).toArray(); // => [[2, 3, 1]]
+ * ```
+ */
 export function appendOnes<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
-  const [m, k] = x.shape as [number, number];
-  const src = x.toTypedArray();
-  const out = allocate(x.dtype, m * (k + 1));
-  for (let r = 0; r < m; r++) {
-    out.set(src.subarray(r * k, r * k + k), r * (k + 1));
-    out[r * (k + 1) + k] = 1;
-  }
-  return new DenseTensor(out, [m, k + 1]);
-}
-
-function affine<D extends DType>(x: DenseTensor<D>, w: DenseTensor, b: DenseTensor): DenseTensor<D> {
-  const n = x.shape[x.ndim - 1]!;
-  const src = x.toTypedArray();
-  const wd = w.toTypedArray();
-  const bd = b.toTypedArray();
-  const out = allocate(x.dtype, src.length);
-  for (let p = 0; p < src.length; p++) out[p] = src[p]! * wd[p % n]! + bd[p % n]!;
-  return new DenseTensor(out, x.shape);
-}
-
-function mapValues<D extends DType>(x: DenseTensor<D>, f: (v: number) => number): DenseTensor<D> {
-  const src = x.toTypedArray();
-  const out = allocate(x.dtype, src.length);
-  for (let p = 0; p < src.length; p++) out[p] = f(src[p]!);
-  return new DenseTensor(out, x.shape);
+  return cpuLayerOps.appendOnes(x) as DenseTensor<D>;
 }
 
 /** The shapes every weight must have, by state_dict key. */

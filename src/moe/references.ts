@@ -11,7 +11,7 @@ import { randn, zeros } from "../tensor/create.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { shapeSize, shapeSizeBig } from "../tensor/shape.js";
 import { einsum } from "../tensor/api/einsum.js";
-import { softmax } from "./activations.js";
+import { softmax } from "../tensor/activations.js";
 import { activate } from "./gate.js";
 import type { GateActivation } from "./config.js";
 import { appendOnes } from "./mumoe.js";

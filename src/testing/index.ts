@@ -21,7 +21,7 @@ import { difference } from "../tensor/compare.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import { randn } from "../tensor/create.js";
 import type { DType } from "../tensor/dtype.js";
-import { entmax15, softmax, sparsemax } from "../moe/activations.js";
+import { entmax15, softmax, sparsemax } from "../tensor/activations.js";
 import { layerBudget } from "../moe/budget/layer-budget.js";
 import { resolveLayer } from "../moe/budget/spec.js";
 import type { GateActivation, GateNormalization, MuMoEConfig, MuMoEKind, TRRanks } from "../moe/config.js";

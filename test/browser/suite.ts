@@ -25,6 +25,14 @@ export interface SuiteReport {
   readonly error?: string;
 }
 
+/** The μMoE reference fixtures, served by the runner under /fixtures/mumoe-reference/. */
+async function fixtures(): Promise<ReadonlyMap<string, Uint8Array>> {
+  const names = (await (await fetch("/fixtures/mumoe-reference/")).json()) as string[];
+  const out = new Map<string, Uint8Array>();
+  for (const n of names) out.set(n, new Uint8Array(await (await fetch(`/fixtures/mumoe-reference/${n}`)).arrayBuffer()));
+  return out;
+}
+
 declare global {
   interface Window {
     runSuite(config: SuiteConfig): Promise<SuiteReport>;
@@ -38,7 +46,7 @@ window.runSuite = async (config) => {
     const cpu = new CpuBackend();
     try {
       const results = await runCases(
-        { gpu, cpu, quick: config.quick, makeBackend: (o) => createGpuBackend({ mode: config.mode, ...o }) },
+        { gpu, cpu, quick: config.quick, makeBackend: (o) => createGpuBackend({ mode: config.mode, ...o }), fixtures },
         config.only ? (c) => config.only!.some((s) => c.name.includes(s)) : undefined,
       );
       return { config, ok: results.length > 0 && results.every((r) => r.ok), ms: performance.now() - t0, info: gpu.info, results };

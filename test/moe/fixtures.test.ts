@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { muMoEFromSafetensors, muMoEDenseForward, readSafetensors, type DenseTensor } from "../../src/index.js";
-import { layerNormRows } from "../../src/moe/activations.js";
+import { layerNormRows } from "../../src/tensor/activations.js";
 import { normalizeLogits } from "../../src/moe/gate.js";
 import { einsum } from "../../src/index.js";
 

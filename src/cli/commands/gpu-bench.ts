@@ -8,9 +8,10 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { writeFileBytes } from "../../io/files.js";
 import type { GpuBackend } from "../../tensor/backends/gpu/backend.js";
-import { cpMuMoEForward, randomCpMuMoEWeights, uploadCpMuMoEWeights } from "../../tensor/backends/gpu/cp-forward.js";
 import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
 import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
+import { DeviceMuMoE } from "../../moe/device.js";
+import { createMuMoE } from "../../moe/init.js";
 import { randn } from "../../tensor/create.js";
 import { validateTile, type GemmTile } from "../../tensor/backends/gpu/webgpu/wgsl-source.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
@@ -191,20 +192,12 @@ options:
       for (const c of cpConfigs) {
         const times: number[] = [];
         for (const act of ["softmax", "entmax15"] as const) {
-          const w = uploadCpMuMoEWeights(gpu, randomCpMuMoEWeights({ inputDim: c.i, outputDim: c.o, experts: c.n, rank: c.r, seed: 3, act, norm: "bn" }));
+          const layer = createMuMoE({ kind: "cp", inputDim: c.i, outputDim: c.o, expertDims: [c.n], ranks: c.r, act }, { seed: 3, init: "random", dtype: "float32" });
+          const device = new DeviceMuMoE(layer, gpu, gpu);
           const x = gpu.resident(randn([c.b, c.i], { seed: 4, dtype: "float32" }));
-          times.push(
-            await timeOnDevice(
-              gpu,
-              () => {
-                const r = cpMuMoEForward(gpu, gpu, w, x);
-                gpu.release(r.output);
-                gpu.release(r.coefficients);
-              },
-              repeats,
-            ),
-          );
-          for (const t of [x, w.gate, ...w.factors, ...(w.norm.kind === "bn" ? [w.norm.mean, w.norm.variance] : [])]) gpu.free(t);
+          times.push(await timeOnDevice(gpu, () => gpu.release(device.forwardOnDevice(x)), repeats));
+          gpu.free(x);
+          device.dispose();
         }
         cpRows.push({ ...c, softmax_ms: times[0]!, entmax_ms: times[1]! });
         log(`  cp b=${c.b} i=${c.i} o=${c.o} n=${c.n} r=${c.r}: softmax ${fmt(times[0])} ms, entmax15 ${fmt(times[1])} ms`);

@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { createGpuBackend } from "../../../../src/index.js";
 import { ERROR_SCOPE_CASE, GPU_CASES, MODE_CASE, type CaseContext } from "./cases.js";
@@ -5,10 +6,16 @@ import { nodeModes, useBackends } from "./modes-here.js";
 
 const modes = await nodeModes();
 
+const fixtureDir = new URL("../../../fixtures/mumoe-reference/", import.meta.url);
+async function readFixtures(): Promise<ReadonlyMap<string, Uint8Array>> {
+  const names = readdirSync(fixtureDir).filter((f) => f.endsWith(".safetensors")).sort();
+  return new Map(names.map((n) => [n, new Uint8Array(readFileSync(new URL(n, fixtureDir)))]));
+}
+
 /** The conformance cases on every gpu.js mode this Node process runs (cpu and webasm at least; webgpu on a GPU host). */
 describe.each(modes)("GPU backend conformance, gpu.js mode %s", (mode) => {
   const { gpu, cpu } = useBackends(mode);
-  const ctx = (): CaseContext => ({ gpu: gpu(), cpu, quick: false, makeBackend: (o) => createGpuBackend({ mode, ...o }) });
+  const ctx = (): CaseContext => ({ gpu: gpu(), cpu, quick: false, makeBackend: (o) => createGpuBackend({ mode, ...o }), fixtures: readFixtures });
   for (const c of [...GPU_CASES, ERROR_SCOPE_CASE, MODE_CASE]) {
     test.skipIf(c.modes !== undefined && !c.modes.includes(mode))(c.name, async () => {
       const note = await c.run(ctx());

@@ -12,16 +12,16 @@ import {
   BackendLimitError,
   ConfigError,
   DeviceMuMoE,
+  MuMoELayer,
   Rng,
-  cpMuMoEForward,
+  muMoEFromSafetensors,
+  readSafetensors,
   createMuMoE,
   type MuMoEConfig,
   cpuLayerOps,
   einsum,
   einsumAsync,
   randn,
-  randomCpMuMoEWeights,
-  uploadCpMuMoEWeights,
   type GpuBackend,
 } from "../../../../src/index.js";
 
@@ -41,6 +41,8 @@ export interface CaseContext {
   readonly quick: boolean;
   /** Creates another GPU backend in the same mode with other options (for the WGSL GEMM variants). */
   readonly makeBackend?: (options: Record<string, unknown>) => Promise<GpuBackend>;
+  /** The PyTorch μMoE reference fixtures (test/fixtures/mumoe-reference), file name → bytes. */
+  readonly fixtures: () => Promise<ReadonlyMap<string, Uint8Array>>;
 }
 
 /** An einsum problem. */
@@ -292,34 +294,35 @@ export const GPU_CASES: readonly GpuCase[] = [
     },
   },
   {
-    name: "CP-μMoE forward (resident weights) vs the CPU backend",
+    name: "the PyTorch μMoE fixtures through DeviceMuMoE (float64 ones computed in float32)",
     async run(ctx) {
-      const configs = [
-        { inputDim: 6, outputDim: 5, experts: 7, rank: 3, act: "entmax15", norm: "bn", useBias: true },
-        { inputDim: 8, outputDim: 4, experts: 16, rank: 9, act: "softmax", norm: "ln", useBias: false },
-        { inputDim: 5, outputDim: 6, experts: 4, rank: 2, act: "sparsemax", norm: "none", useBias: true },
-      ] as const;
+      const files = await ctx.fixtures();
       let worst = 0;
-      for (const [k, c] of configs.entries()) {
-        const w = randomCpMuMoEWeights({ ...c, seed: 40 + k });
-        const before = ctx.gpu.memory();
-        const gw = uploadCpMuMoEWeights(ctx.gpu, w);
-        const resident = ctx.gpu.memory().buffers - before.buffers;
-        for (const b of [3, 10]) {
-          const x = randn([b, c.inputDim], { seed: 50 + b + k, dtype: "float32" });
-          const gx = ctx.gpu.upload(x);
-          const r = cpMuMoEForward(ctx.gpu, ctx.gpu, gw, gx);
-          const [y, a] = [await ctx.gpu.downloadAsync(r.output), await ctx.gpu.downloadAsync(r.coefficients)];
-          for (const t of [r.output, r.coefficients, gx]) ctx.gpu.release(t);
-          if (ctx.gpu.memory().buffers - before.buffers !== resident) throw new Error(`the forward left ${ctx.gpu.memory().buffers - before.buffers - resident} buffers behind`);
-          const ref = cpMuMoEForward(ctx.cpu, cpuLayerOps, w, x);
-          worst = Math.max(worst, assertClose(`coefficients (${c.act}, ${c.norm}, b=${b})`, a, ref.coefficients, elementScale(ref.coefficients, 0.01)));
-          worst = Math.max(worst, assertClose(`output (${c.act}, ${c.norm}, b=${b})`, y, ref.output, elementScale(ref.output, 0.05)));
+      for (const [name, bytes] of files) {
+        const f = readSafetensors(bytes, name);
+        const layer = muMoEFromSafetensors(f, name);
+        const w = layer.weights;
+        const f32 = (t: DenseTensor): DenseTensor => t.astype("float32");
+        const layer32 = new MuMoELayer(layer.config, {
+          projs: w.projs.map(f32),
+          layer1: w.layer1.map(f32),
+          ...(w.layer2 ? { layer2: w.layer2.map(f32) } : {}),
+          ...(w.bn ? { bn: w.bn.map((s) => ({ runningMean: f32(s.runningMean), runningVar: f32(s.runningVar) })) } : {}),
+          ...(w.inputLn ? { inputLn: { weight: f32(w.inputLn.weight), bias: f32(w.inputLn.bias) } } : {}),
+        });
+        const device = new DeviceMuMoE(layer32, ctx.gpu, ctx.gpu);
+        try {
+          const ref = f.tensors.get("output")!;
+          const y = await device.forward(f.tensors.get("input")!.astype("float32"));
+          let scale = 0;
+          for (const v of ref.toTypedArray()) scale = Math.max(scale, Math.abs(v));
+          worst = Math.max(worst, assertClose(name, y, ref.astype("float32"), new Float64Array(ref.size).fill(scale), 1e-4));
+        } finally {
+          device.dispose();
         }
-        for (const t of [gw.gate, ...gw.factors, ...(gw.norm.kind === "bn" ? [gw.norm.mean, gw.norm.variance] : [])]) ctx.gpu.free(t);
-        if (ctx.gpu.memory().buffers !== before.buffers) throw new Error("freeing the resident weights did not free their buffers");
       }
-      return `3 layer configurations × 2 batch sizes, worst error ${(worst * 100).toFixed(1)}% of tolerance`;
+      if (files.size < 10) throw new Error(`expected the 10 reference fixtures, found ${files.size}`);
+      return `${files.size} fixtures, worst error ${(worst * 100).toFixed(1)}% of tolerance (1e-4 of each output's largest entry)`;
     },
   },
   {
@@ -329,6 +332,7 @@ export const GPU_CASES: readonly GpuCase[] = [
         { kind: "cp", inputDim: 5, outputDim: 4, expertDims: [6], ranks: 3 },
         { kind: "tr", inputDim: 4, outputDim: 3, expertDims: [3, 4], ranks: [[2, null, 3], [3, null, 2], [2, null, 2], [2, null, 2]], secondDim: 3, normalization: "ln", act: "softmax", applyLn: true, useBias: false },
         { kind: "cp", inputDim: 6, outputDim: 5, expertDims: [4], ranks: 4, secondDim: 2, act: "sparsemax" },
+        { kind: "cp", inputDim: 8, outputDim: 4, expertDims: [16], ranks: 9, normalization: "ln", act: "softmax", useBias: false },
       ];
       let worst = 0;
       for (const [k, config] of configs.entries()) {
@@ -343,6 +347,17 @@ export const GPU_CASES: readonly GpuCase[] = [
           const ref = layer.forward(x);
           worst = Math.max(worst, assertClose(`${config.kind} layer ${k}, input [${shape.join(", ")}]`, y, ref, elementScale(ref, 0.05), 1e-4));
         }
+        // The gate coefficients on the device against the CPU's (one [M, N_l] per level).
+        const x = randn([4, config.inputDim], { seed: 80 + k, dtype: "float32" });
+        const gx = ctx.gpu.upload(x);
+        const gates = device.gatesOnDevice(gx);
+        const refGates = layer.gates(x);
+        for (const [l, g] of gates.entries()) {
+          const ref = refGates[l]!.reshape([4, -1]);
+          worst = Math.max(worst, assertClose(`${config.kind} layer ${k}, gates of level ${l}`, await ctx.gpu.downloadAsync(g), ref, elementScale(ref, 0.01), 1e-5));
+          ctx.gpu.release(g);
+        }
+        ctx.gpu.release(gx);
         device.dispose();
         if (ctx.gpu.memory().buffers !== before.buffers) throw new Error("dispose() did not free the resident weights");
       }
@@ -354,7 +369,7 @@ export const GPU_CASES: readonly GpuCase[] = [
         refused = e instanceof ConfigError;
       }
       if (!refused) throw new Error("a topK layer was not refused with a ConfigError");
-      return `3 layers × 2 input shapes, worst error ${(worst * 100).toFixed(1)}% of tolerance; weights freed by dispose()`;
+      return `4 layers × 2 input shapes and their gates, worst error ${(worst * 100).toFixed(1)}% of tolerance; weights freed by dispose()`;
     },
   },
   {

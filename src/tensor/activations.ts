@@ -6,13 +6,17 @@
  * @module
  */
 import { InvalidArgumentError } from "../errors.js";
-import { DenseTensor } from "../tensor/dense.js";
-import { allocate, type DType } from "../tensor/dtype.js";
+import { DenseTensor } from "./dense.js";
+import { allocate, type DType } from "./dtype.js";
 
-/** A function of one row (in place on `x[offset … offset+d)`, writing `out`). */
-type RowFn = (x: Float64Array, out: Float64Array) => void;
+/** A function of one row: reads `x` (the row in float64), writes `out`. */
+export type RowFn = (x: Float64Array, out: Float64Array) => void;
 
-function mapRows<D extends DType>(t: DenseTensor<D>, fn: RowFn): DenseTensor<D> {
+/**
+ * Applies `fn` to every row (last axis) in float64; the result keeps the input's dtype and shape.
+ * @internal
+ */
+export function mapRows<D extends DType>(t: DenseTensor<D>, fn: RowFn): DenseTensor<D> {
   if (t.ndim === 0) throw new InvalidArgumentError("an activation needs at least one axis", "pass a vector or a batch of vectors");
   const d = t.shape[t.ndim - 1]!;
   const src = t.toTypedArray();

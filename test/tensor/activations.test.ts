@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { entmax15, entmaxBisect, softmax, sparsemax, tensor, randn, allClose, type DenseTensor } from "../../src/index.js";
-import { layerNormRows } from "../../src/moe/activations.js";
+import { layerNormRows } from "../../src/tensor/activations.js";
 import { activate, normalizeLogits } from "../../src/moe/gate.js";
 
 const row = (x: DenseTensor): number[] => [...x.toTypedArray()];
