@@ -13,8 +13,8 @@ import type { LayerOps } from "../tensor/backends/layer-ops.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import { planProblem } from "../tensor/api/einsum.js";
 import { parseEinsum } from "../tensor/einsum/parse.js";
-import { executePlanOnBackend } from "../tensor/execute.js";
-import type { ContractionPlan } from "../tensor/plan.js";
+import { executePlanOnBackend } from "../tensor/plan/execute.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
 import { NORM_EPS } from "./gate.js";
 import type { MuMoELayer } from "./mumoe.js";
 

@@ -9,7 +9,7 @@ import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { defaultBackend, einsum, type OptimizeSpec } from "../tensor/api/einsum.js";
-import type { ContractionPlan } from "../tensor/plan.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
 import { shapeSizeBig } from "../tensor/shape.js";
 import { layerNormRows } from "./activations.js";
 import { resolveLayer } from "./budget/spec.js";

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { writeFileBytes } from "../../io/files.js";
 import type { GpuBackend } from "../../tensor/backends/gpu/backend.js";
-import { cpMuMoEForward, randomCpMuMoEWeights, uploadCpMuMoEWeights } from "../../tensor/backends/gpu/cp-forward.js";
+import { cpMuMoEForward, randomCpMuMoEWeights, uploadCpMuMoEWeights } from "../../moe/cp-forward.js";
 import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
 import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { randn } from "../../tensor/create.js";

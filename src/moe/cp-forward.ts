@@ -9,16 +9,16 @@
  * the same weights (gate `[I, N]`, factors `U1 [N, R]`, `U2 [I(+1), R]`, `U3 [O, R]`).
  * @module
  */
-import { InvalidShapeError } from "../../../errors.js";
-import { randn, ones } from "../../create.js";
-import type { DenseTensor } from "../../dense.js";
-import type { DType } from "../../dtype.js";
-import { parseEinsum } from "../../einsum/parse.js";
-import { planProblem } from "../../api/einsum.js";
-import { executePlanOnBackend } from "../../execute.js";
-import type { ContractionPlan } from "../../plan.js";
-import type { Backend, BackendTensor } from "../backend.js";
-import type { LayerOps } from "../layer-ops.js";
+import { InvalidShapeError } from "../errors.js";
+import { randn, ones } from "../tensor/create.js";
+import type { DenseTensor } from "../tensor/dense.js";
+import type { DType } from "../tensor/dtype.js";
+import { parseEinsum } from "../tensor/einsum/parse.js";
+import { planProblem } from "../tensor/api/einsum.js";
+import { executePlanOnBackend } from "../tensor/plan/execute.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
+import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
+import type { LayerOps } from "../tensor/backends/layer-ops.js";
 
 /** Gate normalisation: BatchNorm (eval mode, running statistics), LayerNorm across experts, or none. */
 export type CpGateNorm<T> = { readonly kind: "bn"; readonly mean: T; readonly variance: T; readonly eps?: number } | { readonly kind: "ln"; readonly eps?: number } | { readonly kind: "none" };
