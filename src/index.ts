@@ -17,8 +17,8 @@ export { shapeSize, broadcastShapes, MAX_ELEMENTS } from "./tensor/shape.js";
 export { getSymbol, formatEinsum, type Label } from "./tensor/einsum/labels.js";
 export { makeProblem, type EinsumProblem, type ProblemSpec } from "./tensor/einsum/problem.js";
 export { parseEinsum, parseSublist, ELLIPSIS, type SublistLabel } from "./tensor/einsum/parse.js";
-export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./tensor/einsum/reference.js";
-export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/cost.js";
+export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./tensor/api/reference.js";
+export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/paths/cost.js";
 export { linearToSsa, ssaToLinear, validateSsa, type Path, type PathStep } from "./tensor/paths/path.js";
 export { greedyPath, greedySsa, type GreedyOptions } from "./tensor/paths/greedy.js";
 export { toNetwork, type PathNetwork } from "./tensor/paths/compact.js";
@@ -42,8 +42,8 @@ export {
   type UnaryStep,
   type UnaryOp,
   type PlanOptions,
-} from "./tensor/plan.js";
-export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/execute.js";
+} from "./tensor/plan/plan.js";
+export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/plan/execute.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
 export { CpuBackend } from "./tensor/backends/cpu/backend.js";
 export {
@@ -196,7 +196,7 @@ export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/numerica
 export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";
 
 // ---- GPU backend (issue 5): gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
-export { executePlanAsync } from "./tensor/execute.js";
+export { executePlanAsync } from "./tensor/plan/execute.js";
 export { einsumAsync } from "./tensor/api/einsum-async.js";
 export type { LayerOps, NormOptions } from "./tensor/backends/layer-ops.js";
 export { cpuLayerOps } from "./tensor/backends/cpu/layer-ops.js";

@@ -4,11 +4,10 @@
  * over the threads, and the result is copied back into a fresh typed array.
  * @module
  */
-import type { DenseTensor } from "../tensor/dense.js";
-import { allocate, itemSize, type DataOf, type DType } from "../tensor/dtype.js";
 import { CTRL, JobKind, MICRO_TILE, Slot } from "./layout.js";
 import type { KernelRuntime } from "./runtime.js";
 import { viewSpan } from "./span.js";
+import { allocateArray, bytesPerElement, type KernelArray, type KernelDType, type StridedView } from "./view.js";
 
 /** Cache blocking per dtype: K panel depth, largest M block, largest N block. */
 const BLOCKING = {
@@ -23,7 +22,7 @@ const BLOCKING = {
 const PACK_BYTES_PER_THREAD = Math.ceil(
   Math.max(...(["float32", "float64"] as const).map((d) => {
     const { kc, mcMax, ncMax } = BLOCKING[d];
-    return (mcMax * kc + kc * ncMax + MICRO_TILE[d].mr * MICRO_TILE[d].nr) * itemSize(d);
+    return (mcMax * kc + kc * ncMax + MICRO_TILE[d].mr * MICRO_TILE[d].nr) * bytesPerElement(d);
   })) / 4096,
 ) * 4096;
 
@@ -44,7 +43,7 @@ export interface GemmTiling {
  * narrowed when there are too few tasks to keep `threads` busy. Only speed depends on it: every
  * output element is a sequential sum over k whatever the tiling.
  */
-export function chooseTiling(dtype: DType, batch: number, m: number, n: number, threads: number): GemmTiling {
+export function chooseTiling(dtype: KernelDType, batch: number, m: number, n: number, threads: number): GemmTiling {
   const { mr, nr } = MICRO_TILE[dtype];
   const { kc, mcMax, ncMax } = BLOCKING[dtype];
   const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
@@ -65,7 +64,7 @@ export function chooseTiling(dtype: DType, batch: number, m: number, n: number, 
  * Byte address of the span of `x` when its data is a view of the kernel memory (a pinned block),
  * else −1.
  */
-function residentAt(rt: KernelRuntime, x: DenseTensor, span: { start: number; length: number }, es: number): number {
+function residentAt(rt: KernelRuntime, x: StridedView, span: { start: number; length: number }, es: number): number {
   return x.data.buffer === rt.memory.buffer ? x.data.byteOffset + span.start * es : -1;
 }
 
@@ -93,19 +92,19 @@ const DIRECT_B_MAX_M = 96;
  * that already lives in kernel memory (a pinned block) is used in place; the returned array is then
  * a view of that memory, taken after any growth (earlier views of unshared memory may be detached).
  */
-export function wasmBatchedMatmul<D extends DType>(
-  rt: KernelRuntime, a: DenseTensor<D>, b: DenseTensor<D>, threads: number, out?: DataOf<D>, accumulate = false, ld = b.shape[2]!,
-): DataOf<D> | undefined {
+export function wasmBatchedMatmul<D extends KernelDType>(
+  rt: KernelRuntime, a: StridedView<D>, b: StridedView<D>, threads: number, out?: KernelArray<D>, accumulate = false, ld = b.shape[2]!,
+): KernelArray<D> | undefined {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
-  const es = itemSize(dtype);
+  const es = bytesPerElement(dtype);
   const rows = B * M;
   const outLen = B * M * N;
   // Entries of `out` the result spans (rows `ld` apart).
   const span = rows === 0 ? 0 : (rows - 1) * ld + N;
   if (outLen === 0 || K === 0) {
-    if (!out) return allocate(dtype, outLen);
+    if (!out) return allocateArray(dtype, outLen);
     if (!accumulate) for (let r = 0; r < rows; r++) out.fill(0, r * ld, r * ld + N);
     return out;
   }
@@ -177,9 +176,9 @@ export function wasmBatchedMatmul<D extends DType>(
   // panels would each serve only a few row blocks of A).
   ctl[s + Slot.directB] = dtype === "float64" && !directA && M <= DIRECT_B_MAX_M && b.strides[2] === 1 ? 1 : 0;
   rt.runJob(t);
-  if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as DataOf<D>;
+  if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as KernelArray<D>;
   const result = new Arr(rt.memory.buffer, cPtr, outLen);
-  if (!out) return result.slice() as DataOf<D>;
+  if (!out) return result.slice() as KernelArray<D>;
   if (ld === N) out.set(result);
   else for (let r = 0; r < rows; r++) out.set(result.subarray(r * N, r * N + N), r * ld);
   return out;

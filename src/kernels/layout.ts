@@ -1,6 +1,6 @@
 /**
  * Addresses and control-block slots shared with the AssemblyScript kernels
- * (src/kernels/assembly/index.ts defines the same numbers).
+ * (src/kernels/assembly/control.ts defines the same numbers).
  * @module
  */
 

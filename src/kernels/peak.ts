@@ -3,17 +3,17 @@
  * full GEMM on these kernels can approach on this machine (one thread).
  * @module
  */
-import { itemSize, type DType } from "../tensor/dtype.js";
 import { MICRO_TILE } from "./layout.js";
 import type { KernelRuntime } from "./runtime.js";
+import { bytesPerElement, type KernelDType } from "./view.js";
 
 /**
  * GFLOP/s of the `dtype` micro-kernel on L1-resident panels (best of `trials` runs of about
  * `ms` milliseconds each), counting a multiply-add as 2 flops.
  */
-export function microKernelPeak(rt: KernelRuntime, dtype: DType, ms = 100, trials = 9): number {
+export function microKernelPeak(rt: KernelRuntime, dtype: KernelDType, ms = 100, trials = 9): number {
   const { mr, nr } = MICRO_TILE[dtype];
-  const es = itemSize(dtype);
+  const es = bytesPerElement(dtype);
   const kc = 128;
   const pa = rt.dataBase;
   const pb = pa + mr * kc * es;

@@ -5,7 +5,6 @@
  */
 import { ARENA_BASE, CTRL, Slot } from "./layout.js";
 import { availableCores, canBlock, sharedMemoryAvailable, startWorkers, type WorkerSet } from "./pool.js";
-import { warmUpKernels } from "./warm-up.js";
 import { PLAIN_FMA_WASM_BASE64, PLAIN_WASM_BASE64, SHARED_FMA_WASM_BASE64, SHARED_WASM_BASE64 } from "./generated/wasm-bytes.js";
 
 /** Functions the kernel module exports (pointers are byte addresses in its memory). */
@@ -140,7 +139,8 @@ export class KernelRuntime {
   /**
    * Compiles and instantiates the kernels synchronously. Returns undefined when WebAssembly SIMD is
    * not available, memory cannot be reserved, or this engine refuses synchronous compilation (a
-   * browser's main thread may: use {@link KernelRuntime.load} there).
+   * browser's main thread may: use {@link KernelRuntime.load} there). The kernels start cold on the
+   * engine's baseline compiler: `warmUpKernels` (warm-up.ts) tiers them up before real work.
    */
   static create(options: RuntimeOptions = {}): KernelRuntime | undefined {
     const setup = runtimeSetup(options);
@@ -155,7 +155,7 @@ export class KernelRuntime {
       }
       modules.set(key, module);
     }
-    return KernelRuntime.start(module, setup, options);
+    return new KernelRuntime(module, setup.memory, options.threads, setup.shared, setup.variant);
   }
 
   /** Like {@link KernelRuntime.create} but compiles asynchronously; resolves once the pool is up. */
@@ -168,14 +168,8 @@ export class KernelRuntime {
       module = await WebAssembly.compile(bytesOf(variant, shared));
       modules.set(key, module);
     }
-    const rt = KernelRuntime.start(module, setup, options);
-    await rt.ready;
-    return rt;
-  }
-
-  private static start(module: WebAssembly.Module, setup: RuntimeSetup, options: RuntimeOptions): KernelRuntime {
     const rt = new KernelRuntime(module, setup.memory, options.threads, setup.shared, setup.variant);
-    warmUpKernels(rt);
+    await rt.ready;
     return rt;
   }
 

@@ -3,11 +3,10 @@
  * broadcast) in C order with cache-blocked transposes, and sums over axes.
  * @module
  */
-import type { DenseTensor } from "../tensor/dense.js";
-import { allocate, itemSize, type DataOf, type DType } from "../tensor/dtype.js";
 import { CTRL, MAX_KERNEL_AXES, Slot } from "./layout.js";
 import type { KernelRuntime } from "./runtime.js";
 import { viewSpan } from "./span.js";
+import { allocateArray, bytesPerElement, type KernelArray, type KernelDType, type StridedView } from "./view.js";
 
 interface Axis {
   n: number;
@@ -46,7 +45,7 @@ function writeAxes(rt: KernelRuntime, axes: readonly Axis[], src: number, dst: n
   });
 }
 
-function copyIn(rt: KernelRuntime, x: DenseTensor, at: number): void {
+function copyIn(rt: KernelRuntime, x: StridedView, at: number): void {
   const sp = viewSpan(x);
   const Arr = x.dtype === "float32" ? Float32Array : Float64Array;
   new Arr(rt.memory.buffer, at, sp.length).set(x.data.subarray(sp.start, sp.start + sp.length));
@@ -54,17 +53,21 @@ function copyIn(rt: KernelRuntime, x: DenseTensor, at: number): void {
 
 const align = (x: number): number => Math.ceil(x / 64) * 64;
 
+/** Elements of a view. */
+const sizeOf = (x: StridedView): number => x.shape.reduce((p, d) => p * d, 1);
+
 /**
  * The elements of `x` in C order, copied by the kernels; undefined when the kernels cannot take it
  * (too many axes after merging, or too large for their memory).
  */
-export function wasmContiguous<D extends DType>(rt: KernelRuntime, x: DenseTensor<D>): DataOf<D> | undefined {
-  const n = x.size;
-  if (n === 0) return allocate(x.dtype, 0);
-  const es = itemSize(x.dtype);
+export function wasmContiguous<D extends KernelDType>(rt: KernelRuntime, x: StridedView<D>): KernelArray<D> | undefined {
+  const n = sizeOf(x);
+  if (n === 0) return allocateArray(x.dtype, 0);
+  const es = bytesPerElement(x.dtype);
+  const ndim = x.shape.length;
   let stride = 1;
-  const dst: number[] = new Array<number>(x.ndim);
-  for (let i = x.ndim - 1; i >= 0; i--) {
+  const dst: number[] = new Array<number>(ndim);
+  for (let i = ndim - 1; i >= 0; i--) {
     dst[i] = stride;
     stride *= x.shape[i]!;
   }
@@ -83,21 +86,22 @@ export function wasmContiguous<D extends DType>(rt: KernelRuntime, x: DenseTenso
   for (let i = 0; i < axes.length; i++) if (axes[i]!.s < axes[p]!.s) p = i;
   rt.exports.copyStrided(es === 4 ? 2 : 3, p);
   const Arr = x.dtype === "float32" ? Float32Array : Float64Array;
-  return new Arr(rt.memory.buffer, dstPtr, n).slice() as DataOf<D>;
+  return new Arr(rt.memory.buffer, dstPtr, n).slice() as KernelArray<D>;
 }
 
 /**
  * Sums `x` over the axes marked in `drop`, accumulating in float64, walking the input in memory
  * order; returns the result in C order of the kept axes, or undefined when the kernels cannot take it.
  */
-export function wasmSumAxes<D extends DType>(rt: KernelRuntime, x: DenseTensor<D>, drop: ReadonlySet<number>): DataOf<D> | undefined {
-  const es = itemSize(x.dtype);
+export function wasmSumAxes<D extends KernelDType>(rt: KernelRuntime, x: StridedView<D>, drop: ReadonlySet<number>): KernelArray<D> | undefined {
+  const es = bytesPerElement(x.dtype);
+  const ndim = x.shape.length;
   const outShape = x.shape.filter((_, i) => !drop.has(i));
   const outLen = outShape.reduce((p, d) => p * d, 1);
-  if (x.size === 0 || outLen === 0) return allocate(x.dtype, outLen);
-  const outStrides: number[] = new Array<number>(x.ndim).fill(0);
+  if (outLen === 0 || sizeOf(x) === 0) return allocateArray(x.dtype, outLen);
+  const outStrides: number[] = new Array<number>(ndim).fill(0);
   let stride = 1;
-  for (let i = x.ndim - 1; i >= 0; i--) {
+  for (let i = ndim - 1; i >= 0; i--) {
     if (drop.has(i)) continue;
     outStrides[i] = stride;
     stride *= x.shape[i]!;
@@ -116,7 +120,7 @@ export function wasmSumAxes<D extends DType>(rt: KernelRuntime, x: DenseTensor<D
   new Float64Array(rt.memory.buffer, accPtr, outLen).fill(0);
   writeAxes(rt, axes, srcPtr, accPtr);
   rt.exports.sumStrided(es === 4 ? 2 : 3);
-  if (x.dtype === "float64") return new Float64Array(rt.memory.buffer, accPtr, outLen).slice() as DataOf<D>;
+  if (x.dtype === "float64") return new Float64Array(rt.memory.buffer, accPtr, outLen).slice() as KernelArray<D>;
   rt.exports.demoteF64(accPtr, outPtr, outLen);
-  return new Float32Array(rt.memory.buffer, outPtr, outLen).slice() as DataOf<D>;
+  return new Float32Array(rt.memory.buffer, outPtr, outLen).slice() as KernelArray<D>;
 }

@@ -11,9 +11,9 @@ import type { DType } from "../tensor/dtype.js";
 import { defaultBackend, einsum, planProblem, type OptimizeSpec } from "../tensor/api/einsum.js";
 import { getSymbol, type Label } from "../tensor/einsum/labels.js";
 import { makeProblem, type EinsumProblem } from "../tensor/einsum/problem.js";
-import { executePlan } from "../tensor/execute.js";
+import { executePlan } from "../tensor/plan/execute.js";
 import { optimizerNames } from "../tensor/paths/registry.js";
-import type { ContractionPlan } from "../tensor/plan.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
 import type { MuMoEKind } from "./config.js";
 
 /**

@@ -13,8 +13,8 @@
 import { ConfigError } from "../errors.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import type { LayerOps } from "../tensor/backends/layer-ops.js";
-import { executePlanOnBackend } from "../tensor/execute.js";
-import type { ContractionPlan } from "../tensor/plan.js";
+import { executePlanOnBackend } from "../tensor/plan/execute.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
 import type { ResolvedMuMoEConfig } from "./config.js";
 
 /** ε of the official BatchNorm1d / LayerNorm. */

@@ -12,7 +12,7 @@ import { cpuLayerOps } from "../tensor/backends/cpu/layer-ops.js";
 import type { LayerOps } from "../tensor/backends/layer-ops.js";
 import type { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
-import type { ContractionPlan } from "../tensor/plan.js";
+import type { ContractionPlan } from "../tensor/plan/plan.js";
 import { shapeSizeBig } from "../tensor/shape.js";
 import { resolveLayer } from "./budget/spec.js";
 import type { MuMoEConfig, MuMoEKind, ResolvedMuMoEConfig } from "./config.js";

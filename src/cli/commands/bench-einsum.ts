@@ -8,7 +8,7 @@ import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { planProblem } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
-import { executePlan } from "../../tensor/execute.js";
+import { executePlan } from "../../tensor/plan/execute.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
 import { CliUsageError, jsonOption, parseCommandArgs, type CliCommand } from "../command.js";
 import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";

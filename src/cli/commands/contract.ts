@@ -6,7 +6,7 @@ import { loadNpy, saveNpy } from "../../io/files.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { planProblem, commonDType, defaultBackend } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
-import { executePlan, executePlanAsync } from "../../tensor/execute.js";
+import { executePlan, executePlanAsync } from "../../tensor/plan/execute.js";
 import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
 import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";

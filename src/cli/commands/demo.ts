@@ -8,11 +8,11 @@ import { appendOnes } from "../../moe/mumoe.js";
 import { linearTarget, solveRank } from "../../moe/budget/rank-solve.js";
 import { difference } from "../../tensor/compare.js";
 import { randn, zeros } from "../../tensor/create.js";
-import { naiveCost } from "../../tensor/cost.js";
+import { naiveCost } from "../../tensor/paths/cost.js";
 import { planProblem, defaultBackend } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
-import { referenceContract } from "../../tensor/einsum/reference.js";
-import { executePlan } from "../../tensor/execute.js";
+import { referenceContract } from "../../tensor/api/reference.js";
+import { executePlan } from "../../tensor/plan/execute.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
 import { parseCommandArgs, type CliCommand } from "../command.js";
 

@@ -12,7 +12,7 @@
  *   dense expert tensor, then `z̃`, then the gates level by level).
  * @module
  */
-import { pathCost } from "../../tensor/cost.js";
+import { pathCost } from "../../tensor/paths/cost.js";
 import { getSymbol, type Label } from "../../tensor/einsum/labels.js";
 import { makeProblem, type EinsumProblem } from "../../tensor/einsum/problem.js";
 import type { Path } from "../../tensor/paths/path.js";

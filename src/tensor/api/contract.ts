@@ -10,12 +10,12 @@ import { allocate } from "../dtype.js";
 import { choosePath, commonDType, defaultBackend, einsum, type EinsumOptions } from "./einsum.js";
 import { parseEinsum } from "../einsum/parse.js";
 import type { EinsumProblem } from "../einsum/problem.js";
-import { executePlan } from "../execute.js";
+import { executePlan } from "../plan/execute.js";
 import { isNetworkOperand, type Operand } from "../network-operands.js";
 import { pathInfo, type PathInfo } from "../paths/info.js";
 import type { Path } from "../paths/path.js";
 import { findSlices, type Slicing } from "../paths/slicing.js";
-import { planContraction } from "../plan.js";
+import { planContraction } from "../plan/plan.js";
 import { itemSize } from "../dtype.js";
 
 /** Options of {@link contract}: einsum's, plus slicing. */

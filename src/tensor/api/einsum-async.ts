@@ -7,7 +7,7 @@
 import type { DenseTensor } from "../dense.js";
 import { parseEinsum } from "../einsum/parse.js";
 import { commonDType, defaultBackend, planProblem, type EinsumOptions } from "./einsum.js";
-import { executePlanAsync } from "../execute.js";
+import { executePlanAsync } from "../plan/execute.js";
 
 /**
  * Contracts operands by a numpy einsum equation on `options.backend` (default: the CPU backend)

@@ -9,10 +9,10 @@ import type { DenseTensor } from "../dense.js";
 import { itemSize } from "../dtype.js";
 import { parseEinsum, parseSublist, type SublistLabel } from "../einsum/parse.js";
 import type { EinsumProblem } from "../einsum/problem.js";
-import { executePlan } from "../execute.js";
+import { executePlan } from "../plan/execute.js";
 import { linearToSsa, type Path } from "../paths/path.js";
 import { getOptimizer, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
-import { planContraction, type ContractionPlan } from "../plan.js";
+import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
 
 /** How to choose the contraction path. */

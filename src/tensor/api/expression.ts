@@ -11,9 +11,9 @@ import { DenseTensor } from "../dense.js";
 import { choosePath, commonDType, defaultBackend, type EinsumOptions } from "./einsum.js";
 import { parseEinsum } from "../einsum/parse.js";
 import { itemSize } from "../dtype.js";
-import { executePlanFrom, precomputeConstants } from "../execute.js";
+import { executePlanFrom, precomputeConstants } from "../plan/execute.js";
 import { pathInfo, type PathInfo } from "../paths/info.js";
-import { planContraction, type ContractionPlan } from "../plan.js";
+import { planContraction, type ContractionPlan } from "../plan/plan.js";
 
 /** A planned contraction: call it with the (non-constant) operands. */
 export interface ContractExpression {

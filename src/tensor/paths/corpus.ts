@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.js";
-import { log10Big, pathCost } from "../cost.js";
+import { log10Big, pathCost } from "./cost.js";
 import { makeProblem } from "../einsum/problem.js";
 import { ssaToLinear } from "./path.js";
 import { getOptimizer } from "./registry.js";

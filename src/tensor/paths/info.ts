@@ -3,7 +3,7 @@
  * speed-up and the largest intermediate — as a readable table and as JSON.
  * @module
  */
-import { log10Big, naiveCost, pathCost, type ContractionCost } from "../cost.js";
+import { log10Big, naiveCost, pathCost, type ContractionCost } from "./cost.js";
 import { formatEinsum, type Label } from "../einsum/labels.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { ssaToLinear, type Path } from "./path.js";

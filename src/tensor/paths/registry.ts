@@ -4,7 +4,7 @@
  * @module
  */
 import { MemoryLimitError, UnknownOptimizerError } from "../../errors.js";
-import { pathCost } from "../cost.js";
+import { pathCost } from "./cost.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { dpPath } from "./dp.js";
 import { greedySsa } from "./greedy.js";

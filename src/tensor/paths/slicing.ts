@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError, MemoryLimitError } from "../../errors.js";
-import { pathCost } from "../cost.js";
+import { pathCost } from "./cost.js";
 import type { Label } from "../einsum/labels.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { makeProblem } from "../einsum/problem.js";

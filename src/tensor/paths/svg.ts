@@ -4,7 +4,7 @@
  * multiply-adds), edge width the size of the tensor passed up. Hovering a node shows its step.
  * @module
  */
-import { log10Big } from "../cost.js";
+import { log10Big } from "./cost.js";
 import type { PathInfo } from "./info.js";
 
 /** Options of {@link pathTreeSvg}. */

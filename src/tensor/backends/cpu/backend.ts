@@ -8,6 +8,7 @@ import { InvalidArgumentError, InvalidShapeError, BackendLimitError } from "../.
 import { wasmBatchedMatmul } from "../../../kernels/gemm.js";
 import { KernelRuntime, type KernelVariant } from "../../../kernels/runtime.js";
 import { wasmContiguous, wasmSumAxes } from "../../../kernels/strided.js";
+import { warmUpKernels } from "../../../kernels/warm-up.js";
 import { DenseTensor, viewStrides } from "../../dense.js";
 import { allocate, type DataOf, type DType } from "../../dtype.js";
 import { MAX_ELEMENTS, normalizeAxis } from "../../shape.js";
@@ -73,6 +74,7 @@ export class CpuBackend implements Backend<DenseTensor> {
     }
     this.threads = t;
     this.rt = mode === "ts" ? undefined : KernelRuntime.create(t === undefined ? {} : { threads: t });
+    if (this.rt) warmUpKernels(this.rt);
     if (mode === "wasm" && !this.rt) {
       throw new BackendLimitError(
         "WebAssembly SIMD kernels are not available in this JavaScript engine",

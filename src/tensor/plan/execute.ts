@@ -2,9 +2,9 @@
  * Runs a {@link ContractionPlan} on a backend. It walks the steps and decides nothing.
  * @module
  */
-import { DTypeMismatchError, InvalidArgumentError, OperandCountError, RankMismatchError } from "../errors.js";
-import type { Backend, BackendTensor } from "./backends/backend.js";
-import type { DenseTensor } from "./dense.js";
+import { DTypeMismatchError, InvalidArgumentError, OperandCountError, RankMismatchError } from "../../errors.js";
+import type { Backend, BackendTensor } from "../backends/backend.js";
+import type { DenseTensor } from "../dense.js";
 import type { ContractionPlan, PlanStep, UnaryOp } from "./plan.js";
 
 /**

@@ -5,9 +5,9 @@
  */
 import { DenseTensor } from "../dense.js";
 import { allocate, type DType } from "../dtype.js";
-import type { Label } from "./labels.js";
-import type { EinsumProblem } from "./problem.js";
-import { parseEinsum } from "./parse.js";
+import type { Label } from "../einsum/labels.js";
+import type { EinsumProblem } from "../einsum/problem.js";
+import { parseEinsum } from "../einsum/parse.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { shapeSize } from "../shape.js";
 

@@ -5,9 +5,9 @@
  * step produces. Costs are bigint: they often exceed 2^53.
  * @module
  */
-import type { EinsumProblem } from "./einsum/problem.js";
-import type { Label } from "./einsum/labels.js";
-import { validateSsa, type Path } from "./paths/path.js";
+import type { EinsumProblem } from "../einsum/problem.js";
+import type { Label } from "../einsum/labels.js";
+import { validateSsa, type Path } from "./path.js";
 
 /** Cost of one step. */
 export interface StepCost {

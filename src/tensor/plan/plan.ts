@@ -4,13 +4,13 @@
  * check happens here, before anything is allocated.
  * @module
  */
-import { BackendLimitError, MemoryLimitError } from "../errors.js";
-import type { BackendLimits } from "./backends/backend.js";
-import { pathCost, type ContractionCost } from "./cost.js";
-import type { Label } from "./einsum/labels.js";
-import type { EinsumProblem } from "./einsum/problem.js";
-import type { Path } from "./paths/path.js";
-import { MAX_ELEMENTS } from "./shape.js";
+import { BackendLimitError, MemoryLimitError } from "../../errors.js";
+import type { BackendLimits } from "../backends/backend.js";
+import { pathCost, type ContractionCost } from "../paths/cost.js";
+import type { Label } from "../einsum/labels.js";
+import type { EinsumProblem } from "../einsum/problem.js";
+import type { Path } from "../paths/path.js";
+import { MAX_ELEMENTS } from "../shape.js";
 
 /** A single-tensor operation of a plan. */
 export type UnaryOp =
