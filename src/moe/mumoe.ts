@@ -1,7 +1,7 @@
 /**
  * The μMoE layer: the official PyTorch `MuMoE` wrapper (gating, optional input LayerNorm, bias folded
  * into the input, optional second layer after GELU sharing the gates) around CP or tensor-ring
- * factorized experts (spec §2–§3).
+ * factorized experts (docs/guides/mumoe-reference.md).
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../errors.js";
@@ -57,7 +57,7 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
-/** Fills the wrapper's defaults (spec §3: bn, entmax15, bias on, no input LayerNorm, one layer). */
+/** Fills the wrapper's defaults (as the official wrapper: bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });

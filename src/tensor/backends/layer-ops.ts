@@ -165,7 +165,7 @@ function softmaxRow(row: Float64Array, out: Float64Array): void {
   for (let j = 0; j < row.length; j++) out[j]! /= s;
 }
 
-/** Exact entmax-1.5 threshold by sorting (spec §3.1). */
+/** Exact entmax-1.5 threshold by sorting (docs/guides/mumoe-reference.md#entmax15-exact). */
 function entmax15Row(row: Float64Array, out: Float64Array): void {
   const d = row.length;
   let m = -Infinity;

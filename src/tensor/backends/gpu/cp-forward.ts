@@ -2,8 +2,8 @@
  * A device-resident CP-μMoE forward pass on any backend with {@link LayerOps}: gate logits
  * `x·G`, normalisation (BatchNorm in eval mode or LayerNorm across experts), activation (entmax-1.5,
  * softmax or sparsemax), then the factorized contraction `bi,bn,nr,ir,or->bo` in the order of the
- * official code (spec §2.3). Weights uploaded once with {@link uploadCpMuMoEWeights} stay resident;
- * each call uploads the input, keeps every intermediate on the device and returns device handles.
+ * official code (docs/guides/mumoe-reference.md#cp-mumoe). Weights uploaded once with
+ * {@link uploadCpMuMoEWeights} stay resident; each call uploads the input, keeps every intermediate on the device and returns device handles.
  *
  * This is the stand-in for the μMoE layer of `src/moe` until that layer runs on backends; it takes
  * the same weights (gate `[I, N]`, factors `U1 [N, R]`, `U2 [I(+1), R]`, `U3 [O, R]`).
