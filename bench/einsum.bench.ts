@@ -166,7 +166,7 @@ async function run(opts: BenchOptions): Promise<string> {
     }
   }
   sections.push(
-    "### GEMM (n×n×n, single thread)\n\nGFLOP/s. `naive loop` is the textbook i-j-k triple loop over Float64Array (the yardstick of issue 3's plain-TypeScript target), `plain TS` is the TypeScript kernel path (`kernels: \"ts\"`), `multilinear` the default kernels (WebAssembly SIMD when available); peers in brackets: the peer's time divided by our default's (above 1 means we are faster). The multi-threaded figures are in the CPU-kernels section.\n\n" +
+    "### GEMM (n×n×n, single thread)\n\nGFLOP/s. `naive loop` is the textbook i-j-k triple loop over Float64Array (the yardstick of the plain-TypeScript GEMM target above), `plain TS` is the TypeScript kernel path (`kernels: \"ts\"`), `multilinear` the default kernels (WebAssembly SIMD when available); peers in brackets: the peer's time divided by our default's (above 1 means we are faster). The multi-threaded figures are in the CPU-kernels section.\n\n" +
       table(["dtype", "n", "naive loop", "plain TS", `multilinear (${one.kernels})`, "tfjs cpu", "tfjs wasm", `numpy ${np?.version ?? "(absent)"}`], gemmRows),
   );
 

@@ -1,5 +1,5 @@
 /**
- * Contraction paths: our optimizers over the corpus of shared/bench/contraction-paths.json, against
+ * Contraction paths: our optimizers over the corpus of test/fixtures/paths/contraction-paths.json, against
  * the opt_einsum and cotengra reference costs stored in it (same cost model), and greedy's speed
  * against opt_einsum's greedy time recorded in the corpus.
  */
@@ -53,7 +53,7 @@ async function run(opts: BenchOptions): Promise<string> {
   }
   return [
     `Corpus: ${corpus.cases.length} cases (${[...families.keys()].join(", ")}); reference costs from opt_einsum and cotengra's hyper-optimizer (8 s per case) in the corpus, rescored under the same exact model. ` +
-      `Budget per case for searching optimizers: ${budget} ms. geomean/best = geometric mean of our flops / best_known; "≤oe auto" = share no worse than opt_einsum's auto. Reproduce with \`multilinear bench paths ../shared/bench/contraction-paths.json\`.`,
+      `Budget per case for searching optimizers: ${budget} ms. geomean/best = geometric mean of our flops / best_known; "≤oe auto" = share no worse than opt_einsum's auto. Reproduce with \`multilinear bench paths test/fixtures/paths/contraction-paths.json\`.`,
     "",
     table(["optimizer", "cases", "geomean/best", "geomean/opt_einsum auto", "= best", "≤ 1.02×", "≤ 1.1×", "< best", "≤ oe auto", "total s"], rows),
     "",

@@ -195,7 +195,7 @@ export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } fr
 export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/numerical-rank.js";
 export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";
 
-// ---- GPU backend (issue 5): gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
+// ---- GPU backend: gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
 export { executePlanAsync } from "./tensor/plan/execute.js";
 export { einsumAsync } from "./tensor/api/einsum-async.js";
 export type { LayerOps, NormOptions } from "./tensor/backends/layer-ops.js";

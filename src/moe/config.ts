@@ -1,7 +1,7 @@
 /**
  * Configuration of a μMoE layer, mirroring the constructor of the official PyTorch wrapper
  * `MuMoE(MuMoE_layer, input_dim, output_dim, expert_dims, ranks, second_dim, normalization, act,
- * use_bias, hierarchy, apply_ln)` (spec §3).
+ * use_bias, hierarchy, apply_ln)` (see docs/guides/mumoe-reference.md#gating).
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * The gating of the official `MuMoE` wrapper on host tensors: logits `x·P_l` from the raw input, a
+ * The gating of the official `MuMoE` wrapper on host tensors (docs/guides/mumoe-reference.md#gating): logits `x·P_l` from the raw input, a
  * normalisation (BatchNorm1d in eval mode with running statistics, or LayerNorm across the experts,
  * both without affine terms, ε = 1e-5), then an activation over the experts; optionally only the
  * top-k logits are kept. The layers run the same steps through their backend's layer operations

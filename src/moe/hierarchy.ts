@@ -1,5 +1,5 @@
 /**
- * Hierarchical μMoE layers as flat ones (spec §4.4): E expert levels `N_1…N_E` are one level of
+ * Hierarchical μMoE layers as flat ones (docs/guides/mumoe-reference.md#hierarchy-flattening): E expert levels `N_1…N_E` are one level of
  * `∏N_e` experts whose gate is the outer product of the levels' gates (flat index in C order).
  * @module
  */

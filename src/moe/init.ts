@@ -1,5 +1,5 @@
 /**
- * Fresh μMoE weights: the official initialisation (spec §2.3, §2.5, §3), or a perturbed one whose
+ * Fresh μMoE weights: the official initialisation (docs/guides/mumoe-reference.md#cp-init, #tr-init; zero gating projections), or a perturbed one whose
  * gates and experts are all non-trivial (for tests and demos).
  * @module
  */

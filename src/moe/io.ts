@@ -1,7 +1,7 @@
 /**
  * μMoE weights in the format of the official PyTorch code: a `.safetensors` file with the module's
  * `state_dict()` under its exact keys and the constructor arguments as JSON in the metadata
- * (`__metadata__.config` → `constructor_args`, as shared/fixtures/mumoe-reference/README.md describes).
+ * (`__metadata__.config` → `constructor_args`; the format is described in docs/guides/mumoe.md#weight-files).
  * @module
  */
 import { ConfigError, FileFormatError } from "../errors.js";

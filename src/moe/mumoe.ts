@@ -1,7 +1,7 @@
 /**
  * The μMoE layer: the official PyTorch `MuMoE` wrapper (gating, optional input LayerNorm, bias folded
  * into the input, optional second layer after GELU sharing the gates) around CP or tensor-ring
- * factorized experts. The forward pass itself is `moe/forward.ts`, shared with {@link DeviceMuMoE}.
+ * factorized experts (docs/guides/mumoe-reference.md). The forward pass itself is `moe/forward.ts`, shared with {@link DeviceMuMoE}.
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../errors.js";
@@ -58,7 +58,7 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
-/** Fills the wrapper's defaults (bn, entmax15, bias on, no input LayerNorm, one layer). */
+/** Fills the wrapper's defaults (as the official wrapper: bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });

@@ -19,7 +19,7 @@ import { gelu } from "../math/special.js";
 
 /**
  * `y[m] = Σ_{n_1…n_E} (∏_l a_l[m, n_l]) · Σ_i z̃[m, i] W[n_1…n_E, i, :]`, by an explicit loop over experts:
- * the dense meaning of a μMoE layer (spec §2.2), independent of any contraction path.
+ * the dense meaning of a μMoE layer (docs/guides/mumoe-reference.md#mumoe-layer), independent of any contraction path.
  * @param W - `[N_1, …, N_E, Ĩ, O]`.
  * @param gates - per level `[M, N_l]`.
  * @param input - `[M, Ĩ]` (with the bias column when W carries biases).
@@ -320,7 +320,7 @@ export interface SoftMoEWeights extends Omit<MoEWeights, "gate"> {
 }
 
 /**
- * Slot-based Soft MoE (Puigcerver et al.; spec §2.1 — not what the μMoE paper's early abstract calls
+ * Slot-based Soft MoE (Puigcerver et al.; docs/guides/mumoe-reference.md#reference-layers — not what the μMoE paper's early abstract calls
  * "soft"). For a sequence `X [T, I]`: logits `L = XΦ`, dispatch `D = softmax over tokens`, slot inputs
  * `X̃ = DᵀX`, expert n processes its S slots, combine `C = softmax over slots`, `Y = C·Ỹ`.
  */

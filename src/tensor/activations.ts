@@ -1,7 +1,7 @@
 /**
  * Gate activations over the last axis: softmax, α-entmax (exact sort-based entmax-1.5 and bisection
  * for any α), sparsemax; and the row normalisations the gates use. Computed in float64; the result
- * keeps the input's dtype. The sort-based algorithms follow entmax v1.3's operation order (spec §3.1).
+ * keeps the input's dtype. The sort-based algorithms follow entmax v1.3's operation order (docs/guides/mumoe-reference.md#activations).
  * A row containing NaN gives NaN in every entry of that row.
  * @module
  */

@@ -132,7 +132,7 @@ export interface DenseEquivalenceOptions {
 
 /**
  * Property: the factorized forward pass equals the dense MoE forward computed from the layer's own
- * gates and its `toDense()` expert tensors (spec §7 oracles 1 and 3).
+ * gates and its `toDense()` expert tensors (docs/guides/mumoe-reference.md#checks, items 1 and 3).
  */
 export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc.IPropertyWithHooks<[MuMoEConfig, number, number]> {
   const build = options.build ?? ((config: MuMoEConfig, seed: number) => createMuMoE(config, { seed, init: "random" }));
@@ -147,7 +147,7 @@ export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc
 }
 
 /**
- * Property: hierarchical experts equal their flattened form (spec §4.4) — same output for gates
+ * Property: hierarchical experts equal their flattened form (docs/guides/mumoe-reference.md#hierarchy-flattening) — same output for gates
  * `a_1, …, a_E` and for the flat gate `vec(a_1 ∘ … ∘ a_E)`.
  */
 export function hierarchicalEqualsFlat(options: { readonly tolerance?: number } = {}): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
@@ -164,7 +164,7 @@ export function hierarchicalEqualsFlat(options: { readonly tolerance?: number } 
   });
 }
 
-/** Property: a layer's parameter count equals the closed formula of the budget calculator (spec §4.1). */
+/** Property: a layer's parameter count equals the closed formula of the budget calculator (docs/guides/mumoe-reference.md#counts). */
 export function parameterCountMatchesFormula(): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
   return fc.property(arbMuMoEConfig(), fc.nat(), (config, seed) => createMuMoE(config, { seed }).parameterCount() === layerBudget(config).params);
 }

@@ -10,7 +10,7 @@ import { progressBar } from "../progress.js";
 
 export const benchPathsCommand: CliCommand = {
   name: "paths",
-  summary: "run path optimizers over a corpus (shared/bench/contraction-paths.json schema)",
+  summary: "run path optimizers over a contraction-path corpus (format: docs/guides/paths.md#corpus-format)",
   help: `usage: multilinear bench paths <corpus.json> [--optimizer NAME …] [--time-limit-ms N] [--json out.json]
 
 Runs every optimizer on every case (using each case's operands/output/sizes), and prints the summary
@@ -31,7 +31,7 @@ options:
       json: { type: "string" },
     });
     const file = positionals[0];
-    if (file === undefined) throw new CliUsageError("missing the corpus file", "pass e.g. ../shared/bench/contraction-paths.json");
+    if (file === undefined) throw new CliUsageError("missing the corpus file", "pass e.g. test/fixtures/paths/contraction-paths.json (format: docs/guides/paths.md#corpus-format)");
     let corpus: Corpus;
     try {
       corpus = JSON.parse(new TextDecoder().decode(await readFileBytes(file))) as Corpus;

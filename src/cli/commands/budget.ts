@@ -15,7 +15,7 @@ const LAYER_HELP = `usage: multilinear budget --layer linear|dense|sparse|soft|c
        multilinear budget sweep --experts FROM:TO --in I --out O [options]   (budget sweep --help)
 
 Parameters, multiply-accumulates and FLOPs per token, and the largest rank of one expert's weight
-matrix, of one layer (spec §4.1). Counts are exact. MACs are per token; FLOPs = 2 × MACs; bias
+matrix, of one layer (formulas: docs/guides/mumoe-reference.md#counts). Counts are exact. MACs are per token; FLOPs = 2 × MACs; bias
 additions, normalisations, activations and top-k selection are not counted. "params" is everything
 the layer holds: factors, gating projections, biases (on by default) and LayerNorm.
 
@@ -39,7 +39,7 @@ options:
                       max_expert_rank, … (counts as decimal strings)
   --tex               also print the formulas in TeX
 
-example (the CLIP head of spec §4.5 with 512 experts, parameter-matched):
+example (a CLIP ViT-B/32 ImageNet head, 768 → 1000, with 512 experts, parameter-matched):
   multilinear budget --layer cp --experts 512 --in 768 --out 1000 --match-linear --json
 `;
 

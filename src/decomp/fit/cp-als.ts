@@ -1,5 +1,5 @@
 /**
- * CP decomposition by alternating least squares, with TensorLy's `parafac` semantics (spec §6.1):
+ * CP decomposition by alternating least squares, with TensorLy's `parafac` semantics (docs/guides/decompositions.md#cp-conventions):
  * SVD or seeded random initialisation, optional column normalisation into the weights, stopping on the
  * change of the relative reconstruction error, an error history, and a non-negative variant
  * (multiplicative updates). The error uses TensorLy's expansion `‖X‖² + ‖X̂‖² − 2⟨X, X̂⟩`; when `tol` is

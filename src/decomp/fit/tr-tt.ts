@@ -1,5 +1,5 @@
 /**
- * Tensor-ring and tensor-train decompositions (spec §6.2–6.3, TensorLy's conventions): TR-SVD,
+ * Tensor-ring and tensor-train decompositions (TensorLy's conventions, see docs/guides/decompositions.md#tr-conventions): TR-SVD,
  * TR-ALS, TT-SVD (with maximum ranks and/or a tolerance, Oseledets' δ-truncation) and TT rounding.
  * @module
  */

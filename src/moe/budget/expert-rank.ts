@@ -1,5 +1,5 @@
 /**
- * The largest matrix rank one expert's weight can reach (spec §4.1 "max rank", §4.1 expert-rank argument).
+ * The largest matrix rank one expert's weight can reach (docs/guides/mumoe-reference.md#expert-rank).
  * @module
  */
 import type { ResolvedLayer } from "./spec.js";
@@ -11,7 +11,7 @@ import type { ResolvedLayer } from "./spec.js";
  * - TR: `W_n[i,o] = Σ C_in[r_{E+1}, i, r_{E+2}] · (A_n C_out)[…]` where `A_n` (the product of the expert
  *   cores' slices, `R_1×R_{E+1}`) has rank at most `min(R_1, …, R_{E+1})`; writing `A_n` as a sum of
  *   that many outer products gives `min(I, O, R_{E+2}·min(R_1, …, R_{E+1}))`. For one level this is the
- *   spec's `R_3·min(R_1, R_2)`; for two levels it is tighter than `R_4·min(R_1, R_3)`.
+ *   `R_3·min(R_1, R_2)`; for two levels it is tighter than `R_4·min(R_1, R_3)`.
  * @internal
  */
 export function expertRankBound(layer: ResolvedLayer, which: 1 | 2 = 1): number {

@@ -1,5 +1,5 @@
 /**
- * The budget formulas as symbolic mathjs expressions (spec §4.1), built from a layer's structure,
+ * The budget formulas as symbolic mathjs expressions (docs/guides/mumoe-reference.md#counts), built from a layer's structure,
  * evaluated exactly with bigint arithmetic and rendered to TeX. They are written independently of the
  * tensor-by-tensor counts in `budget-params.ts` / `budget-macs.ts`, so evaluating one and summing the
  * other is a real cross-check.

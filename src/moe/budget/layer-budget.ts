@@ -1,7 +1,7 @@
 /**
  * Parameter and FLOP budgets of one layer: linear, dense / sparse top-K / slot-based soft MoE,
  * CPμMoE, TRμMoE (hierarchical or not), each optionally a two-layer MLP block, with or without bias
- * and input LayerNorm (spec §4.1).
+ * and input LayerNorm (docs/guides/mumoe-reference.md#counts).
  *
  * Conventions: counts are exact bigints; `params` is everything the layer holds (factors, gating
  * projections, biases, LayerNorm affine terms), not BatchNorm buffers. MACs are multiply-accumulates
@@ -31,7 +31,7 @@ export interface LayerBudget {
   readonly macs: bigint;
   /** `2 × macs`. */
   readonly flops: bigint;
-  /** μMoE only: MACs per token when the dense expert tensor is built first (spec §4.3). */
+  /** μMoE only: MACs per token when the dense expert tensor is built first (docs/guides/mumoe-reference.md#fast-vs-naive). */
   readonly naiveMacsBreakdown?: readonly MacEntry[];
   readonly naiveMacs?: bigint;
   /** CP rank, TR ring ranks `[R_1, …, R_{E+2}]`, or null for reference layers. */
@@ -80,7 +80,7 @@ export function layerBudgetResolved(layer: ResolvedLayer, spec: LayerSpec): Laye
  * @example
  * ```ts
  * import { layerBudget } from "multilinear";
- * // CLIP ViT-B/32 ImageNet head as a parameter-matched CPμMoE with 512 experts (spec §4.5).
+ * // CLIP ViT-B/32 ImageNet head as a parameter-matched CPμMoE with 512 experts (docs/guides/mumoe-reference.md#worked-clip).
  * const b = layerBudget({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512], ranks: 165 });
  * b.params; // => 769581n
  * b.macs; // => 769746n

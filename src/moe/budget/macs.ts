@@ -1,5 +1,5 @@
 /**
- * Closed-form multiply-accumulate counts per token (spec §4.1, §4.3). Convention: one MAC is one
+ * Closed-form multiply-accumulate counts per token (docs/guides/mumoe-reference.md#counts, #fast-vs-naive). Convention: one MAC is one
  * multiply-add of a matrix product or contraction (as fvcore, used by the official code, counts one
  * "flop"); FLOPs = 2 × MACs. Not counted: additions of biases, gate normalisation and activation
  * (bn/ln, softmax/entmax), top-k selection, GELU and LayerNorm.
@@ -28,7 +28,7 @@ function layersOf(layer: ResolvedLayer): (1 | 2)[] {
   return layer.secondDim > 0 ? [1, 2] : [1];
 }
 
-/** Fast (factorized) MACs of one μMoE layer, in the official einsum order (spec §2.3, §2.5). */
+/** Fast (factorized) MACs of one μMoE layer, in the official einsum order (docs/guides/mumoe-reference.md#cp-mumoe, #tr-mumoe). */
 function fastLayerMacs(layer: ResolvedLayer, which: 1 | 2): MacEntry[] {
   const { din, dout } = layerDims(layer, which);
   const p = `layer${which}`;
@@ -44,7 +44,7 @@ function fastLayerMacs(layer: ResolvedLayer, which: 1 | 2): MacEntry[] {
     ];
   }
   const ring = layer.ring.map(big);
-  const R = (k: number): bigint => ring[k - 1]!; // 1-based, as in the spec
+  const R = (k: number): bigint => ring[k - 1]!; // 1-based, as in docs/guides/mumoe-reference.md
   const experts = sum(n.map((nk, k) => R(k + 1) * nk * R(k + 2)));
   let chain = 0n;
   for (let k = 2; k <= e + 1; k++) chain += R(1) * R(k) * R(k + 1);
@@ -57,7 +57,7 @@ function fastLayerMacs(layer: ResolvedLayer, which: 1 | 2): MacEntry[] {
 }
 
 /**
- * Naive MACs of one μMoE layer (spec §4.3): build the dense expert tensor in one contraction of all
+ * Naive MACs of one μMoE layer (docs/guides/mumoe-reference.md#fast-vs-naive): build the dense expert tensor in one contraction of all
  * factors (`ΠN·d_in·d_out` times every rank), contract it with `z̃`, then with `a_1`, `a_2`, … in order.
  */
 function naiveLayerMacs(layer: ResolvedLayer, which: 1 | 2): MacEntry[] {

@@ -1,6 +1,6 @@
 /**
  * The parameter tensors a layer holds, by name and shape. For μMoE layers the names and shapes are
- * the official PyTorch `state_dict()` keys (spec §3, fixtures README "Keys"), in `state_dict()` order,
+ * the official PyTorch `state_dict()` keys (docs/guides/mumoe.md#weight-files), in `state_dict()` order,
  * without the BatchNorm buffers (they are not parameters). Counts are exact bigints.
  * @module
  */

@@ -2,13 +2,13 @@
  * MAC counts of μMoE layers derived from the contraction-path machinery on the layer's real einsum
  * expression (one token: gate vectors, augmented input, factors → output), as an independent check
  * of the closed formulas:
- * - official: the order of the official einsums (spec §2.3, §2.5) as an explicit SSA path; it equals
+ * - official: the order of the official einsums (docs/guides/mumoe-reference.md#cp-mumoe, #tr-mumoe) as an explicit SSA path; it equals
  *   the closed formula by construction of both, and this checks that the formula counts that order;
  * - fast: the path a registered optimizer finds (`optimal` when registered, else `greedy`). `optimal`
  *   reproduces the official order for CP whenever every size is ≥ 2 and for one-level TR at realistic
  *   sizes; for two-level TR it sometimes finds a cheaper chain order, and `greedy` misses the TR order
  *   (its memory heuristic contracts the output core early);
- * - naive: the spec §4.3 order as an explicit SSA path (all factors in one step, which builds the
+ * - naive: the order of docs/guides/mumoe-reference.md#fast-vs-naive as an explicit SSA path (all factors in one step, which builds the
  *   dense expert tensor, then `z̃`, then the gates level by level).
  * @module
  */
@@ -59,7 +59,7 @@ export function layerEinsum(layer: ResolvedLayer, which: 1 | 2): LayerEinsum {
   return { problem, gates: modes.slice(0, e).map((_, k) => k), input: e, factors: modes.map((_, k) => e + 1 + k) };
 }
 
-/** The SSA path of the naive order (spec §4.3) for a {@link LayerEinsum}. */
+/** The SSA path of the naive order (docs/guides/mumoe-reference.md#fast-vs-naive) for a {@link LayerEinsum}. */
 export function naivePath(einsum: LayerEinsum): Path {
   const n = einsum.problem.inputs.length;
   const path: number[][] = [[...einsum.factors]];

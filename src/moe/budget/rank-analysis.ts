@@ -1,5 +1,5 @@
 /**
- * Expert-rank analysis (spec §4.1): the largest matrix rank one expert's weight can reach under CP
+ * Expert-rank analysis (docs/guides/mumoe-reference.md#expert-rank): the largest matrix rank one expert's weight can reach under CP
  * rank R versus TR ranks, CP against TR at matched parameters over expert counts (the paper's claim
  * that TR keeps a higher expert rank), and the measured numerical rank of a real layer's expert slices.
  * @module
@@ -38,7 +38,7 @@ export type RankComparisonEntry =
       readonly rank: number;
       readonly config: MuMoEConfig;
       readonly params: bigint;
-      /** MACs per token, gate included, and without the gate (the spec §4.5 columns). */
+      /** MACs per token, gate included, and without the gate (the columns of docs/guides/mumoe-reference.md#worked-clip). */
       readonly macs: bigint;
       readonly macsWithoutGate: bigint;
       readonly maxExpertRank: number;
@@ -69,7 +69,7 @@ export interface RankComparisonOptions {
 
 /**
  * CP against TR at matched parameters for each expert count: the solved ranks, parameters, MACs and
- * expert-rank bound of each (reproduces the CLIP table of spec §4.5).
+ * expert-rank bound of each (reproduces the CLIP table of docs/guides/mumoe-reference.md#worked-clip).
  * @example
  * ```ts
  * import { expertRankComparison } from "multilinear";
@@ -105,7 +105,7 @@ export interface ExpertTensorSource {
 
 /** Options of {@link rankProfile}. */
 export interface RankProfileOptions {
-  /** A singular value counts when it exceeds `rtol · σ_max` of its expert (default 1e-6, spec §7 oracle 8). */
+  /** A singular value counts when it exceeds `rtol · σ_max` of its expert (default 1e-6). */
   readonly rtol?: number;
   /** Rows of each slice to analyse: the input dimension without the bias row (default: `config.inputDim`, else every row). */
   readonly inputDim?: number;
@@ -133,7 +133,7 @@ export interface RankProfile {
 /**
  * Measures the numerical rank of every expert's weight matrix `W[n, :I, :]` of a layer: the number of
  * singular values above `rtol · σ_max` (σ_max of that expert). For a CP layer with random factors and
- * `R < min(I, O)` every expert has rank R; for TR `min(I, O, R_3·min(R_1, R_2))` (spec §7 oracle 8).
+ * `R < min(I, O)` every expert has rank R; for TR `min(I, O, R_3·min(R_1, R_2))` (docs/guides/mumoe-reference.md#expert-rank).
  * @throws {@link InvalidShapeError} when the tensor has fewer than 3 axes or `inputDim` exceeds its input axis.
  * @example
  * ```ts

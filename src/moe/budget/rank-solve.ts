@@ -1,5 +1,5 @@
 /**
- * Parameter matching (spec §4.2): the CP rank, or the TR rank on the input–output link of the ring
+ * Parameter matching (docs/guides/mumoe-reference.md#rank-matching): the CP rank, or the TR rank on the input–output link of the ring
  * (`R_3` for one level; every other ring rank fixed, 4 by default as in the official code), that makes
  * a μMoE layer cost a target number of parameters. The parameter count is affine in that rank,
  * `params(r) = fixed + slope·r`, so the answer is exact:
@@ -123,7 +123,7 @@ const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).re
  * @example
  * ```ts
  * import { matchRank } from "multilinear";
- * // CLIP head (I=768, O=1000, 769,000 parameters) with 512 experts (spec §4.5).
+ * // CLIP head (I=768, O=1000, 769,000 parameters) with 512 experts (docs/guides/mumoe-reference.md#worked-clip).
  * const cp = matchRank({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512] }, 769000n);
  * cp.feasible && cp.rank; // => 165
  * const tr = matchRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [512] }, 769000n);

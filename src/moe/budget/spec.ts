@@ -41,7 +41,7 @@ export interface SparseMoESpec extends CommonLayerSpec {
 }
 
 /**
- * Slot-based Soft MoE (Puigcerver et al.; spec §2.1), which is *not* what the μMoE paper's early
+ * Slot-based Soft MoE (Puigcerver et al.; docs/guides/mumoe-reference.md#reference-layers), which is *not* what the μMoE paper's early
  * abstract calls "soft" (that is the dense MoE). Each expert processes `slotsPerExpert` slots that are
  * convex combinations of a sequence's `tokens`; its MACs are counted per sequence and amortised per token.
  */

@@ -1,5 +1,5 @@
 /**
- * Runs optimizers over a contraction-path corpus (the schema of shared/bench/contraction-paths.json:
+ * Runs optimizers over a contraction-path corpus (the format of docs/guides/paths.md#corpus-format:
  * cases with `operands`, `output`, `sizes`, reference paths and `best_known`) and summarises the costs
  * against the references.
  * @module
@@ -76,7 +76,7 @@ export interface CorpusOptions {
  * @throws {@link InvalidArgumentError} for a corpus without cases.
  */
 export function runCorpus(corpus: Corpus, options: CorpusOptions): CorpusRun {
-  if (!corpus || !Array.isArray(corpus.cases)) throw new InvalidArgumentError("the corpus has no 'cases' array", "pass a file with the schema of shared/bench/contraction-paths.json");
+  if (!corpus || !Array.isArray(corpus.cases)) throw new InvalidArgumentError("the corpus has no 'cases' array", "pass a file in the corpus format of docs/guides/paths.md#corpus-format");
   const cases = corpus.cases.filter(options.filter ?? (() => true));
   const results: Record<string, Record<string, CaseResult>> = {};
   cases.forEach((c, k) => {

@@ -1,7 +1,7 @@
 /**
  * Source generators for the gpu.js kernels. Every kernel is generated for one shape signature with
  * all sizes, strides and loop bounds written as literals: gpu.js silently caps loops whose bound is
- * not a compile-time constant (GPU.md, trap 3), and literals make each source its own cache key.
+ * not a compile-time constant, and literals make each source its own cache key.
  *
  * Every kernel has a one-dimensional output; `this.thread.x` is the flat output index. gpu.js
  * lowers index arithmetic to float32 on WebGPU and WebGL, which is exact for integers below 2^24,

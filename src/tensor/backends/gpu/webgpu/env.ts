@@ -1,5 +1,5 @@
 /**
- * Finding WebGPU, and the workarounds Node needs, all in one place (../shared/GPU.md):
+ * Finding WebGPU, and the workarounds Node needs, all in one place (docs/guides/gpu.md#webgpu-in-node):
  *
  * 1. Node has no `navigator`: the optional `webgpu` package (Dawn) is loaded lazily and its GPU
  *    object is installed as `navigator.gpu`, which is where gpu.js looks.
