@@ -76,9 +76,9 @@ async function run(opts: BenchOptions): Promise<string> {
         const bytesF = allocated(() => layer.forward(x, { backend }));
         ours.set(`cp-${id}`, { ms: tf.medianMs, bytes: bytesF, params: paramBytes([...layer.namedParameters().values(), ...layer.namedBuffers().values()]), out: outF });
         if (moe) {
-          const td = await time(() => moe.forward(x), reps, 1);
-          const bytesD = allocated(() => moe.forward(x));
-          ours.set(`dense-${id}`, { ms: td.medianMs, bytes: bytesD, params: paramBytes(moe.namedParameters().values()), out: moe.forward(x) });
+          const td = await time(() => moe.forward(x, { backend }), reps, 1);
+          const bytesD = allocated(() => moe.forward(x, { backend }));
+          ours.set(`dense-${id}`, { ms: td.medianMs, bytes: bytesD, params: paramBytes(moe.namedParameters().values()), out: moe.forward(x, { backend }) });
           opts.log(`N=${n} b=${batch}: factorized ${fmt(tf.medianMs)} ms, dense ${fmt(td.medianMs)} ms`);
         } else opts.log(`N=${n} b=${batch}: factorized ${fmt(tf.medianMs)} ms, dense not run`);
         // The same weights for numpy (written once per expert count; files can pass 2 GiB, so in chunks).

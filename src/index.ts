@@ -174,6 +174,7 @@ export {
   type DenseCheckable,
   type MoEConfig,
   type MoEWeights,
+  type MoEForwardOptions,
   type SoftMoEWeights,
 } from "./moe/references.js";
 export { flattenExperts, flattenGates } from "./moe/hierarchy.js";

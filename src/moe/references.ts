@@ -11,6 +11,7 @@ import { randn, zeros } from "../tensor/create.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { shapeSize, shapeSizeBig } from "../tensor/shape.js";
 import { einsum } from "../tensor/api/einsum.js";
+import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import { softmax } from "../tensor/activations.js";
 import { activate } from "./gate.js";
 import type { GateActivation } from "./config.js";
@@ -132,6 +133,12 @@ export interface MoEWeights {
   readonly bias2?: DenseTensor;
 }
 
+/** Options of the reference layers' forward passes. */
+export interface MoEForwardOptions {
+  /** Backend for the contractions (default: the CPU backend). */
+  readonly backend?: Backend<BackendTensor>;
+}
+
 abstract class ExpertsBase {
   constructor(
     readonly config: MoEConfig,
@@ -178,34 +185,36 @@ abstract class ExpertsBase {
   }
 
   /** Gate logits `x·Gᵀ`, `[M, N]`. */
-  protected logits(rows: DenseTensor): DenseTensor {
-    return einsum("mi,ni->mn", [rows, this.weights.gate]);
+  protected logits(rows: DenseTensor, o: MoEForwardOptions): DenseTensor {
+    return einsum("mi,ni->mn", [rows, this.weights.gate], { backend: o.backend });
   }
 
   /**
    * `Σₙ aₙ · expertₙ(x)` with every expert evaluated (the dense MoE). A one-layer expert is contracted
    * as one einsum (the path optimizer picks the order); two-layer experts need each expert's hidden layer.
    */
-  protected combineDense(rows: DenseTensor, a: DenseTensor): DenseTensor {
+  protected combineDense(rows: DenseTensor, a: DenseTensor, o: MoEForwardOptions): DenseTensor {
+    const backend = o.backend;
     const w = this.weights;
     if (!w.weight2) {
       // a ⊗ x first: the weight [N, I, O] then enters the GEMM as the contiguous [N·I, O] it already is
       // (the other order of equal cost would copy the whole weight into [I, N·O]).
-      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight], { optimize: { path: [[0, 1], [0, 1]] } });
-      return w.bias ? addInPlace(y, einsum("mn,no->mo", [a, w.bias])) : y;
+      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight], { optimize: { path: [[0, 1], [0, 1]] }, backend });
+      return w.bias ? addInPlace(y, einsum("mn,no->mo", [a, w.bias], { backend })) : y;
     }
-    let h = einsum("mi,nio->mno", [rows, w.weight]);
+    let h = einsum("mi,nio->mno", [rows, w.weight], { backend });
     if (w.bias) h = addInPlace(h, broadcastRows(w.bias, rows.shape[0]!));
     const g = mapGelu(h);
-    const y = einsum("mn,mnp,npq->mq", [a, g, w.weight2]);
-    return w.bias2 ? addInPlace(y, einsum("mn,nq->mq", [a, w.bias2])) : y;
+    const y = einsum("mn,mnp,npq->mq", [a, g, w.weight2], { backend });
+    return w.bias2 ? addInPlace(y, einsum("mn,nq->mq", [a, w.bias2], { backend })) : y;
   }
 
   /**
    * `Σₙ aₙ · expertₙ(x)` evaluating expert n only on the tokens whose coefficient is non-zero (the
    * sparse MoE's routing: K of N experts per token).
    */
-  protected combineRouted(rows: DenseTensor, a: DenseTensor): DenseTensor {
+  protected combineRouted(rows: DenseTensor, a: DenseTensor, o: MoEForwardOptions): DenseTensor {
+    const backend = o.backend;
     const w = this.weights;
     const [M, I] = rows.shape as [number, number];
     const N = this.config.nExperts;
@@ -220,10 +229,10 @@ abstract class ExpertsBase {
       const xn = allocate(rows.dtype, tokens.length * I);
       tokens.forEach((m, k) => xn.set(x.subarray(m * I, m * I + I), k * I));
       const xt = new DenseTensor(xn, [tokens.length, I]);
-      let h = einsum("mi,io->mo", [xt, w.weight.select(0, n)]);
+      let h = einsum("mi,io->mo", [xt, w.weight.select(0, n)], { backend });
       if (w.bias) h = addInPlace(h, broadcastRows(w.bias.select(0, n), tokens.length));
       if (w.weight2) {
-        h = einsum("mi,io->mo", [mapGelu(h), w.weight2.select(0, n)]);
+        h = einsum("mi,io->mo", [mapGelu(h), w.weight2.select(0, n)], { backend });
         if (w.bias2) h = addInPlace(h, broadcastRows(w.bias2.select(0, n), tokens.length));
       }
       const hd = h.toTypedArray();
@@ -269,16 +278,16 @@ export class DenseMoE extends ExpertsBase {
   }
 
   /** Gate coefficients `[B, T, N]`. */
-  gates(x: DenseTensor): DenseTensor {
+  gates(x: DenseTensor, options: MoEForwardOptions = {}): DenseTensor {
     const { rows, b, t } = this.rows(x);
-    return activate(this.logits(rows), this.act).reshape([b, t, this.config.nExperts]);
+    return activate(this.logits(rows, options), this.act).reshape([b, t, this.config.nExperts]);
   }
 
   /** `[B, T, O]`. */
-  forward(x: DenseTensor): DenseTensor {
+  forward(x: DenseTensor, options: MoEForwardOptions = {}): DenseTensor {
     const { rows, b, t } = this.rows(x);
-    const a = activate(this.logits(rows), this.act);
-    const y = this.combineDense(rows, a);
+    const a = activate(this.logits(rows, options), this.act);
+    const y = this.combineDense(rows, a, options);
     return y.reshape([b, t, y.shape[1]!]);
   }
 }
@@ -301,15 +310,15 @@ export class SparseMoE extends ExpertsBase {
   }
 
   /** Gate coefficients `[B, T, N]` with at most k non-zeros per token. */
-  gates(x: DenseTensor): DenseTensor {
+  gates(x: DenseTensor, options: MoEForwardOptions = {}): DenseTensor {
     const { rows, b, t } = this.rows(x);
-    return activate(this.logits(rows), "softmax", this.topK).reshape([b, t, this.config.nExperts]);
+    return activate(this.logits(rows, options), "softmax", this.topK).reshape([b, t, this.config.nExperts]);
   }
 
   /** `[B, T, O]`. */
-  forward(x: DenseTensor): DenseTensor {
+  forward(x: DenseTensor, options: MoEForwardOptions = {}): DenseTensor {
     const { rows, b, t } = this.rows(x);
-    const y = this.combineRouted(rows, activate(this.logits(rows), "softmax", this.topK));
+    const y = this.combineRouted(rows, activate(this.logits(rows, options), "softmax", this.topK), options);
     return y.reshape([b, t, y.shape[1]!]);
   }
 }
