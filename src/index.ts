@@ -18,7 +18,7 @@ export { getSymbol, formatEinsum, type Label } from "./tensor/einsum/labels.js";
 export { makeProblem, type EinsumProblem, type ProblemSpec } from "./tensor/einsum/problem.js";
 export { parseEinsum, parseSublist, ELLIPSIS, type SublistLabel } from "./tensor/einsum/parse.js";
 export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./tensor/einsum/reference.js";
-export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/cost.js";
+export { pathCost, naiveCost, log10Big, type ContractionCost, type NaiveCost, type StepCost } from "./tensor/cost.js";
 export { linearToSsa, ssaToLinear, validateSsa, type Path, type PathStep } from "./tensor/paths/path.js";
 export { greedyPath, greedySsa, type GreedyOptions } from "./tensor/paths/greedy.js";
 export { toNetwork, type PathNetwork } from "./tensor/paths/compact.js";

@@ -86,7 +86,7 @@ options:
         kernels: backend.kernels,
         variant: backend.wasmVariant ?? "none",
         median_ms: ms,
-        gflops: Number(plan.cost.opEinsumFlops) / (ms * 1e6),
+        gflops: Number(plan.cost.flops) / (ms * 1e6),
         path: ssaToLinear(plan.path, problem.inputs.length),
       };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
