@@ -141,7 +141,8 @@ export interface NaiveCost {
  * @example
  * ```ts
  * import { naiveCost, parseEinsum } from "multilinear";
- * naiveCost(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]])); // => { multiplyAdds: 120n, flops: 360n, scaling: 4 }
+ * const naive = naiveCost(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]));
+ * [naive.multiplyAdds, naive.flops, naive.scaling]; // => [120n, 360n, 4]
  * ```
  */
 export function naiveCost(problem: EinsumProblem): NaiveCost {
