@@ -181,7 +181,7 @@ async function run(opts: BenchOptions): Promise<string> {
     const xs = w.shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
     const out = einsum(w.equation, xs, { backend: one });
     const t = await time(() => einsum(w.equation, xs, { backend: one }), 5, 1);
-    const macs = Number(planProblem(parseEinsum(w.equation, xs.map((x) => x.shape))).cost.flops);
+    const macs = Number(planProblem(parseEinsum(w.equation, xs.map((x) => x.shape))).cost.multiplyAdds);
     ours.set(w.id, { ms: t.medianMs, macs, out });
     cases.push({ id: w.id, equation: w.equation, operands: xs, repeats: 5, wantOutput: true });
     opts.log(`${w.id}: ${fmt(t.medianMs)} ms`);

@@ -225,7 +225,7 @@ async function run(opts: BenchOptions): Promise<string> {
     const shapes = [[b, i], [b, n], [n, r], [i, r], [o, r]];
     const xs = shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
     const plan = planProblem(parseEinsum(MUMOE_EQ, shapes), { dtype: "float32" });
-    const flops = Number(plan.cost.opEinsumFlops);
+    const flops = Number(plan.cost.flops);
     const mine = new Map<number, number>();
     for (const [t, be] of backends) mine.set(t, (await ours(be, (x) => executePlan(plan, xs, x), repeats)).ms);
     const y = executePlan(plan, xs, backends.get(1)!);

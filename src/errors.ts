@@ -24,6 +24,7 @@ export type ErrorCode =
   | "not-converged"
   | "config"
   | "infeasible-budget"
+  | "search-space"
   | "gpu";
 
 /** Base class of every error the library throws on purpose. */
@@ -240,6 +241,26 @@ export class GpuError extends MultilinearError {
   override readonly code = "gpu";
   constructor(what: string, hint: string, readonly gpuMessage?: string) {
     super(what, hint);
+  }
+}
+
+/**
+ * An exhaustive path search would visit far too many contraction orders to finish; refused before it
+ * starts (unless it is given a time limit).
+ */
+export class SearchSpaceError extends MultilinearError {
+  override readonly code = "search-space";
+  constructor(
+    readonly optimizer: string,
+    readonly nInputs: number,
+    /** Estimated contraction orders the search would visit (worst case). */
+    readonly estimate: number,
+    readonly limit: number,
+  ) {
+    super(
+      `the '${optimizer}' search over ${nInputs} operands could visit about ${estimate.toExponential(1)} contraction orders (the limit is ${limit.toExponential(0)})`,
+      `use optimize: 'dp', 'greedy' or 'auto-hq', or give '${optimizer}' a time limit (timeLimitMs) to take the best path found in it`,
+    );
   }
 }
 

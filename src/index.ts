@@ -18,7 +18,7 @@ export { getSymbol, formatEinsum, type Label } from "./tensor/einsum/labels.js";
 export { makeProblem, type EinsumProblem, type ProblemSpec } from "./tensor/einsum/problem.js";
 export { parseEinsum, parseSublist, ELLIPSIS, type SublistLabel } from "./tensor/einsum/parse.js";
 export { referenceEinsum, referenceContract, REFERENCE_MAX_ITERATIONS } from "./tensor/api/reference.js";
-export { pathCost, naiveCost, log10Big, type ContractionCost, type StepCost } from "./tensor/paths/cost.js";
+export { pathCost, naiveCost, log10Big, type ContractionCost, type NaiveCost, type StepCost } from "./tensor/paths/cost.js";
 export { linearToSsa, ssaToLinear, validateSsa, type Path, type PathStep } from "./tensor/paths/path.js";
 export { greedyPath, greedySsa, type GreedyOptions } from "./tensor/paths/greedy.js";
 export { toNetwork, type PathNetwork } from "./tensor/paths/compact.js";
@@ -32,7 +32,7 @@ export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.
 export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
 export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
 export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
-export { getOptimizer, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder } from "./tensor/paths/registry.js";
+export { getOptimizer, findPath, exhaustiveSearchSize, EXHAUSTIVE_SEARCH_LIMIT, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder, type PathSearch } from "./tensor/paths/registry.js";
 export {
   planContraction,
   DEFAULT_MAX_BYTES,

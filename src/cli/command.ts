@@ -24,6 +24,8 @@ export interface CliCommand {
   readonly help: string;
   /** True when the command has sub-commands and answers `--help` after a sub-command itself. */
   readonly subcommands?: boolean;
+  /** The options it parses (its help lists each of them). */
+  readonly options?: OptionSpec;
   /** Runs with the arguments after the verb; resolves to the exit code. */
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
@@ -45,18 +47,37 @@ export type OptionValues<O extends OptionSpec> = {
     : O[K]["multiple"] extends true ? boolean[] : boolean;
 };
 
-/** `node:util` parseArgs with strict checking, turning its errors into {@link CliUsageError}. */
+/** Other spellings accepted for an option: alias → option. */
+export const OPTION_ALIASES: Readonly<Record<string, string>> = { optimizer: "optimize" };
+
+/**
+ * `node:util` parseArgs with strict checking, turning its errors into {@link CliUsageError}. The
+ * {@link OPTION_ALIASES} of declared options are accepted too (`--optimizer` for `--optimize`).
+ */
 export function parseCommandArgs<const O extends OptionSpec>(
   argv: readonly string[],
   options: O,
   allowPositionals = true,
 ): { values: OptionValues<O>; positionals: string[] } {
+  const aliases = Object.entries(OPTION_ALIASES).filter(([alias, name]) => name in options && !(alias in options));
+  const spec: Record<string, OptionSpec[string]> = { ...options, help: { type: "boolean", short: "h" } };
+  for (const [alias, name] of aliases) spec[alias] = { type: options[name]!.type, ...(options[name]!.multiple ? { multiple: true } : {}) };
+  let r: ReturnType<typeof parseArgs>;
   try {
-    const r = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true });
-    return { values: r.values as OptionValues<O>, positionals: r.positionals };
+    r = parseArgs({ args: [...argv], options: spec, allowPositionals, strict: true });
   } catch (e) {
     throw new CliUsageError(e instanceof Error ? e.message.split("\n")[0]! : String(e));
   }
+  const values = r.values as Record<string, unknown>;
+  for (const [alias, name] of aliases) {
+    const v = values[alias];
+    if (v === undefined) continue;
+    if (options[name]!.multiple) values[name] = [...((values[name] as unknown[] | undefined) ?? []), ...(v as unknown[])];
+    else if (values[name] !== undefined) throw new CliUsageError(`--${alias} and --${name} are the same option`, `give --${name} once`);
+    else values[name] = v;
+    delete values[alias];
+  }
+  return { values: values as OptionValues<O>, positionals: r.positionals };
 }
 
 /** Parses a positive integer option. */

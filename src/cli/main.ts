@@ -5,10 +5,11 @@
 import { MultilinearError } from "../errors.js";
 import type { CliCommand, CliIO } from "./command.js";
 import { commands } from "./commands/index.js";
+import { cliWording } from "./hints.js";
 
 const USAGE = (list: readonly CliCommand[]): string =>
   [
-    "usage: multilinear <command> [options]   (multilinear <command> --help for details)",
+    "usage: multilinear <command> [options]   (multilinear help <command>, or <command> --help, for details)",
     "",
     "commands:",
     ...list.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
@@ -17,6 +18,8 @@ const USAGE = (list: readonly CliCommand[]): string =>
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [verb, ...rest] = argv;
+  // `multilinear help <command> [<sub-command>]` is `multilinear <command> [<sub-command>] --help`.
+  if (verb === "help" && rest.length > 0) return main([...rest, "--help"], io);
   if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
     io.stdout(USAGE(commands) + "\n");
     return verb === undefined ? 2 : 0;
@@ -38,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof MultilinearError) {
-      io.stderr(`multilinear ${verb}: ${e.what.split("\n").join("\n  ")} (fix: ${e.hint})\n`);
+      io.stderr(`multilinear ${verb}: ${cliWording(e.what).split("\n").join("\n  ")} (fix: ${cliWording(e.hint)})\n`);
       return 2;
     }
     throw e;

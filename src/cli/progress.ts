@@ -20,3 +20,23 @@ export function progressBar(io: CliIO, total: number): { update(done: number, la
     },
   };
 }
+
+/**
+ * A heartbeat for work of unknown length: `tick(elapsedMs)` redraws `label… 3.2 s` on a terminal at
+ * most every 200 ms (and only after the first half second); `done()` clears the line.
+ */
+export function heartbeat(io: CliIO, label: string): { tick(elapsedMs: number): void; done(): void } {
+  let drawn = false;
+  let last = 0;
+  return {
+    tick(elapsedMs) {
+      if (!io.isTTY || elapsedMs < 500 || elapsedMs - last < 200) return;
+      last = elapsedMs;
+      io.stderr(`\r${label}… ${(elapsedMs / 1000).toFixed(1)} s   `);
+      drawn = true;
+    },
+    done() {
+      if (drawn) io.stderr(`\r${" ".repeat(label.length + 16)}\r`);
+    },
+  };
+}

@@ -58,13 +58,16 @@ describe("multilinear contract on numpy-written files", () => {
     expect(difference(got, want, tolerance(c.resultDescr)).mismatches).toBe(0);
   });
 
-  test("without -o the result is printed as nested arrays", async () => {
+  test("without -o the result is printed numpy-style; --json has the full values", async () => {
     const r = await runCli("contract", "ij,jk->ik", file("matmul_0"), file("matmul_1"));
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^ij,jk->ik {2}shape \[3, 5\] float64 {2}flops 60 /);
+    expect(lines[0]).toMatch(/^ij,jk->ik {2}shape \[3, 5\] float64 {2}flops 120 /);
+    expect(lines.slice(1)).toHaveLength(3);
+    expect(lines[1]).toMatch(/^\[\[/);
     const want = readNpy(fixtureBytes("npy/matmul_out.npy"));
-    expect(JSON.parse(lines[1]!)).toEqual(want.toArray());
+    const j = await runCli("contract", "ij,jk->ik", file("matmul_0"), file("matmul_1"), "--json");
+    expect((JSON.parse(j.stdout) as { values: unknown }).values).toEqual(want.toArray());
   });
 
   test("--dtype float64 makes mixed dtypes agree with numpy's upcast", async () => {

@@ -10,7 +10,7 @@ import { planProblem } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { executePlan } from "../../tensor/plan/execute.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
-import { CliUsageError, jsonOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, jsonOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
 
 /** Result line of `bench einsum`. */
@@ -27,26 +27,7 @@ export interface EinsumBenchResult {
   readonly path: readonly (readonly number[])[];
 }
 
-export const benchEinsumCommand: CliCommand = {
-  name: "einsum",
-  summary: "time an einsum contraction on the CPU backend",
-  help: `usage: multilinear bench einsum "<equation>" --shapes '[[…],…]' [options]
-
-Times the contraction of random operands of the given shapes: the median of the timed runs after
-one warm-up run. Before timing, the result is checked once against the plain-TypeScript backend.
-GFLOP/s counts floating-point operations as opt_einsum does (a multiply-add is 2).
-
-options:
-  --shapes JSON            one shape per operand, e.g. '[[256,768],[768,512]]' (required)
-  --dtype float32|float64  element type (default float32)
-  --threads T              threads (default: all cores); results do not depend on it
-  --kernels auto|wasm|ts   WebAssembly SIMD or plain TypeScript kernels (default auto)
-  --optimize NAME          path optimizer (default greedy)
-  --repeats R              timed runs, at least 5 (default 7)
-  --json                   print {equation, dtype, threads, kernels, variant, median_ms, gflops, path}
-`,
-  async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, {
+const OPTIONS = {
       shapes: { type: "string" },
       dtype: { type: "string" },
       threads: { type: "string" },
@@ -54,7 +35,29 @@ options:
       optimize: { type: "string" },
       repeats: { type: "string" },
       json: { type: "boolean" },
-    });
+    } as const satisfies OptionSpec;
+
+export const benchEinsumCommand: CliCommand = {
+  options: OPTIONS,
+  name: "einsum",
+  summary: "time an einsum contraction on the CPU backend",
+  help: `usage: multilinear bench einsum "<equation>" --shapes '[[…],…]' [options]
+
+Times the contraction of random operands of the given shapes: the median of the timed runs after
+one warm-up run. Before timing, the result is checked once against the plain-TypeScript backend.
+GFLOP/s counts FLOPs as opt_einsum does (a multiply-add that sums is 2 FLOPs), as \`path\` and \`contract\` do.
+
+options:
+  --shapes JSON            one shape per operand, e.g. '[[256,768],[768,512]]' (required)
+  --dtype float32|float64  element type (default float32)
+  --threads T              threads (default: all cores); results do not depend on it
+  --kernels auto|wasm|ts   WebAssembly SIMD or plain TypeScript kernels (default auto)
+  --optimize NAME          path optimizer (default auto; --optimizer is an alias)
+  --repeats R              timed runs, at least 5 (default 7)
+  --json                   print {equation, dtype, threads, kernels, variant, median_ms, gflops, path}
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [equation, ...extra] = positionals;
     if (equation === undefined) throw new CliUsageError("missing the equation", `pass it first, quoted: multilinear bench einsum "ij,jk->ik" --shapes '[[2,3],[3,4]]'`);
     if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'`, "quote the equation and give the shapes with --shapes");
@@ -86,7 +89,7 @@ options:
         kernels: backend.kernels,
         variant: backend.wasmVariant ?? "none",
         median_ms: ms,
-        gflops: Number(plan.cost.opEinsumFlops) / (ms * 1e6),
+        gflops: Number(plan.cost.flops) / (ms * 1e6),
         path: ssaToLinear(plan.path, problem.inputs.length),
       };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");

@@ -4,7 +4,7 @@
  */
 import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
-import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
 
 /** Result line of `bench gemm`. */
@@ -19,7 +19,10 @@ export interface GemmBenchResult {
   readonly gflops: number;
 }
 
+const OPTIONS = { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } } as const satisfies OptionSpec;
+
 export const benchGemmCommand: CliCommand = {
+  options: OPTIONS,
   name: "gemm",
   summary: "time an n×n×n matrix product on the CPU backend",
   help: `usage: multilinear bench gemm --n N [options]
@@ -38,7 +41,7 @@ options:
   async run(argv, io) {
     const { values } = parseCommandArgs(
       argv,
-      { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } },
+      OPTIONS,
       false,
     );
     const n = intOption(values.n, "n");

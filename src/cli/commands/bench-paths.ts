@@ -5,31 +5,37 @@
  */
 import { readFileBytes, writeFileBytes } from "../../io/files.js";
 import { runCorpus, type Corpus } from "../../tensor/paths/corpus.js";
-import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { progressBar } from "../progress.js";
 
+const OPTIONS = {
+      optimize: { type: "string", multiple: true },
+      "time-limit-ms": { type: "string" },
+      filter: { type: "string" },
+      json: { type: "string" },
+    } as const satisfies OptionSpec;
+
 export const benchPathsCommand: CliCommand = {
+  options: OPTIONS,
   name: "paths",
   summary: "run path optimizers over a contraction-path corpus (format: docs/guides/paths.md#corpus-format)",
-  help: `usage: multilinear bench paths <corpus.json> [--optimizer NAME …] [--time-limit-ms N] [--json out.json]
+  help: `usage: multilinear bench paths <corpus.json> [--optimize NAME …] [--time-limit-ms N] [--json out.json]
 
 Runs every optimizer on every case (using each case's operands/output/sizes), and prints the summary
 against the corpus's best_known and opt_einsum auto: geometric-mean cost ratio, share within
 1.0x/1.02x/1.1x of best, share no worse than opt_einsum auto.
 
 options:
-  --optimizer NAME    repeatable (default: greedy, auto, auto-hq)
+  --optimize NAME     repeatable (default: greedy, auto, auto-hq; --optimizer is an alias)
   --time-limit-ms N   budget per case for searching optimizers (default 1000)
   --filter TEXT       only cases whose id contains TEXT
   --json FILE         write {"cases": {id: {optimizer: {path, flops, size, time_ms}}}, "summary": {…}}
+
+Costs here keep the corpus's own convention: its "flops" are multiply-adds (the product of a step's
+label sizes), not the opt_einsum FLOPs that \`path\` and \`contract\` print.
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, {
-      optimizer: { type: "string", multiple: true },
-      "time-limit-ms": { type: "string" },
-      filter: { type: "string" },
-      json: { type: "string" },
-    });
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const file = positionals[0];
     if (file === undefined) throw new CliUsageError("missing the corpus file", "pass e.g. test/fixtures/paths/contraction-paths.json (format: docs/guides/paths.md#corpus-format)");
     let corpus: Corpus;
@@ -39,7 +45,7 @@ options:
       if (e instanceof SyntaxError) throw new CliUsageError(`${file} is not valid JSON`);
       throw e;
     }
-    const optimizers = values.optimizer ?? ["greedy", "auto", "auto-hq"];
+    const optimizers = values.optimize ?? ["greedy", "auto", "auto-hq"];
     const bar = progressBar(io, corpus.cases?.length ?? 0);
     const filter = values.filter;
     const run = runCorpus(corpus, {

@@ -9,7 +9,7 @@ import { benchEinsumCommand } from "./bench-einsum.js";
 import { benchGemmCommand } from "./bench-gemm.js";
 
 /** Sub-commands of `bench`, e.g. `gemm`, `einsum`, `paths`. */
-const subcommands: readonly CliCommand[] = [benchGemmCommand, benchEinsumCommand, benchPathsCommand];
+export const benchSubcommands: readonly CliCommand[] = [benchGemmCommand, benchEinsumCommand, benchPathsCommand];
 
 export const benchCommand: CliCommand = {
   name: "bench",
@@ -19,16 +19,16 @@ export const benchCommand: CliCommand = {
     return [
       "usage: multilinear bench <what> [options]   (multilinear bench <what> --help for details)",
       "",
-      ...subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+      ...benchSubcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     ].join("\n");
   },
   async run(argv, io) {
     const [what, ...rest] = argv;
-    const sub = subcommands.find((c) => c.name === what);
+    const sub = benchSubcommands.find((c) => c.name === what);
     if (!sub) {
       throw new CliUsageError(
         what === undefined ? "missing what to benchmark" : `unknown benchmark '${what}'`,
-        `use one of: ${subcommands.map((c) => c.name).join(", ") || "(none yet)"}`,
+        `use one of: ${benchSubcommands.map((c) => c.name).join(", ") || "(none yet)"}`,
       );
     }
     if (rest.includes("--help") || rest.includes("-h")) {

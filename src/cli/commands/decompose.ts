@@ -7,7 +7,7 @@ import { cpAls } from "../../decomp/fit/cp-als.js";
 import { trAls, trSvd, ttSvd } from "../../decomp/fit/tr-tt.js";
 import { ranksOf, readFactorized, writeFactorized, type Factorized } from "../../decomp/io.js";
 import { frobenius } from "../../linalg/matrix.js";
-import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { progressBar } from "../progress.js";
 
 function numberList(text: string, name: string): number[] {
@@ -16,7 +16,21 @@ function numberList(text: string, name: string): number[] {
   return parts;
 }
 
+const DECOMPOSE_OPTIONS = {
+      rank: { type: "string" },
+      ranks: { type: "string" },
+      init: { type: "string" },
+      tol: { type: "string" },
+      "max-iter": { type: "string" },
+      seed: { type: "string" },
+      normalize: { type: "boolean" },
+      "non-negative": { type: "boolean" },
+      output: { type: "string", short: "o" },
+      json: { type: "boolean" },
+    } as const satisfies OptionSpec;
+
 export const decomposeCommand: CliCommand = {
+  options: DECOMPOSE_OPTIONS,
   name: "decompose",
   summary: "fit a CP, tensor-ring or tensor-train decomposition to a .npy tensor",
   help: `usage: multilinear decompose cp|tr|tt <in.npy> (--rank R | --ranks r,…) [options]
@@ -34,22 +48,14 @@ options:
   --seed S            seed of random initialisations
   --normalize         cp: normalise factor columns into the weights
   --non-negative      cp: non-negative factors
-  -o FILE             write the factors (.safetensors; read back with \`multilinear reconstruct\`)
-  --json              print {"method", "ranks", "rel_error", "iterations", "params", "seconds"}
+  -o, --output FILE   write the factors (.safetensors; read back with \`multilinear reconstruct\`)
+  --json              print {"method", "ranks", "rel_error", "iterations", "converged", "params", "seconds"}
+
+cp and tr iterate until the error changes by less than --tol or --max-iter is reached; the output
+says whether they converged (tt is a direct method: always converged).
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, {
-      rank: { type: "string" },
-      ranks: { type: "string" },
-      init: { type: "string" },
-      tol: { type: "string" },
-      "max-iter": { type: "string" },
-      seed: { type: "string" },
-      normalize: { type: "boolean" },
-      "non-negative": { type: "boolean" },
-      output: { type: "string", short: "o" },
-      json: { type: "boolean" },
-    });
+    const { values, positionals } = parseCommandArgs(argv, DECOMPOSE_OPTIONS);
     const [method, file] = positionals;
     if (method !== "cp" && method !== "tr" && method !== "tt") throw new CliUsageError(`unknown method '${method ?? ""}'`, "use cp, tr or tt");
     if (file === undefined) throw new CliUsageError("missing the input .npy file");
@@ -68,6 +74,7 @@ options:
     let result: Factorized;
     let relError: number;
     let iterations = 1;
+    let converged = true;
     if (method === "cp") {
       if (rank === undefined) throw new CliUsageError("cp needs --rank R");
       const fit = cpAls(x, rank, {
@@ -82,6 +89,7 @@ options:
       result = fit.cp;
       relError = fit.errors[fit.errors.length - 1]!;
       iterations = fit.iterations;
+      converged = fit.converged;
     } else if (method === "tr") {
       const r = ranks ?? rank;
       if (r === undefined) throw new CliUsageError("tr needs --ranks r0,r1,… (or --rank R)");
@@ -94,6 +102,7 @@ options:
         result = fit.tr;
         relError = fit.errors[fit.errors.length - 1]!;
         iterations = fit.iterations;
+        converged = fit.converged;
       }
     } else {
       const r = ranks ?? rank;
@@ -106,27 +115,39 @@ options:
     const seconds = (performance.now() - t0) / 1000;
     const outRanks = ranksOf(result);
     if (values.output !== undefined) await writeFileBytes(values.output, writeFactorized(result, { rel_error: String(relError), source: file }));
-    const report = { method, ranks: outRanks, rel_error: relError, iterations, params: result.parameterCount().toString(), seconds };
+    const report = { method, ranks: outRanks, rel_error: relError, iterations, converged, params: result.parameterCount().toString(), seconds };
     if (values.json) io.stdout(JSON.stringify(report) + "\n");
     else {
       io.stdout(
-        `${method.toUpperCase()} of [${x.shape.join(", ")}] (‖X‖ = ${frobenius(x).toPrecision(6)}): ranks [${outRanks.join(", ")}], relative error ${relError.toExponential(3)} after ${iterations} iteration${iterations === 1 ? "" : "s"}, ${report.params} parameters (dense: ${x.size}), ${seconds.toFixed(2)} s\n`,
+        `${method.toUpperCase()} of [${x.shape.join(", ")}] (‖X‖ = ${frobenius(x).toPrecision(6)}): ranks [${outRanks.join(", ")}], relative error ${relError.toExponential(3)} after ${iterations} iteration${iterations === 1 ? "" : "s"} (${converged ? "converged" : "did not converge"}), ${report.params} parameters (dense: ${x.size}), ${seconds.toFixed(2)} s\n`,
       );
+      if (!converged) {
+        io.stdout(
+          `did not converge: the error still changed by more than the tolerance (${tol ?? "the default"}) after ${iterations} iterations; the factors are the last iterate. Raise --max-iter, loosen --tol, or try another --init or --seed\n`,
+        );
+      }
       if (values.output !== undefined) io.stdout(`wrote ${values.output}\n`);
     }
     return 0;
   },
 };
 
+const RECONSTRUCT_OPTIONS = { output: { type: "string", short: "o" }, json: { type: "boolean" } } as const satisfies OptionSpec;
+
 export const reconstructCommand: CliCommand = {
+  options: RECONSTRUCT_OPTIONS,
   name: "reconstruct",
   summary: "form the dense tensor of factors written by `decompose -o`",
   help: `usage: multilinear reconstruct <factors.safetensors> -o out.npy [--json]
 
 Reads CP weights/factors or TR/TT cores and writes the dense tensor as .npy.
+
+options:
+  -o, --output FILE   the .npy file to write (required)
+  --json              print {"shape", "dtype"} as JSON
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { output: { type: "string", short: "o" }, json: { type: "boolean" } });
+    const { values, positionals } = parseCommandArgs(argv, RECONSTRUCT_OPTIONS);
     const file = positionals[0];
     if (file === undefined) throw new CliUsageError("missing the factors file");
     if (values.output === undefined) throw new CliUsageError("missing -o/--output", "name the .npy file to write");

@@ -41,7 +41,7 @@ options:
 };
 
 /** Sub-commands of `gpu`. */
-const subcommands: readonly CliCommand[] = [infoCommand, gpuBenchCommand];
+export const gpuSubcommands: readonly CliCommand[] = [infoCommand, gpuBenchCommand];
 
 export const gpuCommand: CliCommand = {
   name: "gpu",
@@ -51,14 +51,14 @@ export const gpuCommand: CliCommand = {
     return [
       "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
       "",
-      ...subcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
+      ...gpuSubcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
     ].join("\n");
   },
   async run(argv, io) {
     const [what, ...rest] = argv;
-    const sub = subcommands.find((c) => c.name === what);
+    const sub = gpuSubcommands.find((c) => c.name === what);
     if (!sub) {
-      throw new CliUsageError(what === undefined ? "missing what to do" : `unknown gpu sub-command '${what}'`, `use one of: ${subcommands.map((c) => c.name).join(", ")}`);
+      throw new CliUsageError(what === undefined ? "missing what to do" : `unknown gpu sub-command '${what}'`, `use one of: ${gpuSubcommands.map((c) => c.name).join(", ")}`);
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(sub.help.trimEnd() + "\n");

@@ -5,7 +5,7 @@
 import { readFileBytes } from "../../io/files.js";
 import { readNpyHeader } from "../../io/npy.js";
 import { readSafetensorsHeader } from "../../io/safetensors.js";
-import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 
 /** One row of `info`. */
 interface Row {
@@ -16,7 +16,10 @@ interface Row {
   readonly fortranOrder?: true;
 }
 
+const OPTIONS = { json: { type: "boolean" } } as const satisfies OptionSpec;
+
 export const infoCommand: CliCommand = {
+  options: OPTIONS,
   name: "info",
   summary: "list the tensors, shapes and dtypes of a .npy or .safetensors file",
   help: `usage: multilinear info <file.npy|file.safetensors> [--json]
@@ -28,7 +31,7 @@ options:
   --json   print {"file", "format", "tensors": [{"name", "dtype", "shape", "fortranOrder"?}], "metadata"} as JSON
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { json: { type: "boolean" } });
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const file = positionals[0];
     if (file === undefined) throw new CliUsageError("missing the file", "pass a .npy or .safetensors file");
     const bytes = await readFileBytes(file);

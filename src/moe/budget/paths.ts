@@ -143,9 +143,9 @@ export function derivedMacs(config: MuMoEConfig, optimizer = fastOrderOptimizer(
   const find = getOptimizer(optimizer);
   const which: (1 | 2)[] = layer.secondDim > 0 ? [1, 2] : [1];
   const einsums = which.map((w) => layerEinsum(layer, w));
-  const fastPerLayer = einsums.map((x) => pathCost(x.problem, find(x.problem, {})).flops);
-  const officialPerLayer = einsums.map((x) => pathCost(x.problem, officialPath(x)).flops);
-  const naivePerLayer = einsums.map((x) => pathCost(x.problem, naivePath(x)).flops);
+  const fastPerLayer = einsums.map((x) => pathCost(x.problem, find(x.problem, {})).multiplyAdds);
+  const officialPerLayer = einsums.map((x) => pathCost(x.problem, officialPath(x)).multiplyAdds);
+  const naivePerLayer = einsums.map((x) => pathCost(x.problem, naivePath(x)).multiplyAdds);
   const total = (xs: readonly bigint[]): bigint => gate + xs.reduce((a, b) => a + b, 0n);
   const gate = BigInt(layer.inputDim) * layer.levels.reduce((a, n) => a + BigInt(n), 0n);
   const budget = layerBudgetResolved(layer, config);

@@ -111,7 +111,7 @@ export interface ContractPathResult {
  * import { contractPath } from "multilinear";
  * const { path, info } = contractPath("ab,bc,cd->ad", [2, 30], [30, 4], [4, 50], { optimize: "optimal" });
  * path; // => [[0, 1], [0, 1]]
- * info.cost.flops; // => 640n
+ * [info.cost.multiplyAdds, info.cost.flops]; // => [640n, 1280n]
  * ```
  */
 export function contractPath(equation: string, ...args: (Operand | readonly number[] | EinsumOptions)[]): ContractPathResult {

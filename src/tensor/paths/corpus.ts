@@ -88,7 +88,7 @@ export function runCorpus(corpus: Corpus, options: CorpusOptions): CorpusRun {
       const path = find(problem, { timeLimitMs: options.timeLimitMs ?? 1000, seed: options.seed ?? 0 });
       const ms = performance.now() - t0;
       const cost = pathCost(problem, path);
-      row[name] = { path: ssaToLinear(path, problem.inputs.length), flops: cost.flops.toString(), size: cost.size.toString(), time_ms: ms };
+      row[name] = { path: ssaToLinear(path, problem.inputs.length), flops: cost.multiplyAdds.toString(), size: cost.size.toString(), time_ms: ms };
     }
     results[c.id] = row;
     options.onCase?.(k + 1, cases.length, c.id);

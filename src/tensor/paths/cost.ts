@@ -1,8 +1,10 @@
 /**
- * The exact cost model. A step over operands T1…Tk costs the product of the sizes of the distinct
- * labels of all of them (multiply-adds); its result keeps the labels that are in the output or in an
- * operand outside the step. `flops` is the sum over steps and `size` the largest element count a
- * step produces. Costs are bigint: they often exceed 2^53.
+ * The exact cost model. A step over operands T1…Tk visits the product of the sizes of the distinct
+ * labels of all of them (its `multiplyAdds`); its result keeps the labels that are in the output or
+ * in an operand outside the step. Its `flops` count floating-point operations as opt_einsum's and
+ * numpy's `flop_count` do: `multiplyAdds × (max(1, k − 1) + (1 if a label is summed away))`, so a
+ * matrix product is 2·m·k·n and a Hadamard product m·n. Path totals are the sums over steps; `size`
+ * is the largest element count a step produces. Costs are bigint: they often exceed 2^53.
  * @module
  */
 import type { EinsumProblem } from "../einsum/problem.js";
@@ -17,20 +19,22 @@ export interface StepCost {
   readonly inputLabels: readonly (readonly Label[])[];
   /** Labels of the result (sorted as first seen in the step's operands). */
   readonly resultLabels: readonly Label[];
-  /** Multiply-adds: product of the sizes of all labels involved. */
+  /** Multiply-adds: the product of the sizes of all labels involved (what the optimizers minimize). */
+  readonly multiplyAdds: bigint;
+  /** Floating-point operations, opt_einsum's `flop_count`: multiplyAdds × (max(1, k−1) + 1 if a label is summed away). */
   readonly flops: bigint;
-  /** Cost in opt_einsum's convention: flops × (max(1, k−1) + 1 if a label is summed away). */
-  readonly opEinsumFlops: bigint;
+  /** Number of distinct labels of the step (opt_einsum's and numpy's "scaling"). */
+  readonly scaling: number;
   /** Elements of the result. */
   readonly size: bigint;
 }
 
 /** Cost of a whole path. */
 export interface ContractionCost {
-  /** Sum of step multiply-adds (exact). */
+  /** Sum of the steps' multiply-adds (exact; what the optimizers minimize). */
+  readonly multiplyAdds: bigint;
+  /** Sum of the steps' floating-point operations in opt_einsum's convention (a multiply-add that sums is 2). */
   readonly flops: bigint;
-  /** The same in opt_einsum's convention (counts inner products twice). */
-  readonly opEinsumFlops: bigint;
   /** Largest element count of any tensor a step produces (the final result included). */
   readonly size: bigint;
   /** log10 of `flops`, for display only. */
@@ -77,7 +81,8 @@ export function log10Big(x: bigint): number {
  * ```ts
  * import { parseEinsum, pathCost } from "multilinear";
  * const p = parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]);
- * pathCost(p, [[0, 1], [2, 3]]).flops; // => 64n
+ * const c = pathCost(p, [[0, 1], [2, 3]]);
+ * [c.multiplyAdds, c.flops]; // => [64n, 128n]
  * ```
  */
 export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
@@ -90,8 +95,8 @@ export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
   for (const t of terms.values()) for (const l of t) count.set(l, (count.get(l) ?? 0) + 1);
   const outputSet = new Set(problem.output);
   let next = n;
+  let macs = 0n;
   let flops = 0n;
-  let opFlops = 0n;
   let size = 0n;
   const steps: StepCost[] = [];
   for (const step of path) {
@@ -108,23 +113,44 @@ export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
     const f = distinctSize(joint, problem.sizes);
     const s = distinctSize(result, problem.sizes);
     const factor = BigInt(Math.max(1, step.length - 1) + (result.length < joint.length ? 1 : 0));
-    flops += f;
-    opFlops += f * factor;
+    macs += f;
+    flops += f * factor;
     if (s > size) size = s;
     for (const id of step) terms.delete(id);
     for (const [l, c] of inStep) count.set(l, count.get(l)! - c);
     for (const l of result) count.set(l, count.get(l)! + 1);
     terms.set(next++, result);
-    steps.push({ operands: [...step], inputLabels: inputs, resultLabels: result, flops: f, opEinsumFlops: f * factor, size: s });
+    steps.push({ operands: [...step], inputLabels: inputs, resultLabels: result, multiplyAdds: f, flops: f * factor, scaling: joint.length, size: s });
   }
-  return { flops, opEinsumFlops: opFlops, size, log10Flops: log10Big(flops), log10Size: log10Big(size), steps };
+  return { multiplyAdds: macs, flops, size, log10Flops: log10Big(flops), log10Size: log10Big(size), steps };
+}
+
+/** Cost of the naive single loop over every label (see {@link naiveCost}). */
+export interface NaiveCost {
+  /** Product of all label sizes. */
+  readonly multiplyAdds: bigint;
+  /** numpy's and opt_einsum's naive FLOP count: multiplyAdds × (max(1, n − 1) + 1 if some label is shared by two operands). */
+  readonly flops: bigint;
+  /** Number of distinct labels ("Naive scaling"). */
+  readonly scaling: number;
 }
 
 /**
- * Cost of contracting everything in one step (the naive einsum loop): the product of all label sizes.
+ * Cost of contracting everything in one step (the naive einsum loop), counted as numpy's
+ * `einsum_path` counts it.
+ * @example
+ * ```ts
+ * import { naiveCost, parseEinsum } from "multilinear";
+ * const naive = naiveCost(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]));
+ * [naive.multiplyAdds, naive.flops, naive.scaling]; // => [120n, 360n, 4]
+ * ```
  */
-export function naiveCost(problem: EinsumProblem): bigint {
-  return termSize(problem.inputs.flat(), problem.sizes);
+export function naiveCost(problem: EinsumProblem): NaiveCost {
+  const all = new Set(problem.inputs.flat());
+  const multiplyAdds = termSize(all, problem.sizes);
+  const shared = problem.inputs.reduce((s, t) => s + new Set(t).size, 0) > all.size;
+  const factor = BigInt(Math.max(1, problem.inputs.length - 1) + (shared ? 1 : 0));
+  return { multiplyAdds, flops: multiplyAdds * factor, scaling: all.size };
 }
 
 function dedupe(t: readonly Label[]): Label[] {

@@ -18,6 +18,8 @@ export interface DpOptions {
   readonly memoryLimit?: number;
   /** Give up (and return undefined) after this many milliseconds. */
   readonly timeLimitMs?: number;
+  /** Heartbeat with the milliseconds spent so far, called as the search goes. */
+  readonly onProgress?: (elapsedMs: number) => void;
   /**
    * First sum each operand's private labels (in no other operand, not in the output) by a
    * single-operand step, as opt_einsum's dp does (default false: pairwise steps only).
@@ -48,7 +50,9 @@ export function dpPath(net: PathNetwork, options: DpOptions = {}): number[][] | 
   if (n === 1) return [[0]];
   const minimizeSize = options.minimize === "size";
   const limit = options.memoryLimit ?? Infinity;
-  const deadline = options.timeLimitMs === undefined ? Infinity : performance.now() + options.timeLimitMs;
+  const start = performance.now();
+  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
+  const tick = (now: number): void => options.onProgress?.(now - start);
   // With outer products searched, the whole network is one problem (disconnected parts can then be
   // joined at their cheapest moment); otherwise each connected component is solved on its own.
   const components = options.searchOuter ? [[...Array(n).keys()]] : connectedComponents(net);
@@ -72,7 +76,7 @@ export function dpPath(net: PathNetwork, options: DpOptions = {}): number[][] | 
   const trees: Tree[] = [];
   for (const comp of components) {
     if (comp.length > DP_MAX_COMPONENT) return undefined;
-    const t = solveComponent(net, leafTerm, comp, options.searchOuter ?? false, minimizeSize, limit, deadline);
+    const t = solveComponent(net, leafTerm, comp, options.searchOuter ?? false, minimizeSize, limit, deadline, tick);
     if (t === undefined) return undefined;
     trees.push(t);
   }
@@ -141,6 +145,7 @@ function solveComponent(
   minimizeSize: boolean,
   limit: number,
   deadline: number,
+  tick: (now: number) => void,
 ): Tree | undefined {
   const m = comp.length;
   if (m === 1) return comp[0]!;
@@ -181,7 +186,9 @@ function solveComponent(
         const la = levels[a]!;
         const lb = levels[size - a]!;
         for (const [s1, e1] of la) {
-          if (performance.now() > deadline) return undefined;
+          const now = performance.now();
+          tick(now);
+          if (now > deadline) return undefined;
           for (const [s2, e2] of lb) {
             if ((s1 & s2) !== 0 || (a === size - a && s1 >= s2)) continue;
             // Joined by a label (unless outer products are searched).

@@ -3,7 +3,7 @@
  * speed-up and the largest intermediate — as a readable table and as JSON.
  * @module
  */
-import { log10Big, naiveCost, pathCost, type ContractionCost } from "./cost.js";
+import { naiveCost, pathCost, type ContractionCost } from "./cost.js";
 import { formatEinsum, type Label } from "../einsum/labels.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { ssaToLinear, type Path } from "./path.js";
@@ -14,9 +14,13 @@ export interface PathInfoStep {
   readonly positions: readonly number[];
   /** SSA ids contracted. */
   readonly ssa: readonly number[];
-  /** The step as an einsum string, e.g. `"ab,bc->ac"`. */
+  /** The step as an einsum string with its real result labels, e.g. `"ab,bc->ac"` (the last step ends in the output). */
   readonly equation: string;
-  /** Multiply-adds of the step. */
+  /** Number of distinct labels of the step (numpy's "scaling"). */
+  readonly scaling: number;
+  /** Multiply-adds of the step (the product of its label sizes). */
+  readonly multiplyAdds: bigint;
+  /** Floating-point operations of the step, opt_einsum's `flop_count` convention. */
   readonly flops: bigint;
   /** Elements of the step's result. */
   readonly size: bigint;
@@ -24,20 +28,28 @@ export interface PathInfoStep {
   readonly remaining: readonly string[];
 }
 
-/** A contraction path with everything needed to judge it. */
+/** A contraction path with everything needed to judge it; FLOPs as opt_einsum and numpy count them. */
 export interface PathInfo {
   readonly equation: string;
   /** Number of operands. */
   readonly nInputs: number;
+  /** The output term. */
+  readonly output: string;
   /** The path in opt_einsum's linear form. */
   readonly path: number[][];
   /** The path in SSA form. */
   readonly ssaPath: Path;
   readonly steps: readonly PathInfoStep[];
-  /** Exact cost of the path. */
+  /** Exact cost of the path (`cost.flops` in opt_einsum's convention, `cost.multiplyAdds` the raw count). */
   readonly cost: ContractionCost;
-  /** Multiply-adds of the naive single loop over every label. */
+  /** FLOPs of the naive single loop over every label, as numpy's `einsum_path` counts them. */
   readonly naiveFlops: bigint;
+  /** Multiply-adds of the naive loop (the product of all label sizes). */
+  readonly naiveMultiplyAdds: bigint;
+  /** Distinct labels of the whole equation ("Naive scaling"). */
+  readonly naiveScaling: number;
+  /** Most distinct labels of any step ("Optimized scaling"). */
+  readonly scaling: number;
   /** naiveFlops / flops (display). */
   readonly speedup: number;
   /** Largest intermediate (elements). */
@@ -46,7 +58,15 @@ export interface PathInfo {
   readonly optimizer?: string;
 }
 
-/** Builds the {@link PathInfo} of an SSA path. */
+/**
+ * Builds the {@link PathInfo} of an SSA path.
+ * @example
+ * ```ts
+ * import { parseEinsum, pathInfo } from "multilinear";
+ * const info = pathInfo(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]), [[0, 1], [2, 3]]);
+ * [info.naiveFlops, info.cost.flops, info.steps[1]!.equation]; // => [360n, 128n, "kl,ik->il"]
+ * ```
+ */
 export function pathInfo(problem: EinsumProblem, path: Path, optimizer?: string): PathInfo {
   const cost = pathCost(problem, path);
   const linear = ssaToLinear(path, problem.inputs.length);
@@ -55,7 +75,8 @@ export function pathInfo(problem: EinsumProblem, path: Path, optimizer?: string)
   const order: number[] = [...problem.inputs.keys()];
   let next = problem.inputs.length;
   const steps = cost.steps.map((s, k) => {
-    const res = s.resultLabels;
+    // The last step produces the output, in the output's label order.
+    const res = k === cost.steps.length - 1 ? problem.output : s.resultLabels;
     for (const id of s.operands) order.splice(order.indexOf(id), 1);
     terms.set(next, res);
     order.push(next++);
@@ -63,6 +84,8 @@ export function pathInfo(problem: EinsumProblem, path: Path, optimizer?: string)
       positions: linear[k]!,
       ssa: s.operands,
       equation: formatEinsum(s.inputLabels, res),
+      scaling: s.scaling,
+      multiplyAdds: s.multiplyAdds,
       flops: s.flops,
       size: s.size,
       remaining: order.map((id) => terms.get(id)!.join("")),
@@ -71,52 +94,82 @@ export function pathInfo(problem: EinsumProblem, path: Path, optimizer?: string)
   return {
     equation: problem.equation,
     nInputs: problem.inputs.length,
+    output: problem.output.join(""),
     path: linear,
     ssaPath: path,
     steps,
     cost,
-    naiveFlops: naive,
-    speedup: Number(naive) / Math.max(Number(cost.flops), 1),
+    naiveFlops: naive.flops,
+    naiveMultiplyAdds: naive.multiplyAdds,
+    naiveScaling: naive.scaling,
+    scaling: Math.max(0, ...steps.map((s) => s.scaling)),
+    speedup: Number(naive.flops) / Math.max(Number(cost.flops), 1),
     largestIntermediate: cost.size,
     ...(optimizer ? { optimizer } : {}),
   };
 }
 
-/** A readable table, in the spirit of opt_einsum's PathInfo printout. */
+/** An exact count, followed by numpy's `%.3e` form when it is long. */
+function count(x: bigint): string {
+  return x < 1_000_000n ? String(x) : `${x} (${scientific(x)})`;
+}
+
+/** numpy's `%.3e` of a non-negative bigint, e.g. `1.235e+09`. */
+function scientific(x: bigint): string {
+  const [mantissa, exp] = Number(x).toExponential(3).split("e") as [string, string];
+  const e = Number(exp);
+  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+/**
+ * The table of opt_einsum's and numpy's `PathInfo` printout: aligned summary fields (FLOPs counted as
+ * opt_einsum counts them, exact), then one row per step with its scaling, its einsum and the
+ * operands that remain.
+ */
 export function formatPathInfo(info: PathInfo): string {
+  const field = (name: string, value: string): string => `${name.padStart(22)}:  ${value}`;
   const lines = [
-    `  Complete contraction:  ${info.equation}`,
-    ...(info.optimizer ? [`             Optimizer:  ${info.optimizer}`] : []),
-    `         Naive scaling:  ${new Set(info.equation.replace(/[,\->]/g, "")).size}`,
-    `     Naive FLOP count:  ${info.naiveFlops} (log10 ${log10Big(info.naiveFlops).toFixed(3)})`,
-    ` Optimized FLOP count:  ${info.cost.flops} (log10 ${info.cost.log10Flops.toFixed(3)})`,
-    `  opt_einsum's count:   ${info.cost.opEinsumFlops} (inner products counted twice)`,
-    `   Theoretical speedup:  ${info.speedup.toPrecision(4)}`,
-    `  Largest intermediate:  ${info.largestIntermediate} elements`,
-    "-".repeat(78),
-    `${"step".padEnd(6)}${"positions".padEnd(12)}${"contraction".padEnd(28)}${"flops".padStart(14)}  remaining`,
-    "-".repeat(78),
-    ...info.steps.map((s, k) => {
-      const rest = s.remaining.join(",");
-      return `${String(k).padEnd(6)}${JSON.stringify(s.positions).padEnd(12)}${s.equation.padEnd(28)}${String(s.flops).padStart(14)}  ${rest.length > 40 ? rest.slice(0, 37) + "..." : rest}`;
-    }),
+    field("Complete contraction", info.equation),
+    ...(info.optimizer ? [field("Optimizer", info.optimizer)] : []),
+    field("Naive scaling", String(info.naiveScaling)),
+    field("Optimized scaling", String(info.scaling)),
+    field("Naive FLOP count", count(info.naiveFlops)),
+    field("Optimized FLOP count", count(info.cost.flops)),
+    field("Theoretical speedup", info.speedup.toFixed(3)),
+    field("Largest intermediate", `${count(info.largestIntermediate)} elements`),
+    field("Multiply-adds", `${count(info.cost.multiplyAdds)} (FLOPs count each multiply-add that sums as 2)`),
+    "-".repeat(74),
+    `${"scaling".padStart(6)} ${"current".padStart(24)} ${"remaining".padStart(40)}`,
+    "-".repeat(74),
+    ...info.steps.map((s) => `${String(s.scaling).padStart(4)}    ${s.equation.padStart(24)} ${`${s.remaining.join(",")}->${info.output}`.padStart(40)}`),
   ];
   return lines.join("\n");
 }
 
-/** JSON-safe form (bigints as decimal strings). */
+/** JSON-safe form (bigints as decimal strings); `flops` in opt_einsum's convention, `multiply_adds` the raw count. */
 export function pathInfoJson(info: PathInfo): Record<string, unknown> {
   return {
     equation: info.equation,
     optimizer: info.optimizer,
     path: info.path,
     flops: info.cost.flops.toString(),
-    op_einsum_flops: info.cost.opEinsumFlops.toString(),
+    multiply_adds: info.cost.multiplyAdds.toString(),
     log10_flops: info.cost.log10Flops,
     size: info.cost.size.toString(),
     log10_size: info.cost.log10Size,
     naive_flops: info.naiveFlops.toString(),
+    naive_multiply_adds: info.naiveMultiplyAdds.toString(),
+    naive_scaling: info.naiveScaling,
+    scaling: info.scaling,
     speedup: info.speedup,
-    steps: info.steps.map((s) => ({ positions: s.positions, equation: s.equation, flops: s.flops.toString(), size: s.size.toString(), remaining: s.remaining })),
+    steps: info.steps.map((s) => ({
+      positions: s.positions,
+      equation: s.equation,
+      scaling: s.scaling,
+      flops: s.flops.toString(),
+      multiply_adds: s.multiplyAdds.toString(),
+      size: s.size.toString(),
+      remaining: s.remaining,
+    })),
   };
 }

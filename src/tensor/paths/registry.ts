@@ -3,7 +3,7 @@
  * path; each honours a memory limit (largest intermediate), a time budget and a seed.
  * @module
  */
-import { MemoryLimitError, UnknownOptimizerError } from "../../errors.js";
+import { MemoryLimitError, SearchSpaceError, UnknownOptimizerError } from "../../errors.js";
 import { pathCost } from "./cost.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { dpPath } from "./dp.js";
@@ -22,7 +22,49 @@ export interface OptimizeOptions {
   readonly seed?: number;
   /** Time budget in milliseconds for optimizers that search. */
   readonly timeLimitMs?: number;
+  /**
+   * Called now and then while an exhaustive search (optimal, branch-*, dp) runs, with the
+   * milliseconds spent so far: a heartbeat for progress displays. It runs inside the search; keep it cheap.
+   */
+  readonly onProgress?: (elapsedMs: number) => void;
 }
+
+/** What {@link findPath} found, and whether the search finished. */
+export interface PathSearch {
+  readonly path: Path;
+  /** Name of the optimizer. */
+  readonly optimizer: string;
+  /**
+   * False when a time limit cut an exhaustive search (optimal, branch-*, dp, or one run inside auto /
+   * auto-hq) short: the path is the best found in time, not necessarily the best there is.
+   */
+  readonly complete: boolean;
+}
+
+/** Worst-case contraction orders `optimal` and `branch-all` would visit before they refuse to start. */
+export const EXHAUSTIVE_SEARCH_LIMIT = 1e10;
+
+/**
+ * Contraction orders an exhaustive pairwise search over `nInputs` operands can visit in the worst
+ * case: the number of pairwise orders, the product of k(k−1)/2 for k = n … 2 (pruning usually visits
+ * far fewer).
+ * @example
+ * ```ts
+ * import { exhaustiveSearchSize } from "multilinear";
+ * exhaustiveSearchSize(4); // => 18
+ * ```
+ */
+export function exhaustiveSearchSize(nInputs: number): number {
+  let orders = 1;
+  for (let k = nInputs; k >= 2; k--) orders *= (k * (k - 1)) / 2;
+  return orders;
+}
+
+/** Internal: the finders note here when their time budget ran out. */
+interface SearchReport {
+  cutShort: boolean;
+}
+type FinderOptions = OptimizeOptions & { readonly report?: SearchReport };
 
 /** A path finder: problem in, SSA path out. */
 export type PathFinder = (problem: EinsumProblem, options: OptimizeOptions) => Path;
@@ -36,7 +78,7 @@ export function sequentialPath(problem: EinsumProblem): Path {
   return path;
 }
 
-type NetFinder = (net: PathNetwork, limit: number | undefined, options: OptimizeOptions) => number[][] | undefined;
+type NetFinder = (net: PathNetwork, limit: number | undefined, options: FinderOptions) => number[][] | undefined;
 
 const lim = (limit: number | undefined): { memoryLimit?: number } => (limit === undefined ? {} : { memoryLimit: limit });
 
@@ -54,8 +96,10 @@ const searchF =
       ...lim(limit),
       ...(nbranch !== undefined ? { nbranch } : {}),
       ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(limit === undefined || c.size <= limit ? { incumbent: { flops: c.flops, path: incumbent } } : {}),
     });
+    if (!r.complete && o.report) o.report.cutShort = true;
     return r.path.length > 0 ? r.path : incumbent;
   };
 
@@ -63,8 +107,13 @@ const searchF =
 const dpF =
   (minimize: "flops" | "size", searchOuter: boolean): NetFinder =>
   (net, limit, o) => {
-    const run = (reduceLeaves: boolean): number[][] | undefined =>
-      dpPath(net, { minimize, searchOuter, reduceLeaves, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs / 2 } : {}) });
+    const run = (reduceLeaves: boolean): number[][] | undefined => {
+      const t0 = performance.now();
+      const budget = o.timeLimitMs === undefined ? undefined : o.timeLimitMs / 2;
+      const p = dpPath(net, { minimize, searchOuter, reduceLeaves, ...lim(limit), ...(budget !== undefined ? { timeLimitMs: budget } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+      if (p === undefined && budget !== undefined && performance.now() - t0 >= budget && o.report) o.report.cutShort = true;
+      return p;
+    };
     const paths = [run(false), run(true)];
     if (minimize === "flops") return cheapest(net, paths);
     const score = (p: number[][] | undefined): number => (p ? ssaFlops(net, p).size : Infinity);
@@ -168,24 +217,44 @@ export function optimizerNames(): string[] {
  * @throws {@link UnknownOptimizerError} listing the valid names.
  */
 export function getOptimizer(name: string): PathFinder {
-  if (name === "sequential") return (p) => sequentialPath(p);
+  if (name !== "sequential" && !finders.has(name)) throw new UnknownOptimizerError(name, optimizerNames());
+  return (problem, options) => findPath(problem, name, options).path;
+}
+
+/**
+ * Finds a path with the optimizer registered as `name` and says whether its search finished.
+ * `optimal` and `branch-all` without a time limit refuse networks whose search space is hopeless
+ * (more than {@link EXHAUSTIVE_SEARCH_LIMIT} contraction orders, {@link exhaustiveSearchSize}).
+ * @throws {@link UnknownOptimizerError} listing the valid names; {@link SearchSpaceError} for a hopeless exhaustive search.
+ * @example
+ * ```ts
+ * import { findPath, parseEinsum } from "multilinear";
+ * const r = findPath(parseEinsum("ab,bc,cd->ad", [[2, 3], [3, 4], [4, 5]]), "optimal");
+ * [r.path, r.complete]; // => [[[0, 1], [2, 3]], true]
+ * ```
+ */
+export function findPath(problem: EinsumProblem, name: string, options: OptimizeOptions = {}): PathSearch {
+  if (name === "sequential") return { path: sequentialPath(problem), optimizer: name, complete: true };
   const f = finders.get(name);
   if (!f) throw new UnknownOptimizerError(name, optimizerNames());
-  return (problem, options) => {
-    const limit = options.memoryLimit === undefined ? undefined : Number(options.memoryLimit);
-    const net = toNetwork(problem);
-    if (limit !== undefined) {
-      let largestInput = 0;
-      for (const t of net.inputs) largestInput = Math.max(largestInput, t.reduce((s, l) => s * net.sizes[l]!, 1));
-      const outSize = net.output.reduce((s, l) => s * net.sizes[l]!, 1);
-      if (outSize > limit) throw new MemoryLimitError(BigInt(outSize), BigInt(limit), "the output");
-      if (largestInput > limit) throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
-    }
-    const path = f(net, limit, options) ?? greedySsa(net, lim(limit));
-    if (limit !== undefined) {
-      const cost = pathCost(problem, path);
-      if (cost.size > BigInt(limit)) throw new MemoryLimitError(cost.size, BigInt(limit), `the ${name} path's largest intermediate`);
-    }
-    return path;
-  };
+  if ((name === "optimal" || name === "branch-all") && options.timeLimitMs === undefined) {
+    const estimate = exhaustiveSearchSize(problem.inputs.length);
+    if (estimate > EXHAUSTIVE_SEARCH_LIMIT) throw new SearchSpaceError(name, problem.inputs.length, estimate, EXHAUSTIVE_SEARCH_LIMIT);
+  }
+  const report: SearchReport = { cutShort: false };
+  const limit = options.memoryLimit === undefined ? undefined : Number(options.memoryLimit);
+  const net = toNetwork(problem);
+  if (limit !== undefined) {
+    let largestInput = 0;
+    for (const t of net.inputs) largestInput = Math.max(largestInput, t.reduce((s, l) => s * net.sizes[l]!, 1));
+    const outSize = net.output.reduce((s, l) => s * net.sizes[l]!, 1);
+    if (outSize > limit) throw new MemoryLimitError(BigInt(outSize), BigInt(limit), "the output");
+    if (largestInput > limit) throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
+  }
+  const path = f(net, limit, { ...options, report }) ?? greedySsa(net, lim(limit));
+  if (limit !== undefined) {
+    const cost = pathCost(problem, path);
+    if (cost.size > BigInt(limit)) throw new MemoryLimitError(cost.size, BigInt(limit), `the ${name} path's largest intermediate`);
+  }
+  return { path, optimizer: name, complete: !report.cutShort };
 }

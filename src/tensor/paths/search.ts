@@ -14,6 +14,8 @@ export interface SearchOptions {
   readonly memoryLimit?: number;
   /** Stop after this many milliseconds and return the best path found (undefined: no limit). */
   readonly timeLimitMs?: number;
+  /** Heartbeat with the milliseconds spent so far, called every few thousand search nodes. */
+  readonly onProgress?: (elapsedMs: number) => void;
   /** An initial upper bound (e.g. the greedy path's cost) and its path. */
   readonly incumbent?: { readonly flops: number; readonly path: number[][] };
 }
@@ -31,7 +33,8 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
   const n = net.inputs.length;
   if (n === 1) return { path: [[0]], flops: termSize(net, net.inputs[0]!), complete: true };
   const limit = options.memoryLimit ?? Infinity;
-  const deadline = options.timeLimitMs === undefined ? Infinity : performance.now() + options.timeLimitMs;
+  const start = performance.now();
+  const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
   let best = options.incumbent ? { flops: options.incumbent.flops, path: options.incumbent.path } : { flops: Infinity, path: [] as number[][] };
   let complete = true;
   let nodes = 0;
@@ -58,9 +61,13 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
       if (flops < best.flops) best = { flops, path: steps.map((s) => [...s]) };
       return;
     }
-    if ((++nodes & 1023) === 0 && performance.now() > deadline) {
-      complete = false;
-      return;
+    if ((++nodes & 1023) === 0) {
+      const now = performance.now();
+      options.onProgress?.(now - start);
+      if (now > deadline) {
+        complete = false;
+        return;
+      }
     }
     if (!complete) return;
     // Candidate pairs with their result, step flops and heuristic.

@@ -19,10 +19,10 @@ export interface Slicing {
   /** Number of slices (product of the sliced labels' sizes). */
   readonly slices: bigint;
   /** Total multiply-adds over all slices. */
-  readonly flops: bigint;
+  readonly multiplyAdds: bigint;
   /** Multiply-adds of the unsliced path. */
-  readonly unslicedFlops: bigint;
-  /** flops / unslicedFlops (≥ 1: the price of the memory saved). */
+  readonly unslicedMultiplyAdds: bigint;
+  /** multiplyAdds / unslicedMultiplyAdds (≥ 1: the price of the memory saved). */
   readonly overhead: number;
   /** Largest intermediate of one slice. */
   readonly size: bigint;
@@ -70,7 +70,7 @@ export function findSlices(problem: EinsumProblem, path: Path, maxSize: number |
       const slices = current.slices * BigInt(problem.sizes.get(l)!);
       if (c.size >= current.cost.size && c.size > limit) continue;
       // Prefer reaching the limit; among those, the least total work.
-      const total = Number(c.flops * slices);
+      const total = Number(c.multiplyAdds * slices);
       const score = (c.size > limit ? 1e300 : 0) + total + (c.size > limit ? Number(c.size) : 0);
       if (score < bestScore) {
         bestScore = score;
@@ -82,13 +82,13 @@ export function findSlices(problem: EinsumProblem, path: Path, maxSize: number |
     chosen.push(bestLabel);
     current = best;
   }
-  const flops = current.cost.flops * current.slices;
+  const multiplyAdds = current.cost.multiplyAdds * current.slices;
   return {
     labels: chosen,
     slices: current.slices,
-    flops,
-    unslicedFlops: base.flops,
-    overhead: Number(flops) / Math.max(1, Number(base.flops)),
+    multiplyAdds,
+    unslicedMultiplyAdds: base.multiplyAdds,
+    overhead: Number(multiplyAdds) / Math.max(1, Number(base.multiplyAdds)),
     size: current.cost.size,
     problem: current.problem,
   };

@@ -79,7 +79,7 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${esc(options.title ?? `contraction tree: ${info.equation.length > 60 ? info.equation.slice(0, 57) + "…" : info.equation}`)}</text>`);
-  parts.push(`<text x="${W / 2}" y="36" text-anchor="middle" fill="#444">${info.steps.length} steps, ${info.cost.flops} multiply-adds (10^${info.cost.log10Flops.toFixed(2)}), largest intermediate ${info.cost.size}</text>`);
+  parts.push(`<text x="${W / 2}" y="36" text-anchor="middle" fill="#444">${info.steps.length} steps, ${info.cost.flops} FLOPs (10^${info.cost.log10Flops.toFixed(2)}), largest intermediate ${info.cost.size}</text>`);
   // Edges (child → parent), width by the size of the tensor passed up.
   info.steps.forEach((s, k) => {
     const p = nInputs + k;
@@ -101,7 +101,7 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
     const t = (costs[k]! - cMin) / (cMax - cMin);
     const r = 3 + 5 * t;
     parts.push(
-      `<circle cx="${px(v).toFixed(1)}" cy="${py(v).toFixed(1)}" r="${r.toFixed(1)}" fill="${ramp(t)}" stroke="#222" stroke-width="0.5"><title>step ${k}: ${esc(s.equation)}\ncost ${s.flops}\nresult size ${s.size}</title></circle>`,
+      `<circle cx="${px(v).toFixed(1)}" cy="${py(v).toFixed(1)}" r="${r.toFixed(1)}" fill="${ramp(t)}" stroke="#222" stroke-width="0.5"><title>step ${k}: ${esc(s.equation)}\n${s.flops} FLOPs\nresult size ${s.size}</title></circle>`,
     );
   });
   // Colour bar.
