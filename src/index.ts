@@ -43,7 +43,8 @@ export {
   type UnaryOp,
   type PlanOptions,
 } from "./tensor/plan.js";
-export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/execute.js";
+export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, type FoldedConstants, type ExecuteOptions } from "./tensor/execute.js";
+export { SharedIntermediates, sharedIntermediates } from "./tensor/shared-intermediates.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
 export { CpuBackend } from "./tensor/backends/cpu/backend.js";
 export {
@@ -51,14 +52,21 @@ export {
   einsumSublist,
   planProblem,
   choosePath,
-  defaultBackend,
-  clearPlanCache,
-  PLAN_CACHE_SIZE,
   commonDType,
   type EinsumOptions,
   type OptimizeSpec,
   type SublistOperand,
 } from "./tensor/api/einsum.js";
+export {
+  createContext,
+  defaultContext,
+  defaultBackend,
+  clearPlanCache,
+  EinsumContext,
+  PlanCache,
+  PLAN_CACHE_SIZE,
+  type ContextOptions,
+} from "./tensor/api/context.js";
 export { readNpy, writeNpy, readNpyHeader, type NpyHeader } from "./io/npy.js";
 export {
   readSafetensors,
