@@ -32,7 +32,16 @@ export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.
 export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
 export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
 export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
-export { getOptimizer, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder } from "./tensor/paths/registry.js";
+export {
+  getOptimizer,
+  optimizerNames,
+  registerOptimizer,
+  unregisterOptimizer,
+  sequentialPath,
+  type OptimizeOptions,
+  type PathFinder,
+  type RegisterOptimizerOptions,
+} from "./tensor/paths/registry.js";
 export {
   planContraction,
   DEFAULT_MAX_BYTES,

@@ -15,7 +15,7 @@ import { defaultContext, type EinsumContext } from "./context.js";
 // The backend of the default context, for modules that run on it (they import it from here).
 export { defaultBackend, clearPlanCache, PLAN_CACHE_SIZE } from "./context.js";
 import { linearToSsa, type Path } from "../paths/path.js";
-import { getOptimizer, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
+import { getOptimizer, optimizerKey, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
 import { planContraction, type ContractionPlan } from "../plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
 
@@ -59,7 +59,7 @@ function planKey(equation: string, operands: readonly Operand[], dtype: string, 
     shapes += x.shape.join(",") + ";";
   }
   const o = options.optimize;
-  const opt = o === undefined ? "auto" : typeof o === "string" ? o : JSON.stringify(o);
+  const opt = o === undefined ? "auto" : typeof o === "string" ? optimizerKey(o) : JSON.stringify(o);
   return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
 }
 
