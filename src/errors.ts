@@ -156,10 +156,22 @@ export class InvalidShapeError extends MultilinearError {
 /** A contraction path that is not valid for its problem. */
 export class InvalidPathError extends MultilinearError {
   override readonly code = "invalid-path";
-  constructor(readonly step: number, problem: string) {
+  /**
+   * @param step - the bad step (−1 for the path as a whole).
+   * @param reason - what is wrong with it.
+   * @param optimizer - the registered optimizer that returned the path, when one did.
+   */
+  constructor(
+    readonly step: number,
+    /** What is wrong with the step (or the path). */
+    readonly reason: string,
+    readonly optimizer?: string,
+  ) {
+    const where = step >= 0 ? `path step ${step}: ${reason}` : `path: ${reason}`;
+    const rule = "each step lists distinct in-range positions of the current operand list, and the path must end with one operand";
     super(
-      step >= 0 ? `path step ${step}: ${problem}` : `path: ${problem}`,
-      "each step lists distinct in-range positions of the current operand list, and the path must end with one operand",
+      optimizer === undefined ? where : `optimizer '${optimizer}' returned an invalid SSA path (${where})`,
+      optimizer === undefined ? rule : `fix the path finder registered as '${optimizer}': it must return an SSA path (ids of inputs, then one new id per step); ${rule}`,
     );
   }
 }

@@ -32,7 +32,20 @@ export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.
 export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
 export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
 export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
-export { getOptimizer, findPath, exhaustiveSearchSize, EXHAUSTIVE_SEARCH_LIMIT, optimizerNames, sequentialPath, type OptimizeOptions, type PathFinder, type PathSearch } from "./tensor/paths/registry.js";
+export {
+  getOptimizer,
+  findPath,
+  exhaustiveSearchSize,
+  EXHAUSTIVE_SEARCH_LIMIT,
+  optimizerNames,
+  registerOptimizer,
+  unregisterOptimizer,
+  sequentialPath,
+  type OptimizeOptions,
+  type PathFinder,
+  type PathSearch,
+  type RegisterOptimizerOptions,
+} from "./tensor/paths/registry.js";
 export {
   planContraction,
   DEFAULT_MAX_BYTES,
@@ -43,7 +56,8 @@ export {
   type UnaryOp,
   type PlanOptions,
 } from "./tensor/plan/plan.js";
-export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, sharedIntermediates, type FoldedConstants } from "./tensor/plan/execute.js";
+export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, type FoldedConstants, type ExecuteOptions } from "./tensor/plan/execute.js";
+export { SharedIntermediates, sharedIntermediates } from "./tensor/plan/shared-intermediates.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
 export { CpuBackend } from "./tensor/backends/cpu/backend.js";
 export {
@@ -51,14 +65,21 @@ export {
   einsumSublist,
   planProblem,
   choosePath,
-  defaultBackend,
-  clearPlanCache,
-  PLAN_CACHE_SIZE,
   commonDType,
   type EinsumOptions,
   type OptimizeSpec,
   type SublistOperand,
 } from "./tensor/api/einsum.js";
+export {
+  createContext,
+  defaultContext,
+  defaultBackend,
+  clearPlanCache,
+  EinsumContext,
+  PlanCache,
+  PLAN_CACHE_SIZE,
+  type ContextOptions,
+} from "./tensor/api/context.js";
 export { readNpy, writeNpy, readNpyHeader, type NpyHeader } from "./io/npy.js";
 export {
   readSafetensors,

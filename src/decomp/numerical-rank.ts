@@ -4,12 +4,12 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 import type { DenseTensor } from "../tensor/dense.js";
-import { dims } from "../linalg/matrix.js";
+import { dims, type LinalgOptions } from "../linalg/matrix.js";
 import { unfold } from "../linalg/products.js";
 import { singularValues } from "../linalg/svd.js";
 
-/** Tolerance of {@link matrixRank}: an absolute `tol`, or `rtol · σ_max`. */
-export interface RankTolerance {
+/** Tolerance of {@link matrixRank}: an absolute `tol`, or `rtol · σ_max`; and the backend of the SVD. */
+export interface RankTolerance extends LinalgOptions {
   /** Singular values ≤ tol count as zero. */
   readonly tol?: number;
   /** Singular values ≤ rtol · σ_max count as zero. */
@@ -29,7 +29,7 @@ export function matrixRank(a: DenseTensor, tolerance: RankTolerance = {}): numbe
   const [m, n] = dims(a);
   if (tolerance.tol !== undefined && !(tolerance.tol >= 0)) throw new InvalidArgumentError(`tol must be ≥ 0, got ${tolerance.tol}`, "pass a non-negative tolerance");
   if (tolerance.rtol !== undefined && !(tolerance.rtol >= 0)) throw new InvalidArgumentError(`rtol must be ≥ 0, got ${tolerance.rtol}`, "pass a non-negative relative tolerance");
-  const s = singularValues(a);
+  const s = singularValues(a, tolerance.backend ? { backend: tolerance.backend } : {});
   const top = s[0] ?? 0;
   const cut = tolerance.tol ?? (tolerance.rtol !== undefined ? tolerance.rtol * top : top * Math.max(m, n) * 2 ** -52);
   return s.filter((v) => v > cut).length;

@@ -39,6 +39,9 @@ const BASE64: Record<KernelVariant, Record<"shared" | "plain", string>> = {
   simd128: { shared: SHARED_WASM_BASE64, plain: PLAIN_WASM_BASE64 },
   "relaxed-simd": { shared: SHARED_FMA_WASM_BASE64, plain: PLAIN_FMA_WASM_BASE64 },
 };
+// Process-wide memo caches, deliberately module-level: they hold values that never change once
+// computed (the decoded kernel bytes, whether this engine validates them), so sharing them between
+// backends cannot make one backend's result depend on another's use. No per-call state lives here.
 const decoded = new Map<string, Uint8Array<ArrayBuffer>>();
 let supported: KernelVariant | null | undefined;
 
@@ -94,6 +97,8 @@ export interface RuntimeOptions {
   readonly variant?: KernelVariant;
 }
 
+// Compiled kernel modules by build: immutable (each runtime instantiates its own memory and
+// instance from them), memoised process-wide so a new backend does not compile again.
 const modules = new Map<string, WebAssembly.Module>();
 
 /**

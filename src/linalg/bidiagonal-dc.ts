@@ -10,9 +10,10 @@
  */
 import { NotConvergedError } from "../errors.js";
 import { bidiagonalQR, squareUpExtraColumn } from "./bidiagonal-qr.js";
-import { gemm, gemmRuntime } from "./dense-gemm.js";
+import { gemm } from "./dense-gemm.js";
 import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
-import { scratch } from "./scratch.js";
+import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
+import type { WorkArrays } from "../tensor/backends/cpu/work-arrays.js";
 
 /** Subproblems with at most this many rows are solved by QR iteration. */
 export const DC_LEAF = 25;
@@ -22,21 +23,23 @@ const EPS = 2 ** -52;
 /**
  * SVD of the `n×n` upper bidiagonal (`d` diagonal, `e` superdiagonal): `d` receives the singular
  * values (non-negative, in no particular order) and the returned row-major `n×n` arrays hold the
- * matching left and right singular vectors as columns. `e` is destroyed.
+ * matching left and right singular vectors as columns (work arrays of `backend`, which also runs the
+ * GEMMs). `e` is destroyed.
  * @throws {@link NotConvergedError} when a leaf's QR iteration or a secular equation fails.
  */
-export function bidiagonalDC(d: Float64Array, e: Float64Array, n: number): { readonly ub: Float64Array; readonly vb: Float64Array } {
+export function bidiagonalDC(d: Float64Array, e: Float64Array, n: number, backend: CpuBackend): { readonly ub: Float64Array; readonly vb: Float64Array } {
   // Work arrays: the caller copies what it needs out of them before the next SVD.
-  const ub = scratch("dc.ub", n * n, true);
-  const vb = scratch("dc.vb", n * n, true);
+  const work = backend.workArrays;
+  const ub = work.take("dc.ub", n * n, true);
+  const vb = work.take("dc.vb", n * n, true);
   if (n === 0) return { ub, vb };
   // The secular passes run as WebAssembly SIMD on pinned kernel memory when the GEMMs use the
   // kernels (and the block is free), else as TypeScript loops on an ordinary array.
   const words = secularLayout(n).words;
-  const rt = n > DC_LEAF ? gemmRuntime() : undefined;
+  const rt = n > DC_LEAF ? backend.runtime : undefined;
   const ws: Level2F64 = (rt && ResidentF64.open(rt, words)) || new HeapF64(words);
   try {
-    solve({ d, e, U: ub, V: vb, N: n, ws }, 0, n, 0);
+    solve({ d, e, U: ub, V: vb, N: n, ws, backend, work }, 0, n, 0);
   } finally {
     ws.close();
   }
@@ -52,6 +55,10 @@ interface Problem {
   readonly N: number;
   /** Work memory of the secular solver's passes (layout: {@link secularLayout}). */
   readonly ws: Level2F64;
+  /** Runs the GEMMs. */
+  readonly backend: CpuBackend;
+  /** The backend's work arrays. */
+  readonly work: WorkArrays;
 }
 
 /**
@@ -80,13 +87,13 @@ function solve(p: Problem, r0: number, nr: number, sqre: number): void {
   merge(p, r0, nr, k, sqre);
 }
 
-function solveLeaf({ d, e, U, V, N }: Problem, r0: number, nr: number, sqre: number): void {
+function solveLeaf({ d, e, U, V, N, work }: Problem, r0: number, nr: number, sqre: number): void {
   const nc = nr + sqre;
   // The QR iteration works on the leaf's own stretch of d and e: no other subproblem reads it.
   const dl = d.subarray(r0, r0 + nr);
   const el = e.subarray(r0, r0 + nr - 1 + sqre);
-  const Ut = scratch("dc.leafU", nr * nr, true);
-  const Vt = scratch("dc.leafV", nc * nc, true);
+  const Ut = work.take("dc.leafU", nr * nr, true);
+  const Vt = work.take("dc.leafV", nc * nc, true);
   for (let i = 0; i < nr; i++) Ut[i * nr + i] = 1;
   for (let i = 0; i < nc; i++) Vt[i * nc + i] = 1;
   if (sqre) squareUpExtraColumn(dl, el, Vt, nc, nr);
@@ -149,8 +156,8 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   col[0] = rk;
   for (let t = 1; t < nr; t++) col[t] = t <= k ? r0 + t - 1 : rk + t - k;
   col.subarray(1).sort((a, b) => d[a]! - d[b]! || a - b);
-  const ds = scratch("dc.ds", nr);
-  const zs = scratch("dc.zs", nr);
+  const ds = p.work.take("dc.ds", nr);
+  const zs = p.work.take("dc.zs", nr);
   // Parts of the right vectors. A left vector t ≥ 1 lives in the same part (the d_j ≈ 0 rotations
   // below touch V only); U's column 0 is the merge row's unit vector.
   const part = new Uint8Array(nr);
@@ -216,12 +223,12 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   // Views of the work memory, taken afresh: the previous merge's GEMMs may have moved it.
   const at = secularLayout(N);
   const dK = p.ws.view(at.d, K);
-  const zK = scratch("dc.zK", K);
+  const zK = p.work.take("dc.zK", K);
   for (let q = 0; q < K; q++) {
     dK[q] = ds[live[q]!]! / scale;
     zK[q] = zs[live[q]!]! / scale;
   }
-  const sigma = scratch("dc.sigma", K);
+  const sigma = p.work.take("dc.sigma", K);
   const inv = p.ws.view(at.inv, K * K);
   const lowner = p.ws.view(at.lowner, K);
   solveSecular(p.ws, at, dK, zK, sigma);
@@ -231,17 +238,17 @@ function merge(p: Problem, r0: number, nr: number, k: number, sqre: number): voi
   for (let q = 0; q < K; q++) byColumn[col[live[q]!]! - r0] = q;
   const order = byColumn.filter((q) => q >= 0);
   const groups = groupByPart(part, live, col, order);
-  const top = halfUpdate(groups, Part.Top, Part.Bottom, "dc.uTop", "dc.vTop");
-  const bottom = halfUpdate(groups, Part.Both, Part.Count, "dc.uBottom", "dc.vBottom");
-  const uMerge = scratch("dc.uMerge", K);
-  secularVectors(dK, zK, inv, lowner, uMerge, top, bottom);
+  const top = halfUpdate(p.work, groups, Part.Top, Part.Bottom, "dc.uTop", "dc.vTop");
+  const bottom = halfUpdate(p.work, groups, Part.Both, Part.Count, "dc.uBottom", "dc.vBottom");
+  const uMerge = p.work.take("dc.uMerge", K);
+  secularVectors(p.work, dK, zK, inv, lowner, uMerge, top, bottom);
   const deadCols = dead.subarray(0, nDead);
-  updateRows(U, N, r0, k, r0, top.cols, top.Wu, K, deadCols);
-  writeRows(U, N, rk, 1, r0, uMerge, K, deadCols);
-  updateRows(U, N, rk + 1, nr - k - 1, r0, bottom.cols, bottom.Wu, K, deadCols);
+  updateRows(p.backend, U, N, r0, k, r0, top.cols, top.Wu, K, deadCols);
+  writeRows(p.work, U, N, rk, 1, r0, uMerge, K, deadCols);
+  updateRows(p.backend, U, N, rk + 1, nr - k - 1, r0, bottom.cols, bottom.Wu, K, deadCols);
   // V's column `last` (the null vector when sqre = 1) is already in place.
-  updateRows(V, N, r0, k + 1, r0, top.cols, top.Wv, K, deadCols);
-  updateRows(V, N, rk + 1, nc - k - 1, r0, bottom.cols, bottom.Wv, K, deadCols);
+  updateRows(p.backend, V, N, r0, k + 1, r0, top.cols, top.Wv, K, deadCols);
+  updateRows(p.backend, V, N, rk + 1, nc - k - 1, r0, bottom.cols, bottom.Wv, K, deadCols);
   for (let q = 0; q < K; q++) d[r0 + q] = sigma[q]! * scale;
   for (let q = 0, t = 0; t < nr; t++) if (deflated[t]) d[r0 + K + q++] = ds[t]!;
 }
@@ -293,40 +300,40 @@ interface HalfUpdate {
 }
 
 /** The half made of the parts `from ≤ part < to`; its W's are the work arrays `keyU`, `keyV`. */
-function halfUpdate(g: PartGroups, from: number, to: number, keyU: string, keyV: string): HalfUpdate {
+function halfUpdate(work: WorkArrays, g: PartGroups, from: number, to: number, keyU: string, keyV: string): HalfUpdate {
   const a = g.start[from]!;
   const b = g.start[to]!;
   const K = g.comp.length;
-  return { comp: g.comp.subarray(a, b), cols: g.cols.subarray(a, b), Wu: scratch(keyU, K * (b - a)), Wv: scratch(keyV, K * (b - a)) };
+  return { comp: g.comp.subarray(a, b), cols: g.cols.subarray(a, b), Wu: work.take(keyU, K * (b - a)), Wv: work.take(keyV, K * (b - a)) };
 }
 
 /**
  * Rows `row0…row0+rows−1` of the merged block (columns from `c0`): the new vectors `X[·, cols] · Wᵀ`
  * (one GEMM on the gathered columns), then the deflated columns `dead`.
  */
-function updateRows(X: Float64Array, N: number, row0: number, rows: number, c0: number, cols: Int32Array, W: Float64Array, K: number, dead: Int32Array): void {
+function updateRows(backend: CpuBackend, X: Float64Array, N: number, row0: number, rows: number, c0: number, cols: Int32Array, W: Float64Array, K: number, dead: Int32Array): void {
   const kk = cols.length;
   if (rows === 0) return;
   if (kk === 0) {
-    writeRows(X, N, row0, rows, c0, undefined, K, dead);
+    writeRows(backend.workArrays, X, N, row0, rows, c0, undefined, K, dead);
     return;
   }
-  const A = scratch("dc.A", rows * kk);
+  const A = backend.workArrays.take("dc.A", rows * kk);
   for (let r = 0; r < rows; r++) {
     const src = (row0 + r) * N;
     for (let j = 0; j < kk; j++) A[r * kk + j] = X[src + cols[j]!]!;
   }
-  const C = gemm({ data: A, rows, cols: kk }, { data: W, rows: kk, cols: K, t: true }, scratch("dc.C", rows * K));
-  writeRows(X, N, row0, rows, c0, C, K, dead);
+  const C = gemm(backend, { data: A, rows, cols: kk }, { data: W, rows: kk, cols: K, t: true }, backend.workArrays.take("dc.C", rows * K));
+  writeRows(backend.workArrays, X, N, row0, rows, c0, C, K, dead);
 }
 
 /**
  * Rows `row0…` of the merged block: `C`'s rows (zeros when undefined) in columns `c0…c0+K−1`, then
  * the row's old entries in the deflated columns `dead` — read before the row is overwritten.
  */
-function writeRows(X: Float64Array, N: number, row0: number, rows: number, c0: number, C: Float64Array | undefined, K: number, dead: Int32Array): void {
+function writeRows(work: WorkArrays, X: Float64Array, N: number, row0: number, rows: number, c0: number, C: Float64Array | undefined, K: number, dead: Int32Array): void {
   const nDead = dead.length;
-  const keep = scratch("dc.keep", nDead);
+  const keep = work.take("dc.keep", nDead);
   for (let r = 0; r < rows; r++) {
     const at = (row0 + r) * N;
     for (let q = 0; q < nDead; q++) keep[q] = X[at + dead[q]!]!;
@@ -488,10 +495,10 @@ function graggStep(f: number, f1: number, f2: number, d1: number, d2: number): n
  * half's W's (the components it names) and u_i's first component to `uMerge[i]`.
  */
 function secularVectors(
-  d: Float64Array, z: Float64Array, inv: Float64Array, lowner: Float64Array, uMerge: Float64Array, top: HalfUpdate, bottom: HalfUpdate,
+  work: WorkArrays, d: Float64Array, z: Float64Array, inv: Float64Array, lowner: Float64Array, uMerge: Float64Array, top: HalfUpdate, bottom: HalfUpdate,
 ): void {
   const K = d.length;
-  const zhat = scratch("dc.zhat", K);
+  const zhat = work.take("dc.zhat", K);
   for (let j = 0; j < K; j++) zhat[j] = (z[j]! >= 0 ? 1 : -1) * Math.sqrt(Math.abs(-1 / (inv[(K - 1) * K + j]! * lowner[j]!)));
   // Unnormalised components: x_j for v, d_j·x_j for u (d_0 = 0, so j = 0 adds nothing to ‖u‖);
   // the norms come first, then the halves' entries are recomputed while the row is in cache.

@@ -7,8 +7,8 @@
  * @module
  */
 import { makeReflector } from "./householder.js";
-import { gemm, gemmAdd, gemmRuntime, type GemmOperand } from "./dense-gemm.js";
-import { scratch } from "./scratch.js";
+import { gemm, gemmAdd, type GemmOperand } from "./dense-gemm.js";
+import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 import { HeapF64, ResidentF64, type Level2F64 } from "../kernels/level2.js";
 
 /** Columns per panel of the reduction. */
@@ -28,8 +28,11 @@ export interface Bidiagonal {
   readonly taup: Float64Array;
 }
 
-/** Reduces `A` (row-major `m×n`, `m ≥ n`, overwritten by the reflectors) to upper bidiagonal form. */
-export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal {
+/**
+ * Reduces `A` (row-major `m×n`, `m ≥ n`, overwritten by the reflectors) to upper bidiagonal form,
+ * the GEMMs (and work arrays) on `backend`.
+ */
+export function bidiagonalize(A: Float64Array, m: number, n: number, backend: CpuBackend): Bidiagonal {
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
   const tauq = new Float64Array(n);
@@ -38,11 +41,11 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
   // memory when the WebAssembly kernels run (the matrix–vector products then run there on SIMD),
   // else an ordinary array with the same products as TypeScript loops.
   const at = residentLayout(m, n);
-  const rt = n >= RESIDENT_MIN ? gemmRuntime() : undefined;
+  const rt = n >= RESIDENT_MIN ? backend.runtime : undefined;
   const ws: Level2F64 = (rt && ResidentF64.open(rt, at.words)) || new HeapF64(at.words);
   try {
     let v = residentViews(ws, at, m, n);
-    const scratch = trailingScratch(m, n);
+    const scratch = trailingScratch(backend, m, n);
     v.A.set(A);
     for (let b = 0; b < n; b += PANEL) {
       const nb = Math.min(PANEL, n - b);
@@ -50,7 +53,7 @@ export function bidiagonalize(A: Float64Array, m: number, n: number): Bidiagonal
       v.Y.fill(0);
       reducePanel(ws, at, v, m, n, b, nb, d, e, tauq, taup);
       if (b + nb < n) {
-        updateTrailing(v.A, m, n, b, nb, v.X, v.Y, scratch, () => {
+        updateTrailing(backend, v.A, m, n, b, nb, v.X, v.Y, scratch, () => {
           if (ws.moved) v = residentViews(ws, at, m, n);
         });
       }
@@ -188,8 +191,9 @@ interface TrailingScratch {
   readonly R: Float64Array;
 }
 
-function trailingScratch(m: number, n: number): TrailingScratch {
-  return { L: scratch("bd.L", m * 2 * PANEL), R: scratch("bd.R", 2 * PANEL * n) };
+function trailingScratch(backend: CpuBackend, m: number, n: number): TrailingScratch {
+  const work = backend.workArrays;
+  return { L: work.take("bd.L", m * 2 * PANEL), R: work.take("bd.R", 2 * PANEL * n) };
 }
 
 /**
@@ -197,6 +201,7 @@ function trailingScratch(m: number, n: number): TrailingScratch {
  * where it lies (in place in kernel memory when A is pinned there).
  */
 function updateTrailing(
+  backend: CpuBackend,
   A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch,
   // For a matrix in kernel memory: re-takes its views after the GEMM (which may have grown, and so detached, that memory).
   after?: () => void,
@@ -221,7 +226,7 @@ function updateTrailing(
     for (let l = 0; l < nb; l++) R[l * nc + c] = Y[(r0 + c) * P + l]!;
   }
   for (let l = 0; l < nb; l++) R.set(A.subarray((b + l) * n + r0, (b + l) * n + n), (nb + l) * nc);
-  gemmAdd({ data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, A.subarray(r0 * n + r0), n);
+  gemmAdd(backend, { data: L, rows: mr, cols: k2 }, { data: R, rows: k2, cols: nc }, A.subarray(r0 * n + r0), n);
   after?.();
 }
 
@@ -230,8 +235,8 @@ function updateTrailing(
  * memory when the GEMMs run on the WebAssembly kernels — they then read and update it in place —
  * else an ordinary array. {@link Level2F64.close} it when done.
  */
-export function reflectorWork(rows: number, cols: number): Level2F64 {
-  const rt = rows >= RESIDENT_MIN ? gemmRuntime() : undefined;
+export function reflectorWork(backend: CpuBackend, rows: number, cols: number): Level2F64 {
+  const rt = rows >= RESIDENT_MIN ? backend.runtime : undefined;
   return (rt && ResidentF64.open(rt, rows * cols)) || new HeapF64(rows * cols);
 }
 
@@ -239,13 +244,13 @@ export function reflectorWork(rows: number, cols: number): Level2F64 {
  * `M ← H_0 ⋯ H_{c−1} · M` for the left reflectors of {@link bidiagonalize} (`M` row-major `n×cols`
  * at word 0 of `work`, `n` the number of columns reduced), i.e. `Q_L · M`.
  */
-export function applyLeftReflectors(A: Float64Array, n: number, tauq: Float64Array, work: Level2F64, cols: number): void {
-  applyReflectors(A, n, "left", tauq, work, cols);
+export function applyLeftReflectors(backend: CpuBackend, A: Float64Array, n: number, tauq: Float64Array, work: Level2F64, cols: number): void {
+  applyReflectors(backend, A, n, "left", tauq, work, cols);
 }
 
 /** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
-export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Array, work: Level2F64, cols: number): void {
-  applyReflectors(A, n, "right", taup, work, cols);
+export function applyRightReflectors(backend: CpuBackend, A: Float64Array, n: number, taup: Float64Array, work: Level2F64, cols: number): void {
+  applyReflectors(backend, A, n, "right", taup, work, cols);
 }
 
 /**
@@ -258,17 +263,18 @@ export function applyRightReflectors(A: Float64Array, n: number, taup: Float64Ar
  * block's two big GEMMs read M and add into it where it lies (in place when `work` is pinned kernel
  * memory).
  */
-function applyReflectors(A: Float64Array, n: number, side: "left" | "right", betas: Float64Array, work: Level2F64, cols: number): void {
+function applyReflectors(backend: CpuBackend, A: Float64Array, n: number, side: "left" | "right", betas: Float64Array, work: Level2F64, cols: number): void {
   const count = side === "left" ? n : n - 1;
   // Row where reflector k's 1 sits (its entries below/after it come from A).
   const shift = side === "left" ? 0 : 1;
   // Scratch for every block, sized for the largest.
-  const bufV = scratch("wy.V", n * WY_BLOCK);
-  const bufW = scratch("wy.W", WY_BLOCK * cols);
-  const bufVT = scratch("wy.VT", n * WY_BLOCK);
-  const bufG = scratch("wy.G", WY_BLOCK * WY_BLOCK);
-  const bufT = scratch("wy.T", WY_BLOCK * WY_BLOCK);
-  const bufCol = scratch("wy.g", WY_BLOCK);
+  const scratch = backend.workArrays;
+  const bufV = scratch.take("wy.V", n * WY_BLOCK);
+  const bufW = scratch.take("wy.W", WY_BLOCK * cols);
+  const bufVT = scratch.take("wy.VT", n * WY_BLOCK);
+  const bufG = scratch.take("wy.G", WY_BLOCK * WY_BLOCK);
+  const bufT = scratch.take("wy.T", WY_BLOCK * WY_BLOCK);
+  const bufCol = scratch.take("wy.g", WY_BLOCK);
   // Rows s0… of M, viewed afresh (a GEMM may have grown, and so detached, unshared kernel memory).
   const tail = (s0: number): Float64Array => work.view(s0 * cols, (n - s0) * cols);
   for (let b0 = Math.floor((count - 1) / WY_BLOCK) * WY_BLOCK; b0 >= 0; b0 -= WY_BLOCK) {
@@ -284,13 +290,13 @@ function applyReflectors(A: Float64Array, n: number, side: "left" | "right", bet
     const Vt: GemmOperand = side === "left" ? { data: store, rows: kb, cols: ns, t: true } : { data: store, rows: kb, cols: ns };
     // −T (kb × kb, T upper triangular): T_jj = β_j, T[0:j, j] = −β_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j).
     // The inner products Vᵀv_j all come from one GEMM, G = VᵀV.
-    const G = gemm(Vt, V, bufG);
+    const G = gemm(backend, Vt, V, bufG);
     const T = negatedT(G, betas, b0, kb, bufT, bufCol);
     // M[s0:, :] ← M[s0:, :] + V · ((V·(−T)ᵀ)ᵀ · M[s0:, :]): T meets the ns×kb V rather than the
     // kb×cols product Vᵀ·M, which is wider once the block is past the first rows.
-    const VT = gemm(V, { data: T, rows: kb, cols: kb, t: true }, bufVT);
-    const W = gemm({ data: VT, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
-    gemmAdd(V, { data: W, rows: kb, cols }, tail(s0));
+    const VT = gemm(backend, V, { data: T, rows: kb, cols: kb, t: true }, bufVT);
+    const W = gemm(backend, { data: VT, rows: kb, cols: ns, t: true }, { data: tail(s0), rows: ns, cols }, bufW);
+    gemmAdd(backend, V, { data: W, rows: kb, cols }, tail(s0));
   }
 }
 

@@ -1,26 +1,12 @@
 /**
- * Float64 GEMM on raw row-major arrays for the factorisations: straight to the default backend's
- * batched matmul (WebAssembly kernels when available), skipping einsum's parse/plan and the copy
- * that `toTypedArray` makes of the result.
+ * Float64 GEMM on raw row-major arrays for the factorisations: straight to a CPU backend's batched
+ * matmul (WebAssembly kernels when available), skipping einsum's parse/plan and the copy that
+ * `toTypedArray` makes of the result. The backend is always the caller's: the public entry points
+ * resolve it once and pass it down.
  * @module
  */
-import type { KernelRuntime } from "../kernels/runtime.js";
 import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 import { DenseTensor } from "../tensor/dense.js";
-import { defaultBackend } from "../tensor/api/einsum.js";
-
-let scoped: CpuBackend | undefined;
-
-/** Runs `f` with {@link gemm} on `backend` (the default CPU backend when undefined). */
-export function withGemmBackend<T>(backend: CpuBackend | undefined, f: () => T): T {
-  const outer = scoped;
-  scoped = backend;
-  try {
-    return f();
-  } finally {
-    scoped = outer;
-  }
-}
 
 /** A row-major float64 operand: `rows×cols`, read transposed when `t` is set (then it is `cols×rows` in memory). */
 export interface GemmOperand {
@@ -31,29 +17,23 @@ export interface GemmOperand {
 }
 
 /**
- * `op(a) · op(b)`, row-major `a.rows × b.cols`: a fresh array, or the first `a.rows·b.cols` entries
- * of `out` (returned as that subarray) — reusing `out` across calls spares the allocation.
+ * `op(a) · op(b)` on `backend`, row-major `a.rows × b.cols`: a fresh array, or the first
+ * `a.rows·b.cols` entries of `out` (returned as that subarray) — reusing `out` across calls spares
+ * the allocation.
  */
-export function gemm(a: GemmOperand, b: GemmOperand, out?: Float64Array): Float64Array {
-  const backend = scoped ?? defaultBackend();
+export function gemm(backend: CpuBackend, a: GemmOperand, b: GemmOperand, out?: Float64Array): Float64Array {
   return backend.batchedMatmul(view(a), view(b), out?.subarray(0, a.rows * b.cols)).data as Float64Array;
 }
 
 /**
- * `out += op(a) · op(b)`, the result's rows `ld` entries apart in `out` (default `b.cols`, i.e.
- * contiguous), so it can update a block of a larger row-major matrix. When `out` is a view of pinned
- * kernel memory the product is added there in place; the returned array views the result (afresh: a
- * GEMM may grow, and so detach, unshared kernel memory).
+ * `out += op(a) · op(b)` on `backend`, the result's rows `ld` entries apart in `out` (default
+ * `b.cols`, i.e. contiguous), so it can update a block of a larger row-major matrix. When `out` is a
+ * view of pinned kernel memory the product is added there in place; the returned array views the
+ * result (afresh: a GEMM may grow, and so detach, unshared kernel memory).
  */
-export function gemmAdd(a: GemmOperand, b: GemmOperand, out: Float64Array, ld = b.cols): Float64Array {
-  const backend = scoped ?? defaultBackend();
+export function gemmAdd(backend: CpuBackend, a: GemmOperand, b: GemmOperand, out: Float64Array, ld = b.cols): Float64Array {
   const span = a.rows === 0 ? 0 : (a.rows - 1) * ld + b.cols;
   return backend.batchedMatmul(view(a), view(b), out.subarray(0, span), { accumulate: true, rowStride: ld }).data as Float64Array;
-}
-
-/** The kernel runtime {@link gemm} runs on now (undefined on the TypeScript kernels). */
-export function gemmRuntime(): KernelRuntime | undefined {
-  return (scoped ?? defaultBackend()).runtime;
 }
 
 function view({ data, rows, cols, t }: GemmOperand): DenseTensor<"float64"> {

@@ -4,7 +4,8 @@
  */
 import { InvalidShapeError } from "../errors.js";
 import { DenseTensor } from "../tensor/dense.js";
-import { einsum } from "../tensor/api/einsum.js";
+import { defaultBackend, einsum } from "../tensor/api/einsum.js";
+import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 
 /** A 2-D tensor used as a matrix. */
 export type Matrix = DenseTensor;
@@ -15,19 +16,34 @@ export function dims(a: DenseTensor, what = "matrix"): [number, number] {
   return [a.shape[0]!, a.shape[1]!];
 }
 
-/** `a · b` through the contraction engine (fast GEMM kernels). */
-export function matmul(a: Matrix, b: Matrix): Matrix {
-  return einsum("ij,jk->ik", [a, b]);
+/** Options every linear-algebra routine that multiplies matrices takes. */
+export interface LinalgOptions {
+  /**
+   * CPU backend for the matrix products and the work arrays they reuse (default: the default
+   * context's backend, which uses every core); pass e.g. `new CpuBackend({ threads: 1 })` to run
+   * single-threaded.
+   */
+  readonly backend?: CpuBackend;
 }
 
-/** `aᵀ · b`. */
-export function matmulTN(a: Matrix, b: Matrix): Matrix {
-  return einsum("ji,jk->ik", [a, b]);
+/** The backend a linear-algebra call runs on: `options.backend`, else the default context's. */
+export function linalgBackend(options: LinalgOptions): CpuBackend {
+  return options.backend ?? defaultBackend();
 }
 
-/** `a · bᵀ`. */
-export function matmulNT(a: Matrix, b: Matrix): Matrix {
-  return einsum("ij,kj->ik", [a, b]);
+/** `a · b` on `backend` through the contraction engine (fast GEMM kernels). */
+export function matmul(a: Matrix, b: Matrix, backend: CpuBackend): Matrix {
+  return einsum("ij,jk->ik", [a, b], { backend });
+}
+
+/** `aᵀ · b` on `backend`. */
+export function matmulTN(a: Matrix, b: Matrix, backend: CpuBackend): Matrix {
+  return einsum("ji,jk->ik", [a, b], { backend });
+}
+
+/** `a · bᵀ` on `backend`. */
+export function matmulNT(a: Matrix, b: Matrix, backend: CpuBackend): Matrix {
+  return einsum("ij,kj->ik", [a, b], { backend });
 }
 
 /** A contiguous float64 copy (row-major). */

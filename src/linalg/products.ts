@@ -9,7 +9,7 @@ import { DenseTensor } from "../tensor/dense.js";
 import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { normalizeAxis } from "../tensor/shape.js";
-import { dims, type Matrix } from "./matrix.js";
+import { dims, type LinalgOptions, type Matrix } from "./matrix.js";
 
 /**
  * Column-wise Kronecker product of matrices with the same number of columns: rows indexed by
@@ -20,7 +20,7 @@ import { dims, type Matrix } from "./matrix.js";
  * khatriRao([tensor([[1, 2], [3, 4]]), tensor([[1, 1], [0, 2]])]).toArray(); // => [[1, 2], [0, 4], [3, 4], [0, 8]]
  * ```
  */
-export function khatriRao(matrices: readonly Matrix[]): Matrix {
+export function khatriRao(matrices: readonly Matrix[], options: LinalgOptions = {}): Matrix {
   if (matrices.length === 0) throw new InvalidShapeError("khatriRao needs at least one matrix", "pass a list of matrices with equal column counts");
   const r = dims(matrices[0]!)[1];
   for (const m of matrices) {
@@ -28,7 +28,7 @@ export function khatriRao(matrices: readonly Matrix[]): Matrix {
   }
   const labels = matrices.map((_, k) => getSymbol(k));
   const rl = getSymbol(matrices.length);
-  const out = einsum(`${labels.map((l) => l + rl).join(",")}->${labels.join("")}${rl}`, matrices);
+  const out = einsum(`${labels.map((l) => l + rl).join(",")}->${labels.join("")}${rl}`, matrices, options);
   return out.reshape([out.size / r, r]);
 }
 
@@ -40,10 +40,10 @@ export function khatriRao(matrices: readonly Matrix[]): Matrix {
  * kron(tensor([[1, 2]]), tensor([[1], [10]])).toArray(); // => [[1, 2], [10, 20]]
  * ```
  */
-export function kron(a: Matrix, b: Matrix): Matrix {
+export function kron(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
   const [m, n] = dims(a);
   const [p, q] = dims(b);
-  return einsum("ij,kl->ikjl", [a, b]).reshape([m * p, n * q]);
+  return einsum("ij,kl->ikjl", [a, b], options).reshape([m * p, n * q]);
 }
 
 /**
@@ -68,3 +68,4 @@ export function fold(unfolded: Matrix, mode: number, shape: readonly number[]): 
   const back = [...Array(shape.length).keys()].map((i) => (i === m ? 0 : i < m ? i + 1 : i));
   return t.permute(back).contiguous();
 }
+

@@ -7,7 +7,7 @@ import { InvalidArgumentError, InvalidShapeError, NotConvergedError } from "../e
 import { DenseTensor } from "../tensor/dense.js";
 import { qr } from "./qr.js";
 import { svd } from "./svd.js";
-import { checkFinite, dims, f64, matmul, matmulTN, type Matrix } from "./matrix.js";
+import { checkFinite, dims, f64, linalgBackend, matmul, matmulTN, type LinalgOptions, type Matrix } from "./matrix.js";
 
 /** The lower-triangular Cholesky factor of a symmetric positive definite matrix, or undefined when it is not (numerically) positive definite. */
 export function cholesky(a: Matrix): Matrix | undefined {
@@ -60,10 +60,12 @@ export function choleskySolve(l: Matrix, b: Matrix): Matrix {
  * solveSymmetric(tensor([[4, 2], [2, 3]]), tensor([[2], [1]])).toArray(); // => [[0.5], [0]]
  * ```
  */
-export function solveSymmetric(a: Matrix, b: Matrix): Matrix {
+export function solveSymmetric(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
   checkFinite(a, "the system matrix");
   const l = cholesky(a);
-  return l ? choleskySolve(l, b) : matmul(pinv(a), b);
+  if (l) return choleskySolve(l, b);
+  const backend = linalgBackend(options);
+  return matmul(pinv(a, { backend }), b, backend);
 }
 
 /**
@@ -74,7 +76,8 @@ export function solveSymmetric(a: Matrix, b: Matrix): Matrix {
  * lstsq(tensor([[1, 0], [0, 1], [1, 1]]), tensor([[1], [2], [3]])).toArray().flat().map((v) => Math.round(v * 1e12) / 1e12); // => [1, 2]
  * ```
  */
-export function lstsq(a: Matrix, b: Matrix): Matrix {
+export function lstsq(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
+  const backend = linalgBackend(options);
   const [m, n] = dims(a);
   const [mb] = dims(b, "right-hand side");
   if (mb !== m) throw new InvalidShapeError(`right-hand side has ${mb} rows but A has ${m}`, "pass B with as many rows as A");
@@ -91,7 +94,7 @@ export function lstsq(a: Matrix, b: Matrix): Matrix {
       maxDiag = Math.max(maxDiag, Math.abs(R[i * n + i]!));
     }
     if (minDiag > maxDiag * 1e-12 * Math.max(m, n)) {
-      const qtb = matmulTN(q, b);
+      const qtb = matmulTN(q, b, backend);
       const k = qtb.shape[1]!;
       const X = f64(qtb).slice();
       for (let c = 0; c < k; c++) {
@@ -104,17 +107,28 @@ export function lstsq(a: Matrix, b: Matrix): Matrix {
       return new DenseTensor(X, [n, k]);
     }
   }
-  return matmul(pinv(a), b);
+  return matmul(pinv(a, { backend }), b, backend);
+}
+
+/** Options of {@link pinv}. */
+export interface PinvOptions extends LinalgOptions {
+  /** Singular values below `rcond · σ_max` count as zero (default `max(m, n) · ε`, numpy's choice). */
+  readonly rcond?: number;
 }
 
 /**
- * Moore–Penrose pseudo-inverse via the SVD; singular values below `rcond · σ_max` count as zero
- * (default `rcond = max(m, n) · ε`, numpy's choice).
+ * Moore–Penrose pseudo-inverse via the SVD.
+ * @example
+ * ```ts
+ * import { pinv, tensor } from "multilinear";
+ * pinv(tensor([[2, 0], [0, 0]])).toArray(); // => [[0.5, 0], [0, 0]]
+ * ```
  */
-export function pinv(a: Matrix, rcond?: number): Matrix {
+export function pinv(a: Matrix, options: PinvOptions = {}): Matrix {
   const [m, n] = dims(a);
-  const { u, s, vt } = svd(a);
-  const cut = (rcond ?? Math.max(m, n) * 2 ** -52) * (s[0] ?? 0);
+  const backend = linalgBackend(options);
+  const { u, s, vt } = svd(a, { backend });
+  const cut = (options.rcond ?? Math.max(m, n) * 2 ** -52) * (s[0] ?? 0);
   const k = s.length;
   // pinv = V · diag(1/s) · Uᵀ
   const vs = vt.clone();
@@ -122,7 +136,7 @@ export function pinv(a: Matrix, rcond?: number): Matrix {
     const inv = s[i]! > cut ? 1 / s[i]! : 0;
     for (let c = 0; c < n; c++) vs.data[i * n + c] = vs.data[i * n + c]! * inv;
   }
-  return matmulTN(vs, u.transpose().contiguous());
+  return matmulTN(vs, u.transpose().contiguous(), backend);
 }
 
 /** Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix. */

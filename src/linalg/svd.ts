@@ -12,9 +12,8 @@ import { bidiagonalDC, DC_LEAF } from "./bidiagonal-dc.js";
 import { bidiagonalQR } from "./bidiagonal-qr.js";
 import { applyLeftReflectors, applyRightReflectors, bidiagonalize, reflectorWork } from "./bidiagonalize.js";
 import { qr } from "./qr.js";
-import { checkFinite, dims, f64, type Matrix } from "./matrix.js";
-import { gemm, withGemmBackend } from "./dense-gemm.js";
-import { scratch } from "./scratch.js";
+import { checkFinite, dims, f64, linalgBackend, type LinalgOptions, type Matrix } from "./matrix.js";
+import { gemm } from "./dense-gemm.js";
 import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 
 /** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
@@ -28,7 +27,7 @@ export interface SVD {
 }
 
 /** Options of {@link svd}. */
-export interface SVDOptions {
+export interface SVDOptions extends LinalgOptions {
   /** Keep only the leading `rank` components (truncated SVD). */
   readonly rank?: number;
   /**
@@ -36,11 +35,6 @@ export interface SVDOptions {
    * `svd_interface(flip_sign=True)`); the product is unchanged.
    */
   readonly flipSigns?: boolean;
-  /**
-   * CPU backend for the matrix products (default: the shared backend, which uses every core); pass
-   * e.g. `new CpuBackend({ threads: 1 })` for a single-threaded SVD.
-   */
-  readonly backend?: CpuBackend;
 }
 
 /**
@@ -54,10 +48,10 @@ export interface SVDOptions {
  * ```
  */
 export function svd(a: Matrix, options: SVDOptions = {}): SVD {
-  return withGemmBackend(options.backend, () => svdOn(a, options));
+  return svdOn(a, options, linalgBackend(options));
 }
 
-function svdOn(a: Matrix, options: SVDOptions): SVD {
+function svdOn(a: Matrix, options: SVDOptions, backend: CpuBackend): SVD {
   const [m, n] = dims(a);
   checkFinite(a, "the matrix");
   const k = Math.min(m, n);
@@ -67,14 +61,14 @@ function svdOn(a: Matrix, options: SVDOptions): SVD {
   }
   let result: SVD;
   if (m < n) {
-    const t = svdOn(a.transpose().contiguous(), { rank: k });
+    const t = svdOn(a.transpose().contiguous(), { rank: k }, backend);
     result = { u: t.vt.transpose().contiguous(), s: t.s, vt: t.u.transpose().contiguous() };
   } else if (m > n && n > 0) {
     const { q, r } = qr(a);
-    const inner = squareSvd(workCopy(r), n);
-    result = { u: new DenseTensor(gemm({ data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]), s: inner.s, vt: inner.vt };
+    const inner = squareSvd(backend, workCopy(backend, r), n);
+    result = { u: new DenseTensor(gemm(backend, { data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]), s: inner.s, vt: inner.vt };
   } else {
-    result = squareSvd(workCopy(a), n);
+    result = squareSvd(backend, workCopy(backend, a), n);
   }
   if (rank < k) {
     result = {
@@ -96,12 +90,12 @@ function svdOn(a: Matrix, options: SVDOptions): SVD {
  * [...singularValues(tensor([[0, 2], [1, 0], [0, 0]]))]; // => [2, 1]
  * ```
  */
-export function singularValues(a: Matrix, options: Pick<SVDOptions, "backend"> = {}): Float64Array {
+export function singularValues(a: Matrix, options: LinalgOptions = {}): Float64Array {
   const [m, n] = dims(a);
   checkFinite(a, "the matrix");
   if (m < n) return singularValues(a.transpose().contiguous(), options);
   if (n === 0) return new Float64Array(0);
-  const { d, e } = withGemmBackend(options.backend, () => bidiagonalize(f64(a), m, n));
+  const { d, e } = bidiagonalize(f64(a), m, n, linalgBackend(options));
   bidiagonalQR(d, e, new Float64Array(0), 0, new Float64Array(0), 0, n);
   return Float64Array.from(d, Math.abs).sort().reverse();
 }
@@ -122,34 +116,34 @@ function flip(r: SVD): SVD {
   return { u, s: r.s, vt };
 }
 
-/** A float64 row-major copy of `a` in a reused work array (it never leaves this module). */
-function workCopy(a: Matrix): Float64Array {
-  const w = scratch("svd.A", a.size);
+/** A float64 row-major copy of `a` in a work array of `backend` (it never leaves this module). */
+function workCopy(backend: CpuBackend, a: Matrix): Float64Array {
+  const w = backend.workArrays.take("svd.A", a.size);
   if (a.dtype === "float64" && a.isContiguous) w.set(a.data.subarray(a.offset, a.offset + a.size));
   else w.set(a.toTypedArray());
   return w;
 }
 
 /** SVD of a square n×n row-major matrix (the array is overwritten). */
-function squareSvd(A: Float64Array, n: number): SVD {
+function squareSvd(backend: CpuBackend, A: Float64Array, n: number): SVD {
   if (n === 0) return { u: new DenseTensor(new Float64Array(0), [0, 0]), s: new Float64Array(0), vt: new DenseTensor(new Float64Array(0), [0, 0]) };
   // 1. A = Q_L · B · Q_Rᵀ.
-  const { d, e, tauq, taup } = bidiagonalize(A, n, n);
+  const { d, e, tauq, taup } = bidiagonalize(A, n, n, backend);
   // 2. B = U_B · diag(σ) · V_Bᵀ (columns of U_B, V_B as row-major n×n arrays).
-  const { ub, vb } = bidiagonalSvd(d, e, n);
+  const { ub, vb } = bidiagonalSvd(backend, d, e, n);
   // 3. Non-negative values, sorted decreasing; columns permuted to match.
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => Math.abs(d[y]!) - Math.abs(d[x]!) || x - y);
   const s = Float64Array.from(order, (i) => Math.abs(d[i]!));
   const sign = Float64Array.from(order, (i) => (d[i]! < 0 ? -1 : 1));
   // 4. U = Q_L · U_B, V = Q_R · V_B, each built in one work block (pinned kernel memory where the GEMMs
   // update it in place); U is copied out of it, Vᵀ leaves through a tiled transpose.
-  const work = reflectorWork(n, n);
+  const work = reflectorWork(backend, n, n);
   try {
     permuteColumns(ub, order, undefined, work.view(0, n * n), n);
-    applyLeftReflectors(A, n, tauq, work, n);
+    applyLeftReflectors(backend, A, n, tauq, work, n);
     const U = work.view(0, n * n).slice();
     permuteColumns(vb, order, sign, work.view(0, n * n), n);
-    applyRightReflectors(A, n, taup, work, n);
+    applyRightReflectors(backend, A, n, taup, work, n);
     const vt = new Float64Array(n * n);
     transposeInto(work.view(0, n * n), vt, n);
     return { u: new DenseTensor(U, [n, n]), s, vt: new DenseTensor(vt, [n, n]) };
@@ -180,8 +174,8 @@ function transposeInto(M: Float64Array, out: Float64Array, n: number): void {
 }
 
 /** Singular vectors of the bidiagonal as columns; `d` receives the values (any sign, any order). */
-function bidiagonalSvd(d: Float64Array, e: Float64Array, n: number): { ub: Float64Array; vb: Float64Array } {
-  if (n > DC_LEAF) return bidiagonalDC(d, e, n);
+function bidiagonalSvd(backend: CpuBackend, d: Float64Array, e: Float64Array, n: number): { ub: Float64Array; vb: Float64Array } {
+  if (n > DC_LEAF) return bidiagonalDC(d, e, n, backend);
   const ub = new Float64Array(n * n);
   const vb = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

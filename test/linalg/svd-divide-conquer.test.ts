@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { allClose, CpuBackend, qr, rand, randn, singularValues, svd, tensor, type DenseTensor } from "../../src/index.js";
+import { allClose, CpuBackend, defaultBackend, qr, rand, randn, singularValues, svd, tensor, type DenseTensor } from "../../src/index.js";
 import { bidiagonalDC } from "../../src/linalg/bidiagonal-dc.js";
-import { withGemmBackend } from "../../src/linalg/dense-gemm.js";
 import { jacobiSingularValues } from "./jacobi-svd-oracle.js";
 
 /** Errors of an SVD, by explicit loops: max |UᵀU − I|, max |VᵀV − I|, ‖A − U S Vᵀ‖_F / ‖A‖_F. */
@@ -265,7 +264,7 @@ describe("bidiagonalDC on structured bidiagonals (each merge path: deflation kin
     const d0 = Float64Array.from({ length: n }, (_, i) => dOf(i));
     const e0 = Float64Array.from({ length: n - 1 }, (_, i) => eOf(i));
     const s = d0.slice();
-    const { ub, vb } = withGemmBackend(kernels === "ts" ? tsKernels : undefined, () => bidiagonalDC(s, e0.slice(), n));
+    const { ub, vb } = bidiagonalDC(s, e0.slice(), n, kernels === "ts" ? tsKernels : defaultBackend());
     // ~100 ulps: about 5× what a correct merge gives here, and below what dropping the Löwner
     // recomputation of z (or a wrong factor in it) gives.
     const orthTol = 100 * eps;

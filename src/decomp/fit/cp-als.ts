@@ -85,12 +85,13 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
   const D = X.ndim;
   const rng = new Rng(options.seed ?? 0);
   // Factors are n × R row-major arrays, replaced (never written into) when they change.
-  let factors: Float64Array[] = initialFactors(X, rank, options, rng).map((f) => f.astype("float64").toTypedArray());
+  const backend = options.backend ?? defaultBackend();
+  let factors: Float64Array[] = initialFactors(X, rank, options, rng, backend).map((f) => f.astype("float64").toTypedArray());
   if (options.nonNegative) factors = factors.map((f) => f.map(Math.abs));
   let weights = new Float64Array(rank).fill(1);
   const errors: number[] = [];
   let converged = false;
-  const { mttkrp, release } = mttkrpFor(X, rank, options.backend ?? defaultBackend());
+  const { mttkrp, release } = mttkrpFor(X, rank, backend);
   let grams = factors.map((f) => gramOf(f, rank));
   try {
     for (let it = 0; it < maxIter; it++) {
@@ -267,7 +268,7 @@ function exactError(X: DenseTensor<"float64">, factors: readonly Float64Array[],
   return Math.sqrt(s) / (normX || 1);
 }
 
-function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng: Rng): DenseTensor[] {
+function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng: Rng, backend: Backend<BackendTensor>): DenseTensor[] {
   const init = options.init ?? "svd";
   if (init instanceof CPTensor) {
     if (init.rank !== rank || init.factors.length !== X.ndim || init.shape.some((d, k) => d !== X.shape[k])) {
@@ -280,7 +281,7 @@ function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng
   if (init === "random") return X.shape.map((n) => randomMatrix(n, rank, rng));
   if (init !== "svd") throw new InvalidArgumentError(`unknown init '${String(init)}'`, "use 'svd', 'random' or a CPTensor");
   return X.shape.map((n, m) => {
-    const { vectors, values } = leadingLeftSingular(X, m, Math.min(rank, n));
+    const { vectors, values } = leadingLeftSingular(X, m, Math.min(rank, n), backend);
     const k = vectors.shape[1]!;
     const out = new Float64Array(n * rank);
     for (let i = 0; i < n; i++) {
@@ -296,11 +297,11 @@ function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng
  * The leading left singular vectors and values of the mode-m unfolding, from the eigendecomposition of
  * its Gram matrix `X_(m) X_(m)ᵀ` (`I_m × I_m`), signs flipped so each vector's largest entry is positive.
  */
-function leadingLeftSingular(X: DenseTensor, mode: number, k: number): { vectors: DenseTensor; values: Float64Array } {
+function leadingLeftSingular(X: DenseTensor, mode: number, k: number, backend: Backend<BackendTensor>): { vectors: DenseTensor; values: Float64Array } {
   const D = X.ndim;
   const a = [...Array(D).keys()].map((i) => getSymbol(i));
   const b = a.map((l, i) => (i === mode ? getSymbol(D) : l));
-  const gram = einsum(`${a.join("")},${b.join("")}->${a[mode]}${b[mode]}`, [X, X]);
+  const gram = einsum(`${a.join("")},${b.join("")}->${a[mode]}${b[mode]}`, [X, X], { backend });
   const { values, vectors } = eigh(symmetrize(gram));
   const n = values.length;
   const out = new Float64Array(n * k);

@@ -12,8 +12,8 @@
  * @module
  */
 import { ResidentF64 } from "../../kernels/level2.js";
-import { borrow, type Loan } from "../../linalg/scratch.js";
 import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
+import type { Loan } from "../../tensor/backends/cpu/work-arrays.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
 /** X contracted with factors over some of its modes: axes `dims` then a rank axis, C order. */
@@ -220,14 +220,14 @@ export class MttkrpSweep {
 
   /**
    * The work buffer `name`: a view of the pinned block (taken afresh, since a GEMM may have grown and
-   * so detached the kernel memory), else an array borrowed from the work-array pool on first use.
+   * so detached the kernel memory), else an array borrowed from the backend's work arrays on first use.
    */
   private bufferFor(name: string): Float64Array {
     const len = this.sizes.get(name)!;
     if (this.resident) return this.resident.view(this.offsets.get(name)!, len);
     let buf = this.buffers.get(name);
     if (!buf) {
-      const loan = borrow(`mttkrp.${name}`, len);
+      const loan = this.backend.workArrays.borrow(`mttkrp.${name}`, len);
       this.loans.push(loan);
       buf = loan.data;
       this.buffers.set(name, buf);

@@ -9,7 +9,8 @@ import { einsum } from "../../tensor/api/einsum.js";
 import { getSymbol } from "../../tensor/einsum/labels.js";
 import { Rng } from "../../tensor/random.js";
 import { shapeSize } from "../../tensor/shape.js";
-import { frobenius, matmul } from "../../linalg/matrix.js";
+import { frobenius, linalgBackend, matmul, type LinalgOptions } from "../../linalg/matrix.js";
+import type { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import { qr } from "../../linalg/qr.js";
 import { lstsq } from "../../linalg/solve.js";
 import { svd } from "../../linalg/svd.js";
@@ -38,8 +39,9 @@ function scaleRows(s: Float64Array, vt: DenseTensor): DenseTensor {
  * [tr.ranks, relError < 1e-12]; // => [[2, 3, 12, 2], true]
  * ```
  */
-export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: TRTensor; relError: number } {
+export function trSvd(x: DenseTensor, ranks: number | readonly number[], options: LinalgOptions = {}): { tr: TRTensor; relError: number } {
   checkData(x);
+  const backend = linalgBackend(options);
   const X = x.astype("float64");
   const shape = X.shape;
   const D = shape.length;
@@ -53,7 +55,7 @@ export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: 
     );
   }
   const cores: DenseTensor[] = [];
-  let { u, s, vt } = svd(X.reshape([rows, cols]), { rank: rank[0]! * rank[1]!, flipSigns: true });
+  let { u, s, vt } = svd(X.reshape([rows, cols]), { rank: rank[0]! * rank[1]!, flipSigns: true, backend });
   cores.push(u.reshape([rows, rank[0]!, rank[1]!]).permute([1, 0, 2]).contiguous());
   // (R_0, R_1, rest) → (R_1, rest, R_0): the R_0 index travels at the end.
   let m = scaleRows(s, vt).reshape([rank[0]!, rank[1]!, cols]).permute([1, 2, 0]).contiguous();
@@ -61,7 +63,7 @@ export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: 
     const nRow = rank[k]! * shape[k]!;
     const mat = m.reshape([nRow, -1]);
     const r = Math.min(nRow, mat.shape[1]!, rank[k + 1]!);
-    ({ u, s, vt } = svd(mat, { rank: r, flipSigns: true }));
+    ({ u, s, vt } = svd(mat, { rank: r, flipSigns: true, backend }));
     rank[k + 1] = r;
     cores.push(u.reshape([rank[k]!, shape[k]!, r]).contiguous());
     m = scaleRows(s, vt);
@@ -72,7 +74,7 @@ export function trSvd(x: DenseTensor, ranks: number | readonly number[]): { tr: 
 }
 
 /** Options of {@link trAls}. */
-export interface TRAlsOptions {
+export interface TRAlsOptions extends LinalgOptions {
   /** Starting cores (e.g. from {@link trSvd}); default random U[0, 1) cores. */
   readonly init?: TRTensor;
   readonly maxIter?: number;
@@ -96,6 +98,7 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
   const maxIter = positiveInt(options.maxIter ?? 100, "maxIter");
   const tol = options.tol ?? 1e-6;
   const rng = new Rng(options.seed ?? 0);
+  const backend = linalgBackend(options);
   if (options.init && options.init.ranks.some((r, k) => r !== rank[k])) {
     throw new InvalidArgumentError(`the initial ring has ranks [${options.init.ranks.join(", ")}] but [${rank.join(", ")}] were asked for`, "start from a ring with the same ranks");
   }
@@ -112,13 +115,13 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
   for (let it = 0; it < maxIter; it++) {
     let err = 0;
     for (let d = 0; d < D; d++) {
-      const design = designMatrix(cores, d);
+      const design = designMatrix(cores, d, backend);
       const others = [...Array(D).keys()].filter((k) => k !== d);
       const xUnf = X.permute([...others, d]).reshape([design.shape[0]!, shape[d]!]).contiguous();
-      const S = lstsq(design, xUnf);
+      const S = lstsq(design, xUnf, { backend });
       cores = cores.map((c, k) => (k === d ? S.reshape([rank[d]!, rank[d + 1]!, shape[d]!]).permute([0, 2, 1]).contiguous() : c));
       if (d === D - 1) {
-        const res = matmul(design, S).toTypedArray();
+        const res = matmul(design, S, backend).toTypedArray();
         const xu = xUnf.toTypedArray();
         let s = 0;
         for (let i = 0; i < res.length; i++) s += (res[i]! - xu[i]!) ** 2;
@@ -139,7 +142,7 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
 }
 
 /** Design matrix of core d: the product of all other cores, rows over the other modes (natural order), columns `(R_d, R_{d+1})`. */
-function designMatrix(cores: readonly DenseTensor[], d: number): DenseTensor {
+function designMatrix(cores: readonly DenseTensor[], d: number, backend: CpuBackend): DenseTensor {
   const D = cores.length;
   const mode = (k: number): string => getSymbol(k);
   const bond = (k: number): string => getSymbol(D + (k % D));
@@ -151,13 +154,13 @@ function designMatrix(cores: readonly DenseTensor[], d: number): DenseTensor {
     ops.push(cores[k]!);
   }
   const others = [...Array(D).keys()].filter((k) => k !== d).map(mode).join("");
-  const out = einsum(`${terms.join(",")}->${others}${bond(d)}${bond(d + 1)}`, ops);
+  const out = einsum(`${terms.join(",")}->${others}${bond(d)}${bond(d + 1)}`, ops, { backend });
   const rowCount = shapeSize(cores.filter((_, k) => k !== d).map((c) => c.shape[1]!));
   return out.reshape([rowCount, cores[d]!.shape[0]! * cores[d]!.shape[2]!]);
 }
 
 /** Options of {@link ttSvd}. */
-export interface TTSvdOptions {
+export interface TTSvdOptions extends LinalgOptions {
   /** Maximum ranks: D−1 inner ranks, the D+1 form, or one number. Default: no limit. */
   readonly ranks?: number | readonly number[];
   /** Relative accuracy ε: truncate so that ‖X − X̂‖ ≤ ε‖X‖ (Oseledets). Default 0 (ranks only). */
@@ -184,12 +187,12 @@ export function ttSvd(x: DenseTensor, options: TTSvdOptions = {}): { tt: TTTenso
   const tol = options.tol ?? 0;
   if (!(tol >= 0)) throw new InvalidArgumentError(`tol must be ≥ 0, got ${tol}`, "pass a relative accuracy such as 1e-6");
   const delta = (tol * frobenius(X)) / Math.sqrt(Math.max(D - 1, 1));
-  const cores = ttSweep(X, maxRanks, delta);
+  const cores = ttSweep(X, maxRanks, delta, linalgBackend(options));
   const tt = new TTTensor(cores.map((c) => c.astype(x.dtype)));
   return { tt, relError: relativeError(X, tt.toDense()) };
 }
 
-function ttSweep(X: DenseTensor, maxRanks: readonly number[], delta: number): DenseTensor[] {
+function ttSweep(X: DenseTensor, maxRanks: readonly number[], delta: number, backend: CpuBackend): DenseTensor[] {
   const shape = X.shape;
   const D = shape.length;
   const cores: DenseTensor[] = [];
@@ -197,7 +200,7 @@ function ttSweep(X: DenseTensor, maxRanks: readonly number[], delta: number): De
   let r = 1;
   for (let k = 0; k < D - 1; k++) {
     const mat = m.reshape([r * shape[k]!, -1]);
-    const { u, s, vt } = svd(mat, { flipSigns: true });
+    const { u, s, vt } = svd(mat, { flipSigns: true, backend });
     const keep = truncation(s, delta, Math.min(maxRanks[k + 1]!, s.length));
     cores.push(u.slice(1, 0, keep).contiguous().reshape([r, shape[k]!, keep]));
     m = scaleRows(s.slice(0, keep), vt.slice(0, 0, keep).contiguous());
@@ -227,6 +230,7 @@ export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
   const D = tt.cores.length;
   const tol = options.tol ?? 0;
   const maxRanks = options.ranks === undefined ? Array<number>(D + 1).fill(Infinity) : trainRanks(options.ranks, D);
+  const backend = linalgBackend(options);
   let cores: DenseTensor[] = tt.cores.map((c) => c.astype("float64"));
   // Right-to-left: make cores 1…D−1 right-orthogonal (their reshaped rows orthonormal).
   for (let k = D - 1; k >= 1; k--) {
@@ -234,7 +238,7 @@ export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
     const { q, r } = qr(cores[k]!.reshape([ra, n * rb]).transpose().contiguous()); // Gᵀ = QR → G = Rᵀ Qᵀ
     const k2 = q.shape[1]!;
     cores[k] = q.transpose().contiguous().reshape([k2, n, rb]);
-    cores[k - 1] = einsum("anb,cb->anc", [cores[k - 1]!, r]);
+    cores[k - 1] = einsum("anb,cb->anc", [cores[k - 1]!, r], { backend });
   }
   const norm = frobenius(cores[0]!);
   const delta = (tol * norm) / Math.sqrt(Math.max(D - 1, 1));
@@ -242,11 +246,11 @@ export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
   let carry = cores[0]!;
   for (let k = 0; k < D - 1; k++) {
     const [ra, n, rb] = carry.shape as [number, number, number];
-    const { u, s, vt } = svd(carry.reshape([ra * n, rb]), { flipSigns: true });
+    const { u, s, vt } = svd(carry.reshape([ra * n, rb]), { flipSigns: true, backend });
     const keep = truncation(s, delta, Math.min(maxRanks[k + 1]!, s.length));
     out.push(u.slice(1, 0, keep).contiguous().reshape([ra, n, keep]));
     const sv = scaleRows(s.slice(0, keep), vt.slice(0, 0, keep).contiguous());
-    carry = einsum("ab,bnc->anc", [sv, cores[k + 1]!]);
+    carry = einsum("ab,bnc->anc", [sv, cores[k + 1]!], { backend });
   }
   out.push(carry);
   cores = out;

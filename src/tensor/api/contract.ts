@@ -7,7 +7,8 @@ import { InvalidArgumentError } from "../../errors.js";
 import type { Backend, BackendTensor } from "../backends/backend.js";
 import { DenseTensor } from "../dense.js";
 import { allocate } from "../dtype.js";
-import { choosePath, commonDType, defaultBackend, einsum, type EinsumOptions } from "./einsum.js";
+import { choosePath, commonDType, einsum, resolveBackend, type EinsumOptions } from "./einsum.js";
+import { defaultBackend } from "./context.js";
 import { parseEinsum } from "../einsum/parse.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { executePlan } from "../plan/execute.js";
@@ -49,7 +50,7 @@ export function contract(equation: string, ...args: (Operand | ContractOptions)[
   const dense = operands as DenseTensor[];
   const problem = parseEinsum(equation, dense.map((x) => x.shape));
   const path = choosePath(problem, options.optimize, { ...options, memoryLimit: undefined });
-  return contractSliced(problem, dense, path, findSlices(problem, path, options.sliceLimit), options.backend ?? defaultBackend());
+  return contractSliced(problem, dense, path, findSlices(problem, path, options.sliceLimit), resolveBackend(options));
 }
 
 /**

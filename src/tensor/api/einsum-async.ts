@@ -6,11 +6,11 @@
  */
 import type { DenseTensor } from "../dense.js";
 import { parseEinsum } from "../einsum/parse.js";
-import { commonDType, defaultBackend, planProblem, type EinsumOptions } from "./einsum.js";
+import { commonDType, execOptions, planProblem, resolveBackend, type EinsumOptions } from "./einsum.js";
 import { executePlanAsync } from "../plan/execute.js";
 
 /**
- * Contracts operands by a numpy einsum equation on `options.backend` (default: the CPU backend)
+ * Contracts operands by a numpy einsum equation on `options.backend` (default: the backend of `options.context`, else of the default context)
  * and resolves to the result on the host.
  * @throws {@link EinsumSyntaxError} / {@link ShapeMismatchError} / {@link MemoryLimitError} as {@link einsum}.
  * @example
@@ -22,6 +22,7 @@ import { executePlanAsync } from "../plan/execute.js";
 export async function einsumAsync(equation: string, operands: readonly DenseTensor[], options: EinsumOptions = {}): Promise<DenseTensor> {
   const dtype = commonDType(operands);
   const problem = parseEinsum(equation, operands.map((x) => x.shape));
-  const plan = planProblem(problem, { ...options, dtype });
-  return executePlanAsync(plan, operands, options.backend ?? defaultBackend());
+  const backend = resolveBackend(options);
+  const plan = planProblem(problem, { ...options, backend, dtype });
+  return executePlanAsync(plan, operands, backend, execOptions(options));
 }

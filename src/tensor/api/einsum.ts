@@ -4,14 +4,18 @@
  */
 import { DTypeMismatchError, InvalidArgumentError } from "../../errors.js";
 import type { Backend, BackendTensor } from "../backends/backend.js";
-import { CpuBackend } from "../backends/cpu/backend.js";
 import type { DenseTensor } from "../dense.js";
 import { itemSize } from "../dtype.js";
 import { parseEinsum, parseSublist, type SublistLabel } from "../einsum/parse.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { executePlan } from "../plan/execute.js";
+import type { SharedIntermediates } from "../plan/shared-intermediates.js";
+import { defaultContext, type EinsumContext } from "./context.js";
+
+// The backend of the default context, for modules that run on it (they import it from here).
+export { defaultBackend, clearPlanCache, PLAN_CACHE_SIZE } from "./context.js";
 import { linearToSsa, type Path } from "../paths/path.js";
-import { getOptimizer, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
+import { getOptimizer, optimizerKey, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
 
@@ -22,22 +26,29 @@ export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly
 export interface EinsumOptions extends OptimizeOptions {
   /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
   readonly optimize?: OptimizeSpec;
-  /** Backend to run on (default: the CPU backend). */
+  /**
+   * Context whose backend and plan cache the call uses (default: {@link defaultContext}, a shared
+   * CPU backend).
+   */
+  readonly context?: EinsumContext;
+  /** Backend to run on; wins over the context's backend (the context's cache for it is used). */
   readonly backend?: Backend<BackendTensor>;
   /** Cap on the estimated peak working memory in bytes (default 4 GiB). */
   readonly maxBytes?: number | bigint;
   /**
    * Reuse the plan of an earlier call with the same equation, shapes, dtype and options (default
-   * true). Plans are kept per backend, the most recent {@link PLAN_CACHE_SIZE}; custom path-finder
+   * true). Plans are kept in the context, per backend (see {@link PlanCache}); custom path-finder
    * functions are never cached.
    */
   readonly cachePlan?: boolean;
+  /** Reuse step results of other contractions given the same cache (see {@link SharedIntermediates}). */
+  readonly shared?: SharedIntermediates;
 }
 
-/** Plans {@link einsum} keeps per backend. */
-export const PLAN_CACHE_SIZE = 256;
-
-let planCaches = new WeakMap<object, Map<string, ContractionPlan>>();
+/** The backend a call runs on: `backend`, else the context's, else the default context's. */
+export function resolveBackend(options: Pick<EinsumOptions, "backend" | "context">): Backend<BackendTensor> {
+  return options.backend ?? (options.context ?? defaultContext()).backend;
+}
 
 /** The cache key of a call, or undefined when the call must not be cached. */
 function planKey(equation: string, operands: readonly Operand[], dtype: string, options: EinsumOptions): string | undefined {
@@ -48,21 +59,8 @@ function planKey(equation: string, operands: readonly Operand[], dtype: string, 
     shapes += x.shape.join(",") + ";";
   }
   const o = options.optimize;
-  const opt = o === undefined ? "auto" : typeof o === "string" ? o : JSON.stringify(o);
+  const opt = o === undefined ? "auto" : typeof o === "string" ? optimizerKey(o) : JSON.stringify(o);
   return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
-}
-
-/** Drops every cached einsum plan (all backends). */
-export function clearPlanCache(): void {
-  planCaches = new WeakMap();
-}
-
-let defaultCpu: CpuBackend | undefined;
-
-/** The shared default CPU backend. */
-export function defaultBackend(): CpuBackend {
-  defaultCpu ??= new CpuBackend();
-  return defaultCpu;
 }
 
 /** Finds an SSA path for a problem according to `optimize`. */
@@ -111,21 +109,16 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  */
 export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
   const dtype = commonDType(operands);
-  const backend = options.backend ?? defaultBackend();
   const key = planKey(equation, operands, dtype, options);
   if (key !== undefined) {
-    let cache = planCaches.get(backend);
-    if (!cache) planCaches.set(backend, (cache = new Map()));
+    const backend = resolveBackend(options);
+    const cache = (options.context ?? defaultContext()).planCache(backend);
     let plan = cache.get(key);
-    if (plan) {
-      // Most recently used last.
-      cache.delete(key);
-    } else {
-      plan = planProblem(parseEinsum(equation, operands.map((x) => x.shape)), { ...options, dtype });
-      if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    if (!plan) {
+      plan = planProblem(parseEinsum(equation, operands.map((x) => x.shape)), { ...options, backend, dtype });
+      cache.set(key, plan);
     }
-    cache.set(key, plan);
-    return executePlan(plan, operands as readonly DenseTensor[], backend);
+    return executePlan(plan, operands as readonly DenseTensor[], backend, execOptions(options));
   }
   const problem = parseEinsum(equation, operands.map((x) => x.shape));
   return run(problem, operands, dtype, options);
@@ -160,8 +153,14 @@ export function einsumSublist(operands: readonly SublistOperand[], output?: read
 function run(problem: EinsumProblem, operands: readonly Operand[], dtype: "float32" | "float64", options: EinsumOptions): DenseTensor {
   // Factorized operands expand into their factors, so the whole network is planned together.
   const expanded = operands.some(isNetworkOperand) ? expandNetworks(problem, operands) : { problem, operands: operands as readonly DenseTensor[] };
-  const plan = planProblem(expanded.problem, { ...options, dtype });
-  return executePlan(plan, expanded.operands, options.backend ?? defaultBackend());
+  const backend = resolveBackend(options);
+  const plan = planProblem(expanded.problem, { ...options, backend, dtype });
+  return executePlan(plan, expanded.operands, backend, execOptions(options));
+}
+
+/** The executor options of a call. */
+export function execOptions(options: Pick<EinsumOptions, "shared">): { readonly shared?: SharedIntermediates } {
+  return options.shared ? { shared: options.shared } : {};
 }
 
 /** The one dtype of all operands (float64 for none). */

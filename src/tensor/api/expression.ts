@@ -1,14 +1,15 @@
 /**
  * Reusable contraction expressions (opt_einsum's `contract_expression`): parse and plan once, run
  * many times; operands known in advance can be given as constants, and every step that depends only
- * on constants is computed once. A shared-intermediates scope reuses step results across several
- * contractions of the same operands (opt_einsum's `shared_intermediates`).
+ * on constants is computed once. With `{ shared }` (a {@link SharedIntermediates}) every call of the
+ * expression reuses step results of other contractions of the same operands (opt_einsum's
+ * `shared_intermediates`).
  * @module
  */
 import { InvalidArgumentError } from "../../errors.js";
 import type { Backend, BackendTensor } from "../backends/backend.js";
 import { DenseTensor } from "../dense.js";
-import { choosePath, commonDType, defaultBackend, type EinsumOptions } from "./einsum.js";
+import { choosePath, commonDType, execOptions, resolveBackend, type EinsumOptions } from "./einsum.js";
 import { parseEinsum } from "../einsum/parse.js";
 import { itemSize } from "../dtype.js";
 import { executePlanFrom, precomputeConstants } from "../plan/execute.js";
@@ -50,7 +51,7 @@ export function contractExpression(equation: string, ...args: (readonly number[]
   const problem = parseEinsum(equation, shapes);
   const dtype = constants.size > 0 ? commonDType([...constants.values()]) : (options.dtype ?? "float64");
   const path = choosePath(problem, options.optimize, options);
-  const backend: Backend<BackendTensor> = options.backend ?? defaultBackend();
+  const backend: Backend<BackendTensor> = resolveBackend(options);
   const plan = planContraction(problem, path, {
     itemSize: itemSize(dtype),
     limits: backend.limits,
@@ -59,12 +60,13 @@ export function contractExpression(equation: string, ...args: (readonly number[]
   });
   const variables = specs.map((_, k) => k).filter((k) => !constants.has(k));
   const folded = precomputeConstants(plan, constants, backend);
+  const runOptions = execOptions(options);
   const run = (...operands: DenseTensor[]): DenseTensor => {
     if (operands.length !== variables.length) {
       throw new InvalidArgumentError(`the expression takes ${variables.length} operand${variables.length === 1 ? "" : "s"} (positions ${variables.join(", ")}), got ${operands.length}`, "pass only the operands that were not given as constants");
     }
     const all = new Map<number, DenseTensor>(operands.map((x, i) => [variables[i]!, x]));
-    return executePlanFrom(plan, all, folded, backend);
+    return executePlanFrom(plan, all, folded, backend, runOptions);
   };
   return Object.assign(run, { equation: problem.equation, plan, info: pathInfo(problem, path), variables });
 }

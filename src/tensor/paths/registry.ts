@@ -1,15 +1,16 @@
 /**
  * Optimizer registry: names → path finders. Every finder takes the parsed problem and returns an SSA
- * path; each honours a memory limit (largest intermediate), a time budget and a seed.
+ * path; each honours a memory limit (largest intermediate), a time budget and a seed. Users add
+ * their own with {@link registerOptimizer} (opt_einsum's `register_path_fn`).
  * @module
  */
-import { MemoryLimitError, SearchSpaceError, UnknownOptimizerError } from "../../errors.js";
+import { InvalidArgumentError, InvalidPathError, MemoryLimitError, SearchSpaceError, UnknownOptimizerError } from "../../errors.js";
 import { pathCost } from "./cost.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { dpPath } from "./dp.js";
 import { greedySsa } from "./greedy.js";
 import { toNetwork, type PathNetwork } from "./compact.js";
-import type { Path } from "./path.js";
+import { validateSsa, type Path } from "./path.js";
 import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
 import { searchPath, searchSmall } from "./search.js";
 import { annealSsa, hyperSsa } from "./anneal.js";
@@ -206,18 +207,102 @@ const finders = new Map<string, NetFinder>([
   ["hyper", hyperF],
 ]);
 
-/** Names of the registered optimizers. */
+/** A finder added by {@link registerOptimizer}, and how many registrations came before it. */
+interface CustomFinder {
+  readonly finder: PathFinder;
+  readonly generation: number;
+}
+
+/**
+ * The optimizers added with {@link registerOptimizer}: process-wide by design, like opt_einsum's
+ * registry, so a name registered once works in every call (`optimize: "name"`), CLI included.
+ */
+const custom = new Map<string, CustomFinder>();
+let registrations = 0;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Options of {@link registerOptimizer}. */
+export interface RegisterOptimizerOptions {
+  /** Replace an optimizer registered earlier under the same name (default false: that is an error). Built-ins are never replaced. */
+  readonly replace?: boolean;
+}
+
+/**
+ * Registers a path finder under `name`, so every entry point accepts `optimize: name`. The finder
+ * gets the parsed problem and the optimizer options and returns an SSA path (input ids `0…n−1`,
+ * then one new id per step); the path is validated on every use, and checked against
+ * `memoryLimit` like the built-ins' paths.
+ * @param name - letters, digits, `.`, `_` and `-`, starting with a letter or digit; not a built-in name.
+ * @throws {@link InvalidArgumentError} for a malformed name, a built-in name, a name already
+ *   registered (unless `replace`), or a finder that is not a function.
+ * @example
+ * ```ts
+ * import { registerOptimizer, unregisterOptimizer, einsum, contractPath, tensor } from "multilinear";
+ * // Contract the last two operands first, then the rest left to right.
+ * registerOptimizer("last-pair-first", (problem) => {
+ *   const n = problem.inputs.length;
+ *   const path = [[n - 2, n - 1]];
+ *   for (let i = 0; i < n - 2; i++) path.push([i, path.length - 1 + n]);
+ *   return path;
+ * });
+ * const a = tensor([[1, 2], [3, 4]]);
+ * contractPath("ij,jk,kl->il", a, a, a, { optimize: "last-pair-first" }).path; // => [[1, 2], [0, 1]]
+ * einsum("ij,jk,kl->il", [a, a, a], { optimize: "last-pair-first" }).toArray(); // => [[37, 54], [81, 118]]
+ * unregisterOptimizer("last-pair-first"); // => true
+ * ```
+ */
+export function registerOptimizer(name: string, finder: PathFinder, options: RegisterOptimizerOptions = {}): void {
+  if (typeof name !== "string" || !NAME.test(name)) {
+    throw new InvalidArgumentError(`optimizer name ${JSON.stringify(name)} is not allowed`, "use letters, digits, '.', '_' and '-', starting with a letter or digit, e.g. 'my-greedy'");
+  }
+  if (isBuiltIn(name)) {
+    throw new InvalidArgumentError(`'${name}' is a built-in optimizer and cannot be replaced`, `register the finder under another name, e.g. 'my-${name}'`);
+  }
+  if (custom.has(name) && !options.replace) {
+    throw new InvalidArgumentError(`an optimizer named '${name}' is already registered`, "pass { replace: true } to replace it, or choose another name");
+  }
+  if (typeof finder !== "function") {
+    throw new InvalidArgumentError(`the path finder for '${name}' is not a function`, "pass (problem, options) => path, returning an SSA path");
+  }
+  custom.set(name, { finder, generation: ++registrations });
+}
+
+/**
+ * Removes an optimizer added with {@link registerOptimizer}; returns whether one was registered
+ * under `name` (built-ins are never removed).
+ */
+export function unregisterOptimizer(name: string): boolean {
+  return custom.delete(name);
+}
+
+function isBuiltIn(name: string): boolean {
+  return name === "sequential" || finders.has(name);
+}
+
+/**
+ * A string naming what `name` resolves to now: the name itself for a built-in, the name and its
+ * registration for a registered one (so a plan cached for a replaced finder is never reused).
+ * @internal
+ */
+export function optimizerKey(name: string): string {
+  const c = custom.get(name);
+  return c ? `${name}#${c.generation}` : name;
+}
+
+/** Names of the registered optimizers: the built-ins, then those added with {@link registerOptimizer}. */
 export function optimizerNames(): string[] {
-  return ["sequential", ...finders.keys()];
+  return ["sequential", ...finders.keys(), ...custom.keys()];
 }
 
 /**
  * The path finder registered as `name`. Its path is checked against the memory limit (a typed error
- * when no path fits); a finder that gives up (time budget, component too large) falls back to greedy.
+ * when no path fits); a built-in finder that gives up (time budget, component too large) falls back
+ * to greedy; a registered finder's path is validated.
  * @throws {@link UnknownOptimizerError} listing the valid names.
  */
 export function getOptimizer(name: string): PathFinder {
-  if (name !== "sequential" && !finders.has(name)) throw new UnknownOptimizerError(name, optimizerNames());
+  if (name !== "sequential" && !finders.has(name) && !custom.has(name)) throw new UnknownOptimizerError(name, optimizerNames());
   return (problem, options) => findPath(problem, name, options).path;
 }
 
@@ -236,7 +321,8 @@ export function getOptimizer(name: string): PathFinder {
 export function findPath(problem: EinsumProblem, name: string, options: OptimizeOptions = {}): PathSearch {
   if (name === "sequential") return { path: sequentialPath(problem), optimizer: name, complete: true };
   const f = finders.get(name);
-  if (!f) throw new UnknownOptimizerError(name, optimizerNames());
+  const user = f ? undefined : custom.get(name)?.finder;
+  if (!f && !user) throw new UnknownOptimizerError(name, optimizerNames());
   if ((name === "optimal" || name === "branch-all") && options.timeLimitMs === undefined) {
     const estimate = exhaustiveSearchSize(problem.inputs.length);
     if (estimate > EXHAUSTIVE_SEARCH_LIMIT) throw new SearchSpaceError(name, problem.inputs.length, estimate, EXHAUSTIVE_SEARCH_LIMIT);
@@ -251,10 +337,22 @@ export function findPath(problem: EinsumProblem, name: string, options: Optimize
     if (outSize > limit) throw new MemoryLimitError(BigInt(outSize), BigInt(limit), "the output");
     if (largestInput > limit) throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
   }
-  const path = f(net, limit, { ...options, report }) ?? greedySsa(net, lim(limit));
+  const path = user ? checkedPath(name, user(problem, options), problem.inputs.length) : (f!(net, limit, { ...options, report }) ?? greedySsa(net, lim(limit)));
   if (limit !== undefined) {
     const cost = pathCost(problem, path);
     if (cost.size > BigInt(limit)) throw new MemoryLimitError(cost.size, BigInt(limit), `the ${name} path's largest intermediate`);
   }
   return { path, optimizer: name, complete: !report.cutShort };
+}
+
+/** The path a registered finder returned, validated; a typed error naming the optimizer otherwise. */
+function checkedPath(name: string, path: unknown, nInputs: number): Path {
+  if (!Array.isArray(path)) throw new InvalidPathError(-1, `expected an array of steps, got ${path === null ? "null" : typeof path}`, name);
+  try {
+    validateSsa(path as Path, nInputs);
+  } catch (e) {
+    if (e instanceof InvalidPathError) throw new InvalidPathError(e.step, e.reason, name);
+    throw e;
+  }
+  return path as Path;
 }

@@ -6,16 +6,26 @@ import { DTypeMismatchError, InvalidArgumentError, OperandCountError, RankMismat
 import type { Backend, BackendTensor } from "../backends/backend.js";
 import type { DenseTensor } from "../dense.js";
 import type { ContractionPlan, PlanStep, UnaryOp } from "./plan.js";
+import type { SharedIntermediates } from "./shared-intermediates.js";
+
+/** Options of the executors. */
+export interface ExecuteOptions {
+  /**
+   * Reuse step results across contractions: a step whose inputs are the same tensor objects as a
+   * cached step's (same ops) takes the cached result instead of running.
+   */
+  readonly shared?: SharedIntermediates;
+}
 
 /**
  * Executes `plan` on `operands` with `backend`; returns the result on the host.
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  */
-export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>): DenseTensor {
+export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): DenseTensor {
   const inputs = operands.map((x) => backend.upload(x));
   let out: T | undefined;
   try {
-    out = executePlanOnBackend(plan, inputs, backend);
+    out = executePlanOnBackend(plan, inputs, backend, options);
     return backend.download(out);
   } finally {
     releaseAll(backend, inputs, out);
@@ -28,11 +38,11 @@ export function executePlan<T extends BackendTensor>(plan: ContractionPlan, oper
  * read back. Works with every backend.
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  */
-export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>): Promise<DenseTensor> {
+export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): Promise<DenseTensor> {
   const inputs = operands.map((x) => backend.upload(x));
   let out: T | undefined;
   try {
-    out = executePlanOnBackend(plan, inputs, backend);
+    out = executePlanOnBackend(plan, inputs, backend, options);
     return backend.downloadAsync ? await backend.downloadAsync(out) : backend.download(out);
   } finally {
     releaseAll(backend, inputs, out);
@@ -50,9 +60,9 @@ function releaseAll<T extends BackendTensor>(backend: Backend<T>, inputs: readon
  * operands stay the caller's; every intermediate is released (see {@link Backend.release}) once
  * used, and the result is a handle the caller owns (one of the operands when the plan does nothing).
  */
-export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>): T {
+export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>, options: ExecuteOptions = {}): T {
   checkOperands(plan, operands);
-  const run = newRun<T>();
+  const run = newRun<T>(options.shared);
   operands.forEach((x, i) => setInput(run, plan, i, x, backend));
   runSteps(plan, run, backend, new Set());
   return finish(plan, run, backend).result;
@@ -83,8 +93,14 @@ export function precomputeConstants<T extends BackendTensor>(plan: ContractionPl
 }
 
 /** Runs the steps not yet done, starting from the given operands plus folded constants. */
-export function executePlanFrom<T extends BackendTensor>(plan: ContractionPlan, operands: ReadonlyMap<number, DenseTensor>, folded: FoldedConstants<T>, backend: Backend<T>): DenseTensor {
-  const run = newRun<T>();
+export function executePlanFrom<T extends BackendTensor>(
+  plan: ContractionPlan,
+  operands: ReadonlyMap<number, DenseTensor>,
+  folded: FoldedConstants<T>,
+  backend: Backend<T>,
+  options: ExecuteOptions = {},
+): DenseTensor {
+  const run = newRun<T>(options.shared);
   for (const [id, v] of folded.values) run.values.set(id, v); // never owned: reused by the next call
   const shapes = plan.problem.operandShapes;
   for (const [i, x] of operands) {
@@ -113,10 +129,12 @@ export function executePlanFrom<T extends BackendTensor>(plan: ContractionPlan, 
 interface Run<T> {
   readonly values: Map<number, T>;
   readonly owned: Set<number>;
+  /** Step results shared with other runs, if the caller passed a cache. */
+  readonly shared: SharedIntermediates | undefined;
 }
 
-function newRun<T>(): Run<T> {
-  return { values: new Map(), owned: new Set() };
+function newRun<T>(shared?: SharedIntermediates): Run<T> {
+  return { values: new Map(), owned: new Set(), shared };
 }
 
 function setInput<T extends BackendTensor>(run: Run<T>, plan: ContractionPlan, i: number, x: T, backend: Backend<T>): void {
@@ -156,14 +174,13 @@ function runStep<T extends BackendTensor>(step: PlanStep, run: Run<T>, backend: 
   const done = (id: number, v: T, keep: T): void => {
     if (consume && owned.delete(id) && v !== keep) backend.release?.(v);
   };
-  const cache = activeCache();
+  const cache = run.shared;
   if (step.kind === "unary") {
     const x = get(step.input);
-    const key = cache ? `u${cache.id(x)}:${JSON.stringify(step.ops)}` : undefined;
-    const hit = key ? (cache!.results.get(key) as T | undefined) : undefined;
-    if (hit) cache!.hits++;
+    const key = cache ? `u${cache.idOf(x)}:${JSON.stringify(step.ops)}` : undefined;
+    const hit = key ? cache!.lookup<T>(key) : undefined;
     const y = hit ?? applyOps(backend, x, step.ops);
-    if (key && !hit) cache!.results.set(key, y);
+    if (key && !hit) cache!.store(key, y);
     values.set(step.output, y);
     // No op ran: the value moves to the new id, and stays owned if it was.
     if (y === x && owned.has(step.input) && consume) owned.add(step.output);
@@ -174,10 +191,9 @@ function runStep<T extends BackendTensor>(step: PlanStep, run: Run<T>, backend: 
   const [ia, ib] = step.inputs;
   const xa = get(ia);
   const xb = get(ib);
-  const key = cache ? `p${cache.id(xa)},${cache.id(xb)}:${JSON.stringify(step.prepare)}:${step.shape.join("x")}` : undefined;
-  const hit = key ? (cache!.results.get(key) as T | undefined) : undefined;
+  const key = cache ? `p${cache.idOf(xa)},${cache.idOf(xb)}:${JSON.stringify(step.prepare)}:${step.shape.join("x")}` : undefined;
+  const hit = key ? cache!.lookup<T>(key) : undefined;
   if (hit) {
-    cache!.hits++;
     values.set(step.output, hit);
   } else {
     const a = applyOps(backend, xa, step.prepare[0]);
@@ -187,7 +203,7 @@ function runStep<T extends BackendTensor>(step: PlanStep, run: Run<T>, backend: 
     if (r !== c) backend.release?.(c);
     if (a !== xa) backend.release?.(a);
     if (b !== xb) backend.release?.(b);
-    if (key) cache!.results.set(key, r);
+    if (key) cache!.store(key, r);
     else if (consume) owned.add(step.output);
     values.set(step.output, r);
   }
@@ -238,53 +254,4 @@ function checkOperands(plan: ContractionPlan, operands: readonly BackendTensor[]
       }
     }
   });
-}
-
-/** A cache of step results keyed by the identity of their inputs. */
-interface SharedCache {
-  readonly results: Map<string, unknown>;
-  id(x: object): number;
-  hits: number;
-}
-
-const scopes: SharedCache[] = [];
-
-function activeCache(): SharedCache | undefined {
-  return scopes[scopes.length - 1];
-}
-
-/**
- * Runs `fn` in a scope where contraction steps are cached by the identity of their input tensors, so
- * several contractions that share operands and sub-expressions compute each shared intermediate once
- * (opt_einsum's `shared_intermediates`). The cache is dropped when `fn` returns.
- * @example
- * ```ts
- * import { sharedIntermediates, einsum, randn } from "multilinear";
- * const [a, b, c] = [randn([4, 5], { seed: 1 }), randn([5, 6], { seed: 2 }), randn([6, 3], { seed: 3 })];
- * const { hits } = sharedIntermediates(() => {
- *   einsum("ij,jk,kl->il", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
- *   einsum("ij,jk,kl->i", [a, b, c], { optimize: { path: [[0, 1], [0, 1]] } });
- * });
- * hits; // => 1
- * ```
- */
-export function sharedIntermediates<R>(fn: () => R): { result: R; hits: number } {
-  const ids = new WeakMap<object, number>();
-  let next = 0;
-  const scope: SharedCache = {
-    results: new Map(),
-    hits: 0,
-    id(x) {
-      let i = ids.get(x);
-      if (i === undefined) ids.set(x, (i = next++));
-      return i;
-    },
-  };
-  scopes.push(scope);
-  try {
-    const result = fn();
-    return { result, hits: scope.hits };
-  } finally {
-    scopes.pop();
-  }
 }

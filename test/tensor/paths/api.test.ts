@@ -67,7 +67,7 @@ describe("reusable expressions", () => {
   test("shared intermediates are computed once across contractions", () => {
     const [a, b, c] = [randn([4, 5], { seed: 1 }), randn([5, 6], { seed: 2 }), randn([6, 3], { seed: 3 })];
     const path = { path: [[0, 1], [0, 1]] };
-    const { result, hits } = sharedIntermediates(() => [einsum("ij,jk,kl->il", [a, b, c], { optimize: path }), einsum("ij,jk,kl->il", [a, b, c], { optimize: path })]);
+    const { result, hits } = sharedIntermediates((shared) => [einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared }), einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared })]);
     expect(hits).toBe(2);
     expect(result[0]!.toArray()).toEqual(result[1]!.toArray());
   });

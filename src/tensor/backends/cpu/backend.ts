@@ -15,6 +15,7 @@ import { MAX_ELEMENTS, normalizeAxis } from "../../shape.js";
 import type { Backend } from "../backend.js";
 import { gemm, GemmWorkspace } from "./gemm.js";
 import { sumAxes } from "./reduce.js";
+import { WorkArrays } from "./work-arrays.js";
 
 /** Below this many multiply-adds per batch entry, one fused loop handles all batches. */
 const TINY = 64;
@@ -40,7 +41,8 @@ export interface CpuBackendOptions {
 }
 
 /**
- * The CPU backend. Each instance owns its GEMM workspaces, kernel memory and worker pool.
+ * The CPU backend. Each instance owns its GEMM workspaces, kernel memory, worker pool and the work
+ * arrays of the factorisations run on it.
  * @example
  * ```ts
  * import { CpuBackend, einsum, tensor } from "multilinear";
@@ -56,6 +58,11 @@ export class CpuBackend implements Backend<DenseTensor> {
   readonly kernels: "wasm" | "ts";
   /** Thread count asked for (`undefined`: all cores). */
   readonly threads: number | undefined;
+  /**
+   * Float64 work arrays the factorisations (SVD, CP-ALS sweeps) run on this backend reuse between calls.
+   * @internal
+   */
+  readonly workArrays = new WorkArrays();
   private readonly ws = new GemmWorkspace();
   private readonly rt: KernelRuntime | undefined;
 

@@ -7,6 +7,8 @@
 import { GpuError } from "../../../errors.js";
 import type { GpuJsLib } from "./types.js";
 
+// The memoised dynamic import of gpu.js (once per process, as the module system would); the module
+// is immutable and every backend makes its own GPU instance from it.
 let loading: Promise<GpuJsLib> | undefined;
 
 /**

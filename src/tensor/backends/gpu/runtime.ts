@@ -34,6 +34,8 @@ export class GpuRuntime {
   readonly async: boolean;
   private readonly kernels = new Map<string, GpuJsKernel>();
   private readonly live = new Set<DeviceBuffer>();
+  /** Buffers allocated so far (the next buffer's id is one more). */
+  private allocated = 0;
   private lane: Promise<void> = Promise.resolve();
   private failure: MultilinearError | undefined;
   /** Index in `scopeErrors` of the task that threw `failure` (an earlier scope error is the root cause). */
@@ -134,7 +136,7 @@ export class GpuRuntime {
 
   /** A new buffer of `length` floats (no storage yet). */
   allocate(length: number): DeviceBuffer {
-    const b = new DeviceBuffer(length);
+    const b = new DeviceBuffer(length, ++this.allocated);
     this.live.add(b);
     return b;
   }

@@ -10,12 +10,8 @@ import type { BackendTensor } from "../backend.js";
 import type { ViewLayout } from "./codegen.js";
 import type { GpuJsStorage } from "./types.js";
 
-let nextBufferId = 1;
-
 /** A flat float32 buffer on the device. */
 export class DeviceBuffer {
-  /** Unique id (for diagnostics). */
-  readonly id = nextBufferId++;
   /** @internal The storage, once the operation producing it has run (immediately in the synchronous modes). */
   storage: GpuJsStorage | undefined;
   /** Live handles. */
@@ -28,6 +24,8 @@ export class DeviceBuffer {
   constructor(
     /** Number of float32 elements. */
     readonly length: number,
+    /** Id for diagnostics, unique within the runtime that allocated the buffer (counted from 1). */
+    readonly id: number,
   ) {}
 }
 

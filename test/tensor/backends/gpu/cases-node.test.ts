@@ -23,3 +23,20 @@ describe.each(modes)("GPU backend conformance, gpu.js mode %s", (mode) => {
     });
   }
 });
+
+describe("device buffer ids", () => {
+  test("each backend counts its own buffers (no process-wide counter): a second backend repeats the first's ids", async () => {
+    const { tensor } = await import("../../../../src/index.js");
+    const ids = async (): Promise<number[]> => {
+      const backend = await createGpuBackend({ mode: "cpu" });
+      try {
+        return [backend.upload(tensor([1, 2], { dtype: "float32" })), backend.upload(tensor([3], { dtype: "float32" }))].map((t) => t.buffer.id);
+      } finally {
+        backend.dispose();
+      }
+    };
+    const first = await ids();
+    expect(first[1]).toBe(first[0]! + 1);
+    expect(await ids()).toEqual(first);
+  });
+});

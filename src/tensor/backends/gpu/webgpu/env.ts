@@ -27,6 +27,8 @@ export type WebGpuLookup =
   | { readonly ok: true; readonly gpu: WebGpuGpu; readonly source: "navigator" | "webgpu-package" }
   | { readonly ok: false; readonly reason: string };
 
+// The memoised result of loading the `webgpu` package: a dynamic import, done once per process
+// like the module system itself would; the value found never changes.
 let nodeLookup: Promise<WebGpuLookup> | undefined;
 
 /**
