@@ -6,17 +6,14 @@
  */
 import {
   CpuBackend,
-  createGpuBackend,
   cpMuMoEForward,
   cpuLayerOps,
   difference,
-  gpuInfo,
   randn,
   randomCpMuMoEWeights,
   uploadCpMuMoEWeights,
-  type GpuBackend,
-  type GpuMode,
 } from "../src/index.js";
+import { createGpuBackend, gpuInfo, type GpuBackend, type GpuMode } from "../src/gpu/index.js";
 import { fmt, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
 /** Median ms of `fn` with the device synchronized after each call. */

@@ -24,7 +24,8 @@ export type ErrorCode =
   | "not-converged"
   | "config"
   | "infeasible-budget"
-  | "gpu";
+  | "gpu"
+  | "missing-package";
 
 /** Base class of every error the library throws on purpose. */
 export abstract class MultilinearError extends Error {
@@ -240,6 +241,25 @@ export class GpuError extends MultilinearError {
   override readonly code = "gpu";
   constructor(what: string, hint: string, readonly gpuMessage?: string) {
     super(what, hint);
+  }
+}
+
+/**
+ * An optional package a feature needs is not installed: the GPU backend (`multilinear/gpu`) needs
+ * `gpu.js`, and its `webgpu` mode in Node the `webgpu` package. The hint is the install command.
+ */
+export class MissingPackageError extends MultilinearError {
+  override readonly code = "missing-package";
+  /** The shell command that installs the package, e.g. `npm install gpu.js`. */
+  readonly installCommand: string;
+  constructor(
+    /** The npm package name, e.g. `"gpu.js"`. */
+    readonly packageName: string,
+    /** What needs it, e.g. `"the GPU backend"`. */
+    readonly neededFor: string,
+  ) {
+    super(`${neededFor} needs the optional package '${packageName}', which is not installed`, `install it: npm install ${packageName}`);
+    this.installCommand = `npm install ${packageName}`;
   }
 }
 

@@ -7,9 +7,8 @@ import { parseDType } from "../../tensor/dtype.js";
 import { planProblem, commonDType, defaultBackend } from "../../tensor/api/einsum.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { executePlan, executePlanAsync } from "../../tensor/execute.js";
-import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
+import type { GpuBackend } from "../../gpu/index.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 
 export const contractCommand: CliCommand = {
@@ -58,7 +57,7 @@ options:
     }
     const dtype = commonDType(operands);
     const problem = parseEinsum(equation, operands.map((x) => x.shape));
-    const gpu = backendName === "gpu" ? await createGpuBackend({ mode: parseGpuMode(values["gpu-mode"] ?? "auto") }) : undefined;
+    const gpu = backendName === "gpu" ? await openGpu(values["gpu-mode"] ?? "auto") : undefined;
     const t0 = performance.now();
     const plan = planProblem(problem, { dtype, ...(values.optimize ? { optimize: values.optimize } : {}), ...(gpu ? { backend: gpu } : {}) });
     const result = gpu ? await executePlanAsync(plan, operands, gpu).finally(() => gpu.dispose({ releaseDevice: true })) : executePlan(plan, operands, defaultBackend());
@@ -81,3 +80,9 @@ options:
     return 0;
   },
 };
+
+/** The GPU backend, from the `multilinear/gpu` entry, imported only when asked for (it needs gpu.js). */
+async function openGpu(mode: string): Promise<GpuBackend> {
+  const { createGpuBackend, parseGpuMode } = await import("../../gpu/index.js");
+  return createGpuBackend({ mode: parseGpuMode(mode) });
+}

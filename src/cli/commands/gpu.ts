@@ -1,9 +1,10 @@
 /**
- * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark.
+ * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark. The
+ * command table loads this file only when `gpu` runs; the backend comes from the `multilinear/gpu`
+ * entry, which loads gpu.js on first use and says how to install it when it is missing.
  * @module
  */
-import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
+import { createGpuBackend, parseGpuMode } from "../../gpu/index.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 import { gpuBenchCommand } from "./gpu-bench.js";
 
