@@ -20,7 +20,8 @@
  * ```
  * @packageDocumentation
  */
-export { MissingPackageError, GpuError } from "../errors.js";
+// The errors the GPU backend throws (the same classes as the core entry's).
+export { BackendLimitError, GpuError, InvalidArgumentError, MissingPackageError } from "../errors.js";
 export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "../tensor/backends/gpu/create.js";
 export { GpuBackend, type GpuBackendInfo } from "../tensor/backends/gpu/backend.js";
 export { GpuTensor, DeviceBuffer } from "../tensor/backends/gpu/tensor.js";

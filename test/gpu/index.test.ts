@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { GpuError, MissingPackageError, createGpuBackend, gpuInfo } from "../../src/gpu/index.js";
+import * as gpuEntry from "../../src/gpu/index.js";
 import * as core from "../../src/index.js";
 import { resetWebGpuLookup } from "../../src/tensor/backends/gpu/webgpu/env.js";
 
@@ -86,6 +87,8 @@ describe("the entries", () => {
   test("the gpu entry's errors are the core's classes (one module graph)", () => {
     expect(MissingPackageError).toBe(core.MissingPackageError);
     expect(GpuError).toBe(core.GpuError);
+    expect(gpuEntry.BackendLimitError).toBe(core.BackendLimitError);
+    expect(gpuEntry.InvalidArgumentError).toBe(core.InvalidArgumentError);
   });
 
   test("the core entry no longer exports the GPU backend; its backend-generic parts stay", () => {

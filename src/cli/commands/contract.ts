@@ -23,6 +23,7 @@ options:
   --dtype float32|float64  convert operands to this dtype first (default: theirs, which must agree)
   --optimize NAME          path optimizer (default greedy)
   --backend cpu|gpu        where to run (default cpu); gpu computes in float32 (use --dtype float32)
+                           and needs the optional package gpu.js (npm install gpu.js)
   --gpu-mode MODE          gpu.js mode for --backend gpu: auto (default), webgpu, webgl2, headlessgl, webasm, cpu
   --json                   print {shape, dtype, path, flops, seconds, backend} as JSON
 `,

@@ -53,6 +53,8 @@ export const gpuCommand: CliCommand = {
       "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
       "",
       ...subcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
+      "",
+      "The GPU backend needs the optional package gpu.js (npm install gpu.js); Node's webgpu mode also needs webgpu.",
     ].join("\n");
   },
   async run(argv, io) {
