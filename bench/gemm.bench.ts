@@ -327,7 +327,7 @@ async function run(opts: BenchOptions): Promise<string> {
       process.execPath,
       [
         "--experimental-wasm-relaxed-simd",
-        // Compiled bench (dist-bench) runs the compiled probe; the sources run under tsx.
+        // Compiled bench (bench/dist) runs the compiled probe; the sources run under tsx.
         ...(import.meta.url.endsWith(".ts") ? ["--import", "tsx", fileURLToPath(new URL("./relaxed-probe.ts", import.meta.url))] : [fileURLToPath(new URL("./relaxed-probe.js", import.meta.url))]),
         JSON.stringify({ sizes, mumoe: [b, i, o, n, r], repeats }),
       ],

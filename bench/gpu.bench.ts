@@ -6,15 +6,12 @@
  */
 import {
   CpuBackend,
-  createGpuBackend,
   createMuMoE,
   DeviceMuMoE,
   difference,
-  gpuInfo,
   randn,
-  type GpuBackend,
-  type GpuMode,
 } from "../src/index.js";
+import { createGpuBackend, gpuInfo, type GpuBackend, type GpuMode } from "../src/gpu/index.js";
 import { fmt, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
 /** Median ms of `fn` with the device synchronized after each call. */

@@ -89,12 +89,15 @@ export function fmt(x: number, d = 3): string {
   return x.toPrecision(d);
 }
 
-/** The repository root (the nearest folder above this file with a package.json), from src or compiled bench. */
+/**
+ * The repository root (the nearest folder above this file with tsconfig.bench.json; bench/ has a
+ * package.json of its own), from the sources or the compiled bench.
+ */
 export function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "package.json"))) {
+  while (!existsSync(path.join(dir, "tsconfig.bench.json"))) {
     const up = path.dirname(dir);
-    if (up === dir) throw new Error("no package.json above the bench folder");
+    if (up === dir) throw new Error("no tsconfig.bench.json above the bench folder");
     dir = up;
   }
   return dir;

@@ -16,11 +16,13 @@ async function main(): Promise<void> {
   const quick = args.includes("--quick");
   const noWrite = args.includes("--no-write");
   const wanted = args.filter((a) => !a.startsWith("--"));
-  // Runs from the compiled copy (dist-bench/bench/*.bench.js, what `npm run bench` does) or from the sources under tsx.
+  // Runs from the compiled copy (bench/dist/bench/*.bench.js, what `npm run bench` does) or from the sources under tsx.
   const ext = import.meta.url.endsWith(".ts") ? ".bench.ts" : ".bench.js";
   const files = readdirSync(here).filter((f) => f.endsWith(ext)).sort();
+  // A topic's name is its file name, so only the topics asked for are imported (and their peers loaded).
+  const chosen = wanted.length === 0 ? files : files.filter((f) => wanted.includes(f.slice(0, -ext.length)));
   const topics: BenchTopic[] = [];
-  for (const f of files) {
+  for (const f of chosen) {
     const mod = (await import(pathToFileURL(path.join(here, f)).href)) as { default: BenchTopic };
     if (wanted.length === 0 || wanted.includes(mod.default.name)) topics.push(mod.default);
   }

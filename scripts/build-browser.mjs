@@ -1,7 +1,9 @@
-// Bundles the package's ESM build (dist/index.js) for browsers: dist/browser/multilinear.js.
-// Node built-ins stay out of the bundle: the library only reaches them through dynamic imports that
-// run in Node alone (file I/O, worker threads, the `webgpu` package), which are left as they are.
-// Fails when the bundle would import a Node built-in at load time.
+// Bundles the package's ESM build for browsers: dist/browser/multilinear.js, one file exporting both
+// entries, the core (dist/index.js) and the GPU backend (dist/gpu/index.js), with gpu.js and mathjs
+// inside. Node built-ins stay out of the bundle: the library only reaches them through dynamic
+// imports that run in Node alone (file I/O, worker threads, the `webgpu` package), which are left as
+// they are, and the Node-only mathjs loader is swapped for its browser twin by the package.json
+// `browser` field. Fails when the bundle would import a Node built-in at load time.
 //
 //   node scripts/build-browser.mjs [--minify]        (after `npm run build`)
 import { build } from "esbuild";
@@ -10,14 +12,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const entry = path.join(root, "dist", "index.js");
-if (!existsSync(entry)) {
-  console.error("dist/index.js is missing: run `npm run build` first");
-  process.exit(2);
+const entries = ["index.js", path.join("gpu", "index.js")];
+for (const e of entries) {
+  if (!existsSync(path.join(root, "dist", e))) {
+    console.error(`dist/${e} is missing: run \`npm run build\` first`);
+    process.exit(2);
+  }
 }
 const outfile = path.join(root, "dist", "browser", "multilinear.js");
 const result = await build({
-  entryPoints: [entry],
+  stdin: { contents: entries.map((e) => `export * from "./dist/${e.split(path.sep).join("/")}";`).join("\n"), resolveDir: root, sourcefile: "browser-entry.js" },
   bundle: true,
   platform: "browser",
   format: "esm",

@@ -44,7 +44,7 @@ if (!existsSync(libFile)) {
 
 // The page bundle: the cases and the page runner. Imports of the library's entry point are left to
 // the browser bundle (the import map points "multilinear" at it), so the cases test the package build.
-const srcIndex = path.join(root, "src", "index.ts");
+const srcEntries = [path.join(root, "src", "index.ts"), path.join(root, "src", "gpu", "index.ts")];
 const suite = await build({
   entryPoints: [path.join(root, "test", "browser", "suite.ts")],
   bundle: true,
@@ -56,9 +56,10 @@ const suite = await build({
   plugins: [{
     name: "library-from-bundle",
     setup(b) {
-      b.onResolve({ filter: /src\/index\.js$/ }, (args) => {
+      // Both entries are in the one browser bundle.
+      b.onResolve({ filter: /src\/(gpu\/)?index\.js$/ }, (args) => {
         const resolved = path.resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
-        return resolved === srcIndex ? { path: "multilinear", external: true } : undefined;
+        return srcEntries.includes(resolved) ? { path: "multilinear", external: true } : undefined;
       });
     },
   }],

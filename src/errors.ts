@@ -25,7 +25,8 @@ export type ErrorCode =
   | "config"
   | "infeasible-budget"
   | "search-space"
-  | "gpu";
+  | "gpu"
+  | "missing-package";
 
 /** Base class of every error the library throws on purpose. */
 export abstract class MultilinearError extends Error {
@@ -273,6 +274,25 @@ export class SearchSpaceError extends MultilinearError {
       `the '${optimizer}' search over ${nInputs} operands could visit about ${estimate.toExponential(1)} contraction orders (the limit is ${limit.toExponential(0)})`,
       `use optimize: 'dp', 'greedy' or 'auto-hq', or give '${optimizer}' a time limit (timeLimitMs) to take the best path found in it`,
     );
+  }
+}
+
+/**
+ * An optional package a feature needs is not installed: the GPU backend (`multilinear/gpu`) needs
+ * `gpu.js`, and its `webgpu` mode in Node the `webgpu` package. The hint is the install command.
+ */
+export class MissingPackageError extends MultilinearError {
+  override readonly code = "missing-package";
+  /** The shell command that installs the package, e.g. `npm install gpu.js`. */
+  readonly installCommand: string;
+  constructor(
+    /** The npm package name, e.g. `"gpu.js"`. */
+    readonly packageName: string,
+    /** What needs it, e.g. `"the GPU backend"`. */
+    readonly neededFor: string,
+  ) {
+    super(`${neededFor} needs the optional package '${packageName}', which is not installed`, `install it: npm install ${packageName}`);
+    this.installCommand = `npm install ${packageName}`;
   }
 }
 

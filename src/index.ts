@@ -217,17 +217,10 @@ export { trSvd, trAls, ttSvd, ttRound, type TRAlsOptions, type TTSvdOptions } fr
 export { matrixRank, unfoldingRank, type RankTolerance } from "./decomp/numerical-rank.js";
 export { writeFactorized, readFactorized, methodOf, ranksOf, type Factorized } from "./decomp/io.js";
 
-// ---- GPU backend: gpu.js modes, device-resident plans, WGSL GEMM, layer operations ----
+// ---- device backends: backend-generic asynchronous execution and layer operations ----
+// The GPU backend itself is the separate entry `multilinear/gpu` (src/gpu/index.ts), so that this
+// entry never loads gpu.js or webgpu.
 export { executePlanAsync } from "./tensor/plan/execute.js";
 export { einsumAsync } from "./tensor/api/einsum-async.js";
 export type { LayerOps, NormOptions } from "./tensor/backends/layer-ops.js";
 export { cpuLayerOps } from "./tensor/backends/cpu/layer-ops.js";
-export { createGpuBackend, gpuInfo, type GpuBackendOptions } from "./tensor/backends/gpu/create.js";
-export { GpuBackend, type GpuBackendInfo } from "./tensor/backends/gpu/backend.js";
-export { GpuTensor, DeviceBuffer } from "./tensor/backends/gpu/tensor.js";
-export type { GpuMemoryStats } from "./tensor/backends/gpu/runtime.js";
-export { parseGpuMode, AUTO_ORDER, type GpuModeReport, type GpuAdapterReport, type GpuModeRequest } from "./tensor/backends/gpu/modes.js";
-export type { ViewLayout } from "./tensor/backends/gpu/codegen.js";
-export { GPU_MODES, type GpuMode } from "./tensor/backends/gpu/types.js";
-export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "./tensor/backends/gpu/webgpu/wgsl-source.js";
-export type { GemmTileChoice } from "./tensor/backends/gpu/webgpu/wgsl.js";

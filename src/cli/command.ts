@@ -30,6 +30,15 @@ export interface CliCommand {
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
 
+/**
+ * A top-level command as the command table lists it: its name and summary, and a loader that imports
+ * its module when it runs, so that a command never pays for loading the others.
+ */
+export interface CliCommandEntry extends Pick<CliCommand, "name" | "summary"> {
+  /** Imports the command's module. */
+  load(): Promise<CliCommand>;
+}
+
 /** A command-line mistake: printed as one line, exit code 2. */
 export class CliUsageError extends InvalidArgumentError {
   constructor(what: string, hint = "run with --help to see the usage") {

@@ -3,11 +3,11 @@
  * @module
  */
 import { MultilinearError } from "../errors.js";
-import type { CliCommand, CliIO } from "./command.js";
+import type { CliCommandEntry, CliIO } from "./command.js";
 import { commands } from "./commands/index.js";
 import { cliWording } from "./hints.js";
 
-const USAGE = (list: readonly CliCommand[]): string =>
+const USAGE = (list: readonly CliCommandEntry[]): string =>
   [
     "usage: multilinear <command> [options]   (multilinear help <command>, or <command> --help, for details)",
     "",
@@ -28,11 +28,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout("multilinear 0.1.0\n");
     return 0;
   }
-  const cmd = commands.find((c) => c.name === verb);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === verb);
+  if (!entry) {
     io.stderr(`multilinear: unknown command '${verb}'; commands: ${commands.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest[0] === "--help" || rest[0] === "-h" || (!cmd.subcommands && (rest.includes("--help") || rest.includes("-h")))) {
     io.stdout(cmd.help.trimEnd() + "\n");
     return 0;

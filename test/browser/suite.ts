@@ -3,7 +3,8 @@
  * mode and returns a report. Bundled by scripts/test-browser.mjs with the library itself imported
  * from the package's browser bundle.
  */
-import { CpuBackend, createGpuBackend, type GpuBackendInfo, type GpuModeRequest } from "../../src/index.js";
+import { CpuBackend } from "../../src/index.js";
+import { createGpuBackend, type GpuBackendInfo, type GpuModeRequest } from "../../src/gpu/index.js";
 import { runCases } from "../tensor/backends/gpu/cases.js";
 
 /** What the runner asks for. */

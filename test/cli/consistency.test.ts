@@ -49,8 +49,9 @@ describe("help", () => {
     }
     expect((await runCli("help", "bench", "einsum")).stdout).toMatch(/^usage: multilinear bench einsum/);
   });
-  test("each command's help lists all its flags", () => {
-    const all = [...commands, ...benchSubcommands, ...gpuSubcommands].filter((c) => c.options !== undefined);
+  test("each command's help lists all its flags", async () => {
+    const loaded = await Promise.all(commands.map((c) => c.load()));
+    const all = [...loaded, ...benchSubcommands, ...gpuSubcommands].filter((c) => c.options !== undefined);
     expect(all.map((c) => c.name)).toEqual(expect.arrayContaining(["contract", "path", "decompose", "info", "einsum", "paths"]));
     for (const c of all) for (const flag of Object.keys(c.options!)) expect(c.help, `${c.name} --${flag}`).toContain(`--${flag}`);
   });

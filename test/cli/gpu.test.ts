@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { randn, saveNpy, loadNpy, einsum, GPU_MODES } from "../../src/index.js";
+import { randn, saveNpy, loadNpy, einsum } from "../../src/index.js";
+import { GPU_MODES } from "../../src/gpu/index.js";
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";

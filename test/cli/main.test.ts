@@ -30,6 +30,13 @@ describe("multilinear (top level)", () => {
     expect(r.stderr).toBe(`multilinear: unknown command 'frobnicate'; commands: ${commands.map((c) => c.name).join(", ")}\n`);
   });
 
+  test("the command table's names and summaries are the command modules' own", async () => {
+    for (const entry of commands) {
+      const cmd = await entry.load();
+      expect([cmd.name, cmd.summary]).toEqual([entry.name, entry.summary]);
+    }
+  });
+
   test.each(commands.map((c) => [c.name] as const))("%s --help", async (name) => {
     const r = await runCli(name, "--help");
     expect(r.code).toBe(0);

@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ConfigError, CpuBackend, DeviceMuMoE, InvalidArgumentError, cpuLayerOps, createGpuBackend, createMuMoE, difference, muMoEFromSafetensors, randn, readSafetensors, type DenseTensor } from "../../src/index.js";
+import { ConfigError, CpuBackend, DeviceMuMoE, InvalidArgumentError, cpuLayerOps, createMuMoE, difference, muMoEFromSafetensors, randn, readSafetensors, type DenseTensor } from "../../src/index.js";
+import { createGpuBackend } from "../../src/gpu/index.js";
 import { arbInput, arbMuMoEConfig } from "../../src/testing/index.js";
 
 const cpu = new CpuBackend({ kernels: "ts" });

@@ -9,11 +9,10 @@ import { planProblem, commonDType, defaultBackend } from "../../tensor/api/einsu
 import type { DenseTensor } from "../../tensor/dense.js";
 import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { executePlan, executePlanAsync } from "../../tensor/plan/execute.js";
-import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { pathCost } from "../../tensor/paths/cost.js";
 import { findSlices } from "../../tensor/paths/slicing.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
+import type { GpuBackend } from "../../gpu/index.js";
 import { CliUsageError, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { formatArray } from "../format-array.js";
 import { memoryLimitElements } from "../memory-limit.js";
@@ -58,6 +57,7 @@ options:
   --slice                      when an intermediate would exceed --memory-limit, slice the contraction
                                (run it in pieces over summed labels and add them) instead of failing
   --backend cpu|gpu            where to run (default cpu); gpu computes in float32 (use --dtype float32)
+                               and needs the optional package gpu.js (npm install gpu.js)
   --gpu-mode MODE              gpu.js mode for --backend gpu: auto (default), webgpu, webgl2, headlessgl, webasm, cpu
   --json                       print {equation, shape, dtype, path, flops, multiply_adds, seconds, backend, …}
                                as JSON, with "values" (the full nested array) when there is no -o
@@ -90,7 +90,7 @@ options:
     const problem = parseEinsum(equation, operands.map((x) => x.shape));
     const limit = memoryLimitElements(values["memory-limit"], operands.map((x) => x.size), dtype);
     const optimize = values.optimize ?? "auto";
-    const gpu = backendName === "gpu" ? await createGpuBackend({ mode: parseGpuMode(values["gpu-mode"] ?? "auto") }) : undefined;
+    const gpu = backendName === "gpu" ? await openGpu(values["gpu-mode"] ?? "auto") : undefined;
     const t0 = performance.now();
     let result: DenseTensor;
     let path: number[][];
@@ -146,3 +146,9 @@ options:
     return 0;
   },
 };
+
+/** The GPU backend, from the `multilinear/gpu` entry, imported only when asked for (it needs gpu.js). */
+async function openGpu(mode: string): Promise<GpuBackend> {
+  const { createGpuBackend, parseGpuMode } = await import("../../gpu/index.js");
+  return createGpuBackend({ mode: parseGpuMode(mode) });
+}

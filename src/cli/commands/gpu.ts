@@ -1,9 +1,10 @@
 /**
- * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark.
+ * `multilinear gpu <info|bench> …`: which gpu.js modes run here, and the GPU-host benchmark. The
+ * command table loads this file only when `gpu` runs; the backend comes from the `multilinear/gpu`
+ * entry, which loads gpu.js on first use and says how to install it when it is missing.
  * @module
  */
-import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
+import { createGpuBackend, parseGpuMode } from "../../gpu/index.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 import { gpuBenchCommand } from "./gpu-bench.js";
 
@@ -52,6 +53,8 @@ export const gpuCommand: CliCommand = {
       "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
       "",
       ...gpuSubcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
+      "",
+      "The GPU backend needs the optional package gpu.js (npm install gpu.js); Node's webgpu mode also needs webgpu.",
     ].join("\n");
   },
   async run(argv, io) {

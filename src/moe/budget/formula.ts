@@ -5,11 +5,21 @@
  * other is a real cross-check.
  * @module
  */
-import { create, all, type MathNode } from "mathjs";
+import type { MathJsInstance, MathNode } from "mathjs";
 import { InvalidArgumentError } from "../../errors.js";
+import { loadMathjs } from "./mathjs-load.js";
 import type { ResolvedLayer } from "./spec.js";
 
-const math = create(all!, { number: "bigint" });
+let instance: MathJsInstance | undefined;
+
+/** The bigint mathjs instance, created when a formula is first parsed (see mathjs-load.ts). */
+function math(): MathJsInstance {
+  if (instance === undefined) {
+    const { create, all } = loadMathjs();
+    instance = create(all!, { number: "bigint" });
+  }
+  return instance;
+}
 
 /** The formulas of one layer, as mathjs expression strings over the symbols of {@link formulaScope}. */
 export interface LayerFormulas {
@@ -140,7 +150,7 @@ function naiveTerms(n: readonly string[], din: string, dout: string, ranks: stri
 /** Parses a formula; mathjs's parse error becomes an {@link InvalidArgumentError}. */
 function parseFormula(expression: string): MathNode {
   try {
-    return math.parse(expression);
+    return math().parse(expression);
   } catch (e) {
     throw new InvalidArgumentError(`cannot parse formula '${expression}': ${e instanceof Error ? e.message : String(e)}`, "write it in mathjs syntax, e.g. 'R*(N + (I + 1) + O) + I*N'");
   }

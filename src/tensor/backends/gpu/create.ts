@@ -31,15 +31,20 @@ export interface GpuBackendOptions {
   readonly gemmTile?: GemmTileChoice;
   /** @internal Loads the `webgpu` package in Node (replaceable for tests). */
   readonly loadWebGpu?: () => Promise<NodeWebGpuModule>;
+  /** @internal Imports the `gpu.js` package (replaceable for tests). */
+  readonly importGpuJs?: () => Promise<unknown>;
 }
 
 /**
  * Creates a GPU backend. With `mode: "auto"` a mode that fails to open is reported and the next
  * one is tried; a mode asked for by name must work.
+ * @throws {@link MissingPackageError} when the optional package `gpu.js` is not installed (`npm install gpu.js`),
+ * or a mode asked for by name needs one that is not (`webgpu` in Node: `npm install webgpu`).
  * @throws {@link GpuError} when the requested mode cannot run here (the message says why).
  * @example
  * ```ts
- * import { createGpuBackend, einsumAsync, tensor } from "multilinear";
+ * import { einsumAsync, tensor } from "multilinear";
+ * import { createGpuBackend } from "multilinear/gpu";
  * const gpu = await createGpuBackend({ mode: "cpu" });
  * const a = tensor([[1, 2], [3, 4]], { dtype: "float32" });
  * (await einsumAsync("ij,jk->ik", [a, a], { backend: gpu })).toArray(); // => [[7, 10], [15, 22]]
@@ -53,7 +58,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     throw new InvalidArgumentError(`unknown gemm '${String(options.gemm)}'`, "use 'auto', 'wgsl' or 'gpujs'");
   }
   if (options.gemmTile !== undefined && options.gemmTile !== "auto") validateTile(options.gemmTile);
-  const lib = await loadGpuJs();
+  const lib = await loadGpuJs(options.importGpuJs);
   let probe = await probeGpuModes(lib, {
     ...(options.loadWebGpu ? { loadWebGpu: options.loadWebGpu } : {}),
     ...(request === "auto" ? {} : { only: [request] }),
@@ -70,7 +75,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
 }
 
 /** Probes the modes and reports what `createGpuBackend` would choose, without keeping a backend. */
-export async function gpuInfo(options: Pick<GpuBackendOptions, "mode" | "loadWebGpu"> = {}): Promise<GpuBackendInfo> {
+export async function gpuInfo(options: Pick<GpuBackendOptions, "mode" | "loadWebGpu" | "importGpuJs"> = {}): Promise<GpuBackendInfo> {
   const gpu = await createGpuBackend(options);
   try {
     return gpu.info;

@@ -3,9 +3,9 @@
  * `webgpu` → `webgl2` → `headlessgl` → `cpu` and records why each earlier mode was passed over.
  * @module
  */
-import { GpuError, InvalidArgumentError } from "../../../errors.js";
+import { GpuError, InvalidArgumentError, MissingPackageError } from "../../../errors.js";
 import { isNode } from "../../../kernels/pool.js";
-import { firstLine } from "./load.js";
+import { firstLine, isMissingPackage } from "./load.js";
 import { GPU_MODES, type GpuJsLib, type GpuMode, type WebGpuAdapter, type WebGpuAdapterInfo, type WebGpuGpu } from "./types.js";
 import { findWebGpu, type NodeWebGpuModule } from "./webgpu/env.js";
 
@@ -14,6 +14,8 @@ export interface GpuModeReport {
   readonly mode: GpuMode;
   readonly available: boolean;
   readonly reason: string;
+  /** The optional npm package this mode needs and that is not installed (`webgpu` or `gl`). */
+  readonly missingPackage?: string;
 }
 
 /** The WebGPU adapter, as `multilinear gpu info` prints it. */
@@ -91,7 +93,8 @@ export async function probeGpuModes(lib: GpuJsLib, options: ProbeOptions = {}): 
 
 /**
  * Picks the mode to run on.
- * @throws {@link GpuError} when a mode asked for by name is unavailable (with its reason).
+ * @throws {@link MissingPackageError} when a mode asked for by name needs a package that is not installed.
+ * @throws {@link GpuError} when a mode asked for by name is unavailable for another reason (given).
  * @throws {@link InvalidArgumentError} for an unknown mode name.
  */
 export function selectGpuMode(probe: GpuProbe, request: GpuModeRequest = "auto"): { readonly mode: GpuMode; readonly reason: string } {
@@ -101,6 +104,7 @@ export function selectGpuMode(probe: GpuProbe, request: GpuModeRequest = "auto")
     }
     const r = probe.modes.find((m) => m.mode === request)!;
     if (!r.available) {
+      if (r.missingPackage !== undefined) throw new MissingPackageError(r.missingPackage, `GPU mode '${request}'`);
       throw new GpuError(`GPU mode '${request}' is not available here: ${r.reason}`, "use mode 'auto' (falls back to the next mode that runs) or the cpu backend");
     }
     return { mode: request, reason: `requested; ${r.reason}` };
@@ -125,7 +129,10 @@ export function parseGpuMode(name: string): GpuModeRequest {
 
 async function probeWebGpu(load: (() => Promise<NodeWebGpuModule>) | undefined): Promise<{ report: GpuModeReport; adapter: GpuAdapterReport | null; gpu: WebGpuGpu | null }> {
   const found = await findWebGpu(load);
-  if (!found.ok) return { report: { mode: "webgpu", available: false, reason: found.reason }, adapter: null, gpu: null };
+  if (!found.ok) {
+    const report = { mode: "webgpu", available: false, reason: found.reason, ...(found.missingPackage ? { missingPackage: found.missingPackage } : {}) } as const;
+    return { report, adapter: null, gpu: null };
+  }
   let ad: WebGpuAdapter | null;
   try {
     ad = await found.gpu.requestAdapter();
@@ -170,12 +177,8 @@ async function probeHeadlessGl(lib: GpuJsLib): Promise<GpuModeReport> {
     const name = "gl";
     await import(/* @vite-ignore */ name);
   } catch (e) {
-    const msg = firstLine(e);
-    return {
-      mode: "headlessgl",
-      available: false,
-      reason: /Cannot find (package|module)/.test(msg) ? "the optional 'gl' package is not installed" : `the 'gl' package did not load: ${msg}`,
-    };
+    if (isMissingPackage(e, "gl")) return { mode: "headlessgl", available: false, reason: "the optional 'gl' package is not installed (npm install gl)", missingPackage: "gl" };
+    return { mode: "headlessgl", available: false, reason: `the 'gl' package did not load: ${firstLine(e)}` };
   }
   return safe(() => lib.GPU.isHeadlessGLSupported)
     ? { mode: "headlessgl", available: true, reason: "headless-gl created an OpenGL context" }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { createGpuBackend } from "../../../../src/index.js";
+import { createGpuBackend } from "../../../../src/gpu/index.js";
 import { ERROR_SCOPE_CASE, GPU_CASES, MODE_CASE, type CaseContext } from "./cases.js";
 import { nodeModes, useBackends } from "./modes-here.js";
 

@@ -8,7 +8,6 @@ import {
   CpuBackend,
   DenseTensor,
   GpuError,
-  GpuTensor,
   BackendLimitError,
   ConfigError,
   DeviceMuMoE,
@@ -22,8 +21,8 @@ import {
   einsum,
   einsumAsync,
   randn,
-  type GpuBackend,
 } from "../../../../src/index.js";
+import { GpuTensor, type GpuBackend } from "../../../../src/gpu/index.js";
 
 /** One case: throws with a message on failure, returns a short note on success. */
 export interface GpuCase {

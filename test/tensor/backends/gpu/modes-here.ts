@@ -1,6 +1,7 @@
 /** The gpu.js modes that run in this Node process (cpu and webasm at least; webgpu/headlessgl where present). */
 import { afterAll, beforeAll } from "vitest";
-import { CpuBackend, createGpuBackend, type GpuBackend, type GpuMode } from "../../../../src/index.js";
+import { CpuBackend } from "../../../../src/index.js";
+import { createGpuBackend, type GpuBackend, type GpuMode } from "../../../../src/gpu/index.js";
 import { loadGpuJs } from "../../../../src/tensor/backends/gpu/load.js";
 import { probeGpuModes } from "../../../../src/tensor/backends/gpu/modes.js";
 

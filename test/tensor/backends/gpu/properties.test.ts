@@ -4,7 +4,8 @@
  */
 import fc from "fast-check";
 import { beforeEach, describe, expect, test } from "vitest";
-import { CpuBackend, DenseTensor, createGpuBackend, cpuLayerOps, einsum, einsumAsync, executePlanOnBackend, parseEinsum, planProblem, randn, type GpuBackend } from "../../../../src/index.js";
+import { CpuBackend, DenseTensor, cpuLayerOps, einsum, einsumAsync, executePlanOnBackend, parseEinsum, planProblem, randn } from "../../../../src/index.js";
+import { createGpuBackend, type GpuBackend } from "../../../../src/gpu/index.js";
 import { oracleEntmax, oracleGelu, oracleSoftmax } from "../../../oracles/gates.js";
 import { assertClose, einsumScale, elementScale } from "./cases.js";
 import { nodeModes, useBackends } from "./modes-here.js";

@@ -3,7 +3,8 @@
  * C++ runtime cannot load its binary, so every branch is driven by mocks shaped like the binding.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { GpuError, InvalidArgumentError, createGpuBackend } from "../../../../src/index.js";
+import { GpuError, InvalidArgumentError } from "../../../../src/index.js";
+import { createGpuBackend } from "../../../../src/gpu/index.js";
 import { probeGpuModes, selectGpuMode } from "../../../../src/tensor/backends/gpu/modes.js";
 import { loadGpuJs } from "../../../../src/tensor/backends/gpu/load.js";
 import type { WebGpuAdapter, WebGpuDevice, WebGpuGpu } from "../../../../src/tensor/backends/gpu/types.js";
@@ -84,7 +85,7 @@ describe("findWebGpu (trap 1: no navigator in Node) and probing", () => {
     const r = await findWebGpu(async () => {
       throw new Error("Cannot find package 'webgpu' imported from x.js");
     });
-    expect(r).toEqual({ ok: false, reason: "the optional 'webgpu' package is not installed" });
+    expect(r).toEqual({ ok: false, reason: "the optional 'webgpu' package is not installed (npm install webgpu)", missingPackage: "webgpu" });
   });
 
   test("a binary that does not load is reported with the loader's message", async () => {

@@ -13,7 +13,7 @@
  * @module
  */
 import { isNode } from "../../../../kernels/pool.js";
-import { firstLine } from "../load.js";
+import { firstLine, isMissingPackage } from "../load.js";
 import type { WebGpuAdapter, WebGpuDevice, WebGpuGpu } from "../types.js";
 
 /** The shape of the `webgpu` npm package's exports. */
@@ -25,7 +25,7 @@ export interface NodeWebGpuModule {
 /** Where WebGPU was found, or why not. */
 export type WebGpuLookup =
   | { readonly ok: true; readonly gpu: WebGpuGpu; readonly source: "navigator" | "webgpu-package" }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly missingPackage?: string };
 
 // The memoised result of loading the `webgpu` package: a dynamic import, done once per process
 // like the module system itself would; the value found never changes.
@@ -51,11 +51,10 @@ export function findWebGpu(loadModule: () => Promise<NodeWebGpuModule> = importW
       }
     },
     (e: unknown) => {
-      const msg = firstLine(e);
-      const reason = /Cannot find (package|module)/.test(msg)
-        ? "the optional 'webgpu' package is not installed"
-        : `the 'webgpu' package's native binary did not load: ${msg}`;
-      return { ok: false, reason } as const;
+      if (isMissingPackage(e, "webgpu")) {
+        return { ok: false, reason: "the optional 'webgpu' package is not installed (npm install webgpu)", missingPackage: "webgpu" } as const;
+      }
+      return { ok: false, reason: `the 'webgpu' package's native binary did not load: ${firstLine(e)}` } as const;
     },
   );
   return nodeLookup;
