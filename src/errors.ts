@@ -15,6 +15,7 @@ export type ErrorCode =
   | "output-label"
   | "dtype-mismatch"
   | "invalid-argument"
+  | "unknown-option"
   | "invalid-shape"
   | "invalid-path"
   | "unknown-optimizer"
@@ -141,6 +142,29 @@ export class InvalidArgumentError extends MultilinearError {
   override readonly code = "invalid-argument";
   constructor(what: string, hint: string) {
     super(what, hint);
+  }
+}
+
+/**
+ * An options or configuration object has a key the function does not know (a typo such as
+ * `optimise` or `useBais`). The hint names the closest valid key.
+ */
+export class UnknownOptionError extends MultilinearError {
+  override readonly code = "unknown-option";
+  constructor(
+    /** What the object configures, e.g. `"einsum options"` or `"μMoE config"`. */
+    readonly where: string,
+    /** The key that is not known. */
+    readonly key: string,
+    /** The closest valid key (by edit distance), or undefined when none is close. */
+    readonly suggestion: string | undefined,
+    /** Every valid key. */
+    readonly known: readonly string[],
+  ) {
+    super(
+      `${where} has an unknown key '${key}'`,
+      suggestion !== undefined ? `did you mean '${suggestion}'? (valid keys: ${known.join(", ")})` : `use only: ${known.join(", ")}`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../errors.js";
+import { checkOptionKeys, describeValue } from "../option-keys.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate, type DType } from "../tensor/dtype.js";
@@ -57,10 +58,26 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
+/** Keys of {@link MuMoELayerOptions}. */
+export const MUMOE_LAYER_OPTION_KEYS: readonly string[] = ["optimize", "topK"];
+
+/**
+ * Checks the keys of a layer's options and its `topK`.
+ * @internal
+ */
+export function checkLayerOptions(options: unknown, keys: readonly string[], where: string): void {
+  checkOptionKeys(options, keys, where);
+  const topK = (options as MuMoELayerOptions).topK;
+  if (topK !== undefined && (typeof topK !== "number" || !Number.isSafeInteger(topK) || topK < 1)) {
+    throw new InvalidArgumentError(`topK must be a positive integer, got ${describeValue(topK)}`, "pass topK ≥ 1, or omit it to keep every expert");
+  }
+}
+
 /** Fills the wrapper's defaults (spec §3: bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });
+  if (config.kind !== "cp" && config.kind !== "tr") throw new ConfigError(`a μMoE layer is 'cp' or 'tr', got kind '${String(config.kind)}'`, "use kind: 'cp' or kind: 'tr' (the other kinds are reference layers for the budget calculator only)");
   const normalization = config.normalization ?? "bn";
   const act = config.act ?? "entmax15";
   if (normalization !== "bn" && normalization !== "ln") throw new ConfigError(`unknown normalization '${String(normalization)}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
@@ -88,6 +105,7 @@ export class MuMoELayer {
   /** @throws {@link ConfigError} when a weight is missing or has the wrong shape or dtype. */
   constructor(config: MuMoEConfig, weights: MuMoEWeights, options: MuMoELayerOptions = {}) {
     this.config = resolveMuMoEConfig(config);
+    checkLayerOptions(options, MUMOE_LAYER_OPTION_KEYS, "MuMoELayer options");
     this.weights = weights;
     this.topK = options.topK;
     checkWeights(this.config, weights);
