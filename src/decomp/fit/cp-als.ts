@@ -12,6 +12,7 @@
  * @module
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
+import { checkOptionKeys } from "../../option-keys.js";
 import { DenseTensor } from "../../tensor/dense.js";
 import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import { defaultBackend, einsum, planProblem } from "../../tensor/api/einsum.js";
@@ -74,6 +75,7 @@ export interface CPAlsResult extends FitReport {
  * ```
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
+  checkOptionKeys(options, ["init", "maxIter", "tol", "cvgCriterion", "normalizeFactors", "nonNegative", "seed", "requireConvergence", "onIteration", "backend"], "cpAls options");
   checkShapeOf(x);
   const X = x.astype("float64");
   const normX = normOf(X, x);
