@@ -219,6 +219,8 @@ export class MuMoELayer {
    */
   flatten(x: DenseTensor, options: ForwardOptions = {}): { rows: DenseTensor; b: number; t: number } {
     const I = this.config.inputDim;
+    if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`the layer input must be a DenseTensor, got ${describeValue(x)}`, `pass a [B, ${I}] or [B, T, ${I}] tensor, e.g. tensor(rows)`);
+    checkOptionKeys(options, ["checkFinite", "backend"], "forward options");
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
       throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `reshape the input so its last axis has the ${I} input features`);
     }

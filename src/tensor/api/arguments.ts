@@ -6,13 +6,15 @@
  * a typed error before any work is done.
  * @module
  */
-import { InvalidArgumentError } from "../../errors.js";
+import { InvalidArgumentError, InvalidPathError } from "../../errors.js";
 import { checkOptionKeys, describeValue } from "../../option-keys.js";
 import { fromData, tensor } from "../create.js";
 import { DenseTensor, type NestedArray } from "../dense.js";
-import { parseSublist, type SublistLabel } from "../einsum/parse.js";
+import { getSymbol } from "../einsum/labels.js";
+import { ELLIPSIS, parseSublist, type SublistLabel } from "../einsum/parse.js";
 import { isNetworkOperand, type Operand } from "../network-operands.js";
 import type { Path } from "../paths/path.js";
+import type { PathFinder } from "../paths/registry.js";
 import type { EinsumOptions, OptimizeSpec } from "./einsum.js";
 
 /** Typed arrays accepted as 1-D operands (float arrays are wrapped without a copy; integer arrays are converted to float64). */
@@ -160,7 +162,16 @@ function isPathList(x: unknown): x is number[][] {
 
 /** `optimize` as the planner takes it. */
 function resolveOptimize(optimize: unknown): OptimizeSpec | undefined {
-  if (optimize === undefined || typeof optimize === "string" || typeof optimize === "function") return optimize as OptimizeSpec | undefined;
+  if (optimize === undefined || typeof optimize === "string") return optimize;
+  if (typeof optimize === "function") {
+    // A user's path finder may return anything; check its shape before the planner walks it.
+    const finder = optimize as PathFinder;
+    return (problem, options) => {
+      const path: unknown = finder(problem, options);
+      if (!isPathList(path)) throw new InvalidPathError(-1, `the optimize function returned ${describeValue(path)}, not a list of steps`);
+      return path;
+    };
+  }
   if (optimize === true) return "auto";
   if (optimize === false) return "sequential";
   if (isPathList(optimize)) return { path: optimize, format: "linear" };
@@ -255,13 +266,57 @@ export function einsumArguments<O extends EinsumOptions>(args: readonly unknown[
     }
     const output = positional.length % 2 === 1 ? sublistAt(positional[positional.length - 1], "the output sublist") : undefined;
     if (nOperands === 0) throw new InvalidArgumentError(`${what} got ${describeValue(first)} where the equation or the first operand goes`, `pass an equation string first, e.g. ${what}("ij,jk->ik", a, b)`);
-    equation = parseSublist(sublists, operands.map((x) => x.shape), output).equation;
+    // parseSublist validates labels, counts and shapes (with its typed errors); the equation is spelled here.
+    parseSublist(sublists, operands.map((x) => x.shape), output);
+    equation = sublistEquation(sublists, output);
   }
   const options = resolveEinsumOptions<O>(raw, operands.map((x) => x.shape), keys, `${what} options`);
   return { equation, operands: promoteOperands(operands), options };
 }
 
-function sublistAt(x: unknown, where: string): SublistLabel[] {
+/**
+ * The equation string of a valid interleaved call: every distinct label value gets a symbol in order
+ * of appearance, `"..."` stays the ellipsis. An implicit output is spelled out, because numpy orders
+ * it by the label values (numbers ascending, then strings by code point), not by the symbols.
+ */
+export function sublistEquation(sublists: readonly (readonly SublistLabel[])[], output: readonly SublistLabel[] | undefined): string {
+  const symbols = new Map<string, string>();
+  const key = (v: SublistLabel): string => `${typeof v}:${String(v)}`;
+  const spell = (v: SublistLabel): string => {
+    if (v === ELLIPSIS) return "...";
+    let s = symbols.get(key(v));
+    if (s === undefined) symbols.set(key(v), (s = getSymbol(symbols.size)));
+    return s;
+  };
+  const terms = sublists.map((l) => l.map(spell).join(""));
+  let out: readonly SublistLabel[];
+  if (output !== undefined) out = output;
+  else {
+    const count = new Map<string, { value: SublistLabel; n: number }>();
+    for (const l of sublists) for (const v of l) if (v !== ELLIPSIS) count.set(key(v), { value: v, n: (count.get(key(v))?.n ?? 0) + 1 });
+    const singles = [...count.values()].filter((c) => c.n === 1).map((c) => c.value);
+    singles.sort(compareLabelValues);
+    out = sublists.some((l) => l.includes(ELLIPSIS)) ? [ELLIPSIS, ...singles] : singles;
+  }
+  return `${terms.join(",")}->${out.map(spell).join("")}`;
+}
+
+/** numpy's implicit-output order of sublist labels: numbers ascending, then strings by code point. */
+function compareLabelValues(a: SublistLabel, b: SublistLabel): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "number") return -1;
+  if (typeof b === "number") return 1;
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** A sublist argument, checked to be an array. */
+export function sublistAt(x: unknown, where: string): SublistLabel[] {
   if (!Array.isArray(x)) throw new InvalidArgumentError(`${where} is ${describeValue(x)}, not a list of labels`, "in the interleaved form, follow every operand by its list of labels, e.g. einsum(a, [0, 1], b, [1, 2], [0, 2])");
   return x as SublistLabel[];
 }
@@ -270,15 +325,32 @@ function sublistAt(x: unknown, where: string): SublistLabel[] {
  * Normalises the arguments of `contractPath`: `(equation, ...operandsOrShapes, options?)`. A shape
  * is an array of non-negative integers; anything else is taken as an operand.
  */
-export function contractPathArguments(args: readonly unknown[], keys: readonly string[]): ContractPathArguments {
+export function contractPathArguments(args: readonly unknown[], keys: readonly string[], what = "contractPath"): ContractPathArguments {
   const { positional, options: raw } = splitOptions(args);
   const equation = positional[0];
-  if (typeof equation !== "string") throw new InvalidArgumentError(`contractPath takes the equation first, got ${describeValue(equation)}`, 'call contractPath("ij,jk->ik", [2, 3], [3, 4]) with shapes or operands');
+  if (typeof equation !== "string") throw new InvalidArgumentError(`${what} takes the equation first, got ${describeValue(equation)}`, `call ${what}("ij,jk->ik", [2, 3], [3, 4]) with shapes or operands`);
   const operands = positional.slice(1).map((x, k) => (isShape(x) ? (x as readonly number[]) : toOperand(x, k)));
   const shapes = operands.map((x) => (isShape(x) ? (x as readonly number[]) : (x as Operand).shape));
-  return { equation, operands, shapes, options: resolveEinsumOptions(raw, shapes, keys, "contractPath options") };
+  return { equation, operands, shapes, options: resolveEinsumOptions(raw, shapes, keys, `${what} options`) };
 }
 
 function isShape(x: unknown): boolean {
   return Array.isArray(x) && x.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0);
+}
+
+/**
+ * Checks the operands of `einsumSublist`: a list of `{ tensor, labels }` records (any operand input
+ * as the tensor).
+ * @throws {@link InvalidArgumentError} naming the first bad entry.
+ */
+export function sublistOperands(operands: unknown): { readonly tensor: DenseTensor; readonly labels: readonly SublistLabel[] }[] {
+  const hint = "pass [{ tensor: a, labels: [0, 1] }, { tensor: b, labels: [1, 2] }]";
+  if (!Array.isArray(operands)) throw new InvalidArgumentError(`einsumSublist takes a list of { tensor, labels }, got ${describeValue(operands)}`, hint);
+  return operands.map((o: unknown, k) => {
+    if (!isOptionsObject(o)) throw new InvalidArgumentError(`einsumSublist operand ${k} is ${describeValue(o)}, not { tensor, labels }`, hint);
+    checkOptionKeys(o, ["tensor", "labels"], `einsumSublist operand ${k}`);
+    const t = toOperand(o["tensor"], k);
+    if (!(t instanceof DenseTensor)) throw new InvalidArgumentError(`einsumSublist operand ${k} is a factorized tensor`, "expand it with toDense(), or use einsum's interleaved form");
+    return { tensor: t, labels: sublistAt(o["labels"], `the labels of operand ${k}`) };
+  });
 }

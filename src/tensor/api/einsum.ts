@@ -14,7 +14,7 @@ import { linearToSsa, type Path } from "../paths/path.js";
 import { getOptimizer, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
 import { planContraction, type ContractionPlan } from "../plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
-import { EINSUM_OPTION_KEYS, einsumArguments, promoteOperands, resolveEinsumOptions, type EinsumCallOptions, type OperandInput } from "./arguments.js";
+import { EINSUM_OPTION_KEYS, einsumArguments, promoteOperands, resolveEinsumOptions, sublistAt, sublistOperands, type EinsumCallOptions, type OperandInput } from "./arguments.js";
 
 /** How to choose the contraction path. */
 export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
@@ -162,12 +162,12 @@ export interface SublistOperand {
  * ```
  */
 export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], rawOptions?: EinsumCallOptions): DenseTensor {
-  const tensors = promoteOperands(operands.map((o) => o.tensor));
+  const tensors = promoteOperands(sublistOperands(operands).map((o) => o.tensor));
   const dtype = commonDType(tensors);
   const problem = parseSublist(
     operands.map((o) => o.labels),
     tensors.map((x) => x.shape),
-    output,
+    output === undefined ? undefined : sublistAt(output, "the output sublist"),
   );
   const options = resolveEinsumOptions<EinsumOptions>(rawOptions, tensors.map((x) => x.shape), EINSUM_OPTION_KEYS, "einsumSublist options");
   return run(problem, tensors, dtype, options);

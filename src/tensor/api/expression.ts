@@ -9,7 +9,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import type { Backend, BackendTensor } from "../backends/backend.js";
 import { DenseTensor } from "../dense.js";
 import { choosePath, commonDType, defaultBackend, type EinsumOptions } from "./einsum.js";
-import { EINSUM_OPTION_KEYS, promoteOperands, resolveEinsumOptions } from "./arguments.js";
+import { contractPathArguments, EINSUM_OPTION_KEYS, promoteOperands } from "./arguments.js";
 import { parseEinsum } from "../einsum/parse.js";
 import { itemSize } from "../dtype.js";
 import { executePlanFrom, precomputeConstants } from "../execute.js";
@@ -39,17 +39,18 @@ export interface ContractExpression {
  * ```
  */
 export function contractExpression(equation: string, ...args: (readonly number[] | DenseTensor | (EinsumOptions & { readonly dtype?: "float32" | "float64" }))[]): ContractExpression {
-  const last = args[args.length - 1];
-  const hasOptions = last !== undefined && !Array.isArray(last) && !(last instanceof DenseTensor);
-  const rawOptions = hasOptions ? last : undefined;
-  const specs = (hasOptions ? args.slice(0, -1) : args) as (readonly number[] | DenseTensor)[];
+  const normalized = contractPathArguments([equation, ...args], [...EINSUM_OPTION_KEYS, "dtype"], "contractExpression");
+  const specs = normalized.operands.map((x, k) => {
+    if (Array.isArray(x) || x instanceof DenseTensor) return x as readonly number[] | DenseTensor;
+    throw new InvalidArgumentError(`operand ${k} of an expression is a factorized tensor`, "give its shape, or expand it with toDense() to make it a constant");
+  });
   const constants = new Map<number, DenseTensor>();
   const given = promoteOperands(specs.filter((s): s is DenseTensor => s instanceof DenseTensor));
   specs.forEach((s, k) => {
     if (s instanceof DenseTensor) constants.set(k, given.shift()!);
   });
-  const shapes = specs.map((s) => (s instanceof DenseTensor ? s.shape : s));
-  const options = resolveEinsumOptions<EinsumOptions & { readonly dtype?: "float32" | "float64" }>(rawOptions, shapes, [...EINSUM_OPTION_KEYS, "dtype"], "contractExpression options");
+  const shapes = normalized.shapes;
+  const options = normalized.options as EinsumOptions & { readonly dtype?: "float32" | "float64" };
   const problem = parseEinsum(equation, shapes);
   const dtype = constants.size > 0 ? commonDType([...constants.values()]) : (options.dtype ?? "float64");
   const path = choosePath(problem, options.optimize, options);
