@@ -30,8 +30,9 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The valid key closest to `key` (case-insensitive edit distance), or undefined when none is within
- * a third of the key's length (at least 2 edits): a suggestion that far off would mislead.
+ * The valid key closest to `key` (case-insensitive edit distance; a key that is a prefix of the other
+ * counts as one edit), or undefined when none is within a third of the key's length (at least 2
+ * edits): a suggestion that far off would mislead.
  * @example
  * ```ts
  * import { closestKey } from "multilinear";
@@ -44,7 +45,10 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   let bestDistance = Infinity;
   const lower = key.toLowerCase();
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    const kl = k.toLowerCase();
+    // A valid key that starts the typed one, or the other way round (`tolerance` → `tol`), is one edit away.
+    const prefix = Math.min(kl.length, lower.length) >= 3 && (lower.startsWith(kl) || kl.startsWith(lower));
+    const d = prefix ? 1 : editDistance(lower, kl);
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
