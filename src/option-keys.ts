@@ -37,7 +37,7 @@ export function editDistance(a: string, b: string): number {
  * ```ts
  * import { closestKey } from "multilinear";
  * closestKey("useBais", ["useBias", "applyLn"]); // => "useBias"
- * closestKey("colour", ["useBias", "applyLn"]); // => undefined
+ * closestKey("colour", ["useBias", "applyLn"]) === undefined; // => true
  * ```
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
@@ -64,9 +64,13 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * @throws {@link UnknownOptionError} naming the first unknown key and the closest valid one.
  * @example
  * ```ts
- * import { checkOptionKeys, closestKey } from "multilinear";
- * checkOptionKeys({ optimize: "greedy" }, ["optimize", "backend"], "einsum options"); // => undefined
- * closestKey("optimise", ["optimize", "backend"]); // => "optimize"
+ * import { checkOptionKeys, type UnknownOptionError } from "multilinear";
+ * const suggestion = (options: object): string | undefined => {
+ *   try { checkOptionKeys(options, ["optimize", "backend"], "einsum options"); } catch (e) { return (e as UnknownOptionError).suggestion; }
+ *   return "accepted";
+ * };
+ * suggestion({ optimize: "greedy" }); // => "accepted"
+ * suggestion({ optimise: "greedy" }); // => "optimize"
  * ```
  */
 export function checkOptionKeys(value: unknown, known: readonly string[], where: string): void {

@@ -362,8 +362,8 @@ function mutateBytes(bytes: Uint8Array, r: CaseRandom, format: "npy" | "safetens
     default: {
       // Edit the header text and rewrite the length field so the edit is what the reader sees.
       if (format === "npy") {
-        if (out.length < 10) return out;
         const v = out[6] === 1 ? 1 : 2;
+        if (out.length < (v === 1 ? 10 : 12)) return out;
         const len = v === 1 ? new DataView(out.buffer).getUint16(8, true) : new DataView(out.buffer).getUint32(8, true);
         const pre = v === 1 ? 10 : 12;
         const header = latin1(out.slice(pre, pre + len)).trimEnd();

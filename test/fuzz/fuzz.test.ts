@@ -12,6 +12,7 @@ import {
   einsum,
   einsumSublist,
   InvalidPathError,
+  InvalidShapeError,
   MultilinearError,
   randn,
   tensor,
@@ -78,6 +79,17 @@ describe("regressions found by the fuzzer", () => {
     ["layer.forward with a bigint", () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 }).forward(-5n as never)],
   ])("%s is a MultilinearError", (_, f) => {
     expect(thrown(f)).toBeInstanceOf(MultilinearError);
+  });
+
+  test.each([
+    ["createMuMoE with inputDim 1e10", () => createMuMoE({ kind: "cp", inputDim: 1e10, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 })],
+    ["createMuMoE with outputDim 1e10", () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 1e10, expertDims: [4], ranks: 2 }, { seed: 1 })],
+    ["cpAls with rank 2^53", () => cpAls(randn([3, 3, 3], { seed: 1 }), 2 ** 53, { maxIter: 2 })],
+    ["cpAls with rank 1e10", () => cpAls(randn([3, 3, 3], { seed: 1 }), 1e10, { maxIter: 2 })],
+  ])("%s is refused by the size check, not by an allocation RangeError", (_, f) => {
+    const e = thrown(f);
+    expect(e).toBeInstanceOf(InvalidShapeError);
+    expect((e as InvalidShapeError).message).toMatch(/cannot allocate \d+ elements|has an invalid size|more than one tensor can hold/);
   });
 
   test("a path finder that returns a non-path is an InvalidPathError", () => {
