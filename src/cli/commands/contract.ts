@@ -21,7 +21,8 @@ Contracts the operands by a numpy einsum equation and writes the result as .npy.
 
 options:
   -o, --output FILE        where to write the result (.npy); omitted: print the result
-  --dtype float32|float64  convert operands to this dtype first (default: theirs, which must agree)
+  --dtype float32|float64  convert operands to this dtype first (default: theirs; mixed float32/float64
+                           compute in float64, integer and bool files are read as float64)
   --optimize NAME          path optimizer (default greedy)
   --backend cpu|gpu        where to run (default cpu); gpu computes in float32 (use --dtype float32)
   --gpu-mode MODE          gpu.js mode for --backend gpu: auto (default), webgpu, webgl2, headlessgl, webasm, cpu
