@@ -126,7 +126,10 @@ export class OutputLabelError extends MultilinearError {
   }
 }
 
-/** Operands of different dtypes were combined. */
+/**
+ * Operands of different dtypes were combined where they cannot be promoted: backend tensors given to
+ * `executePlanOnBackend`. (einsum, contract and executePlan promote float32 with float64 to float64, as numpy.)
+ */
 export class DTypeMismatchError extends MultilinearError {
   override readonly code = "dtype-mismatch";
   constructor(readonly dtypes: readonly string[]) {
