@@ -15,6 +15,7 @@ export type ErrorCode =
   | "output-label"
   | "dtype-mismatch"
   | "invalid-argument"
+  | "unknown-option"
   | "invalid-shape"
   | "invalid-path"
   | "unknown-optimizer"
@@ -127,7 +128,10 @@ export class OutputLabelError extends MultilinearError {
   }
 }
 
-/** Operands of different dtypes were combined. */
+/**
+ * Operands of different dtypes were combined where they cannot be promoted: backend tensors given to
+ * `executePlanOnBackend`. (einsum, contract and executePlan promote float32 with float64 to float64, as numpy.)
+ */
 export class DTypeMismatchError extends MultilinearError {
   override readonly code = "dtype-mismatch";
   constructor(readonly dtypes: readonly string[]) {
@@ -143,6 +147,29 @@ export class InvalidArgumentError extends MultilinearError {
   override readonly code = "invalid-argument";
   constructor(what: string, hint: string) {
     super(what, hint);
+  }
+}
+
+/**
+ * An options or configuration object has a key the function does not know (a typo such as
+ * `optimise` or `useBais`). The hint names the closest valid key.
+ */
+export class UnknownOptionError extends MultilinearError {
+  override readonly code = "unknown-option";
+  constructor(
+    /** What the object configures, e.g. `"einsum options"` or `"μMoE config"`. */
+    readonly where: string,
+    /** The key that is not known. */
+    readonly key: string,
+    /** The closest valid key (by edit distance), or undefined when none is close. */
+    readonly suggestion: string | undefined,
+    /** Every valid key. */
+    readonly known: readonly string[],
+  ) {
+    super(
+      `${where} has an unknown key '${key}'`,
+      suggestion !== undefined ? `did you mean '${suggestion}'? (valid keys: ${known.join(", ")})` : `use only: ${known.join(", ")}`,
+    );
   }
 }
 

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 export * from "./errors.js";
+export { checkOptionKeys, closestKey } from "./option-keys.js";
 export type { DType, DataOf, FloatArray } from "./tensor/dtype.js";
 export { itemSize, parseDType } from "./tensor/dtype.js";
 export { DenseTensor, type NestedArray } from "./tensor/dense.js";
@@ -32,6 +33,7 @@ export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.
 export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
 export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
 export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
+export { EINSUM_OPTION_KEYS, type EinsumCallOptions, type NumericArray, type OperandInput } from "./tensor/api/arguments.js";
 export {
   getOptimizer,
   findPath,

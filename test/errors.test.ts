@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import {
   BackendLimitError,
   ConfigError,
+  CpuBackend,
   DTypeMismatchError,
   EinsumSyntaxError,
   FileFormatError,
@@ -21,8 +22,10 @@ import {
   Rng,
   ShapeMismatchError,
   UnknownOptimizerError,
+  UnknownOptionError,
   einsum,
   einsumSublist,
+  executePlanOnBackend,
   linearToSsa,
   makeProblem,
   parseDType,
@@ -161,11 +164,21 @@ describe("structural errors name the operand", () => {
     expect(s.label).toBe("8");
   });
 
-  test("DTypeMismatchError", () => {
-    const e = thrown(DTypeMismatchError, () => einsum("i,i->", [zeros([2]), zeros([2], { dtype: "float32" })]));
+  test("DTypeMismatchError (backend tensors are not promoted; einsum promotes as numpy)", () => {
+    const backend = new CpuBackend();
+    const plan = planProblem(parseEinsum("i,i->", [[2], [2]]));
+    const e = thrown(DTypeMismatchError, () => executePlanOnBackend(plan, [backend.upload(zeros([2])), backend.upload(zeros([2], { dtype: "float32" }))], backend));
     expectWellFormed(e, "dtype-mismatch", /operands have mixed dtypes \(float64, float32\)/, /astype/);
     expect(e.dtypes).toEqual(["float64", "float32"]);
-    thrown(DTypeMismatchError, () => einsumSublist([{ tensor: zeros([2], { dtype: "float32" }), labels: [0] }, { tensor: zeros([2]), labels: [0] }]));
+    expect(einsum("i,i->", [zeros([2]), zeros([2], { dtype: "float32" })]).dtype).toBe("float64");
+    expect(einsumSublist([{ tensor: zeros([2], { dtype: "float32" }), labels: [0] }, { tensor: zeros([2]), labels: [0] }]).dtype).toBe("float64");
+  });
+
+  test("UnknownOptionError names the closest key", () => {
+    const e = thrown(UnknownOptionError, () => einsum("i->", [zeros([2])], { optimise: "greedy" } as never));
+    expectWellFormed(e, "unknown-option", /einsum options has an unknown key 'optimise'/, /did you mean 'optimize'\?/);
+    expect([e.key, e.suggestion, e.where]).toEqual(["optimise", "optimize", "einsum options"]);
+    expect(e.known).toContain("memoryLimit");
   });
 });
 

@@ -3,6 +3,7 @@
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../errors.js";
+import { describeValue } from "../option-keys.js";
 
 /**
  * Ring ranks `R_0 … R_D` (TensorLy's D+1-entry form, `R_D = R_0`) from a number (all equal), D
@@ -10,6 +11,7 @@ import { ConfigError, InvalidArgumentError } from "../errors.js";
  * @throws {@link ConfigError} for a wrong count, `R_D ≠ R_0`, or a rank below 1.
  */
 export function ringRanks(ranks: number | readonly number[], ndim: number): number[] {
+  if (typeof ranks !== "number" && !Array.isArray(ranks)) throw new ConfigError(`tensor-ring ranks must be a number or a list of numbers, got ${describeValue(ranks)}`, `pass one rank for all links or ${ndim} ring ranks`);
   const list = typeof ranks === "number" ? Array<number>(ndim).fill(ranks) : [...ranks];
   if (list.length === ndim) list.push(list[0]!);
   if (list.length !== ndim + 1) {
@@ -27,6 +29,7 @@ export function ringRanks(ranks: number | readonly number[], ndim: number): numb
  */
 export function trainRanks(ranks: number | readonly number[], ndim: number): number[] {
   let list: number[];
+  if (typeof ranks !== "number" && !Array.isArray(ranks)) throw new ConfigError(`tensor-train ranks must be a number or a list of numbers, got ${describeValue(ranks)}`, `pass one rank for all links or ${ndim - 1} inner ranks`);
   if (typeof ranks === "number") list = [1, ...Array<number>(ndim - 1).fill(ranks), 1];
   else if (ranks.length === ndim - 1) list = [1, ...ranks, 1];
   else if (ranks.length === ndim + 1) list = [...ranks];

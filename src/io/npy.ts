@@ -1,10 +1,12 @@
 /**
  * numpy `.npy` files: format versions 1–3, both byte orders, C and Fortran order. Floats f2/f4/f8,
- * integers and bool are read (integers and bool converted to float64, f2 to float32); f4/f8 are written.
+ * integers and bool are read (integers and bool converted to float64, f2 to float32; 64-bit integers
+ * beyond ±2^53, which float64 would round, are refused); f4/f8 are written.
  * Every field is validated before the data is touched.
  * @module
  */
 import { FileFormatError } from "../errors.js";
+import { exactInt64 } from "./int64.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { contiguousStrides, MAX_ELEMENTS, shapeSizeBig } from "../tensor/shape.js";
@@ -90,9 +92,11 @@ export function readNpyHeader(bytes: Uint8Array, name = "<npy>"): NpyHeader {
 }
 
 /**
- * Reads a `.npy` file into a tensor.
+ * Reads a `.npy` file into a tensor. The dtype follows the file's: f4 and f2 give float32, f8
+ * float64, and integers (int8…int64, uint8…uint64) and bool give float64 — numpy would keep them
+ * integers, but multilinear computes in floats. Integer values beyond ±2^53 are refused rather than rounded.
  * @param name - file name used in error messages.
- * @throws {@link FileFormatError} for a truncated, malformed or unsupported file.
+ * @throws {@link FileFormatError} for a truncated, malformed or unsupported file, or a 64-bit integer beyond ±2^53.
  * @example
  * ```ts
  * import { readNpy, writeNpy, tensor } from "multilinear";
@@ -108,7 +112,7 @@ export function readNpy(bytes: Uint8Array, name = "<npy>"): DenseTensor {
   const dtype: DType = kind.char === "f" && kind.bytes <= 4 ? "float32" : "float64";
   const out = allocate(dtype, n);
   const view = new DataView(bytes.buffer, bytes.byteOffset + h.dataOffset, n * kind.bytes);
-  decode(view, kind, n, out);
+  decode(view, kind, n, out, name);
   if (!h.fortranOrder || h.shape.length < 2) return new DenseTensor(out, h.shape);
   // Fortran order: the first axis varies fastest.
   const rev = [...h.shape].reverse();
@@ -171,7 +175,7 @@ function parseDescr(descr: string, fail: (p: string) => never): Kind {
   return { char, bytes, little: order !== ">" };
 }
 
-function decode(view: DataView, k: Kind, n: number, out: Float32Array | Float64Array): void {
+function decode(view: DataView, k: Kind, n: number, out: Float32Array | Float64Array, name: string): void {
   const le = k.little;
   const b = k.bytes;
   switch (k.char) {
@@ -187,13 +191,13 @@ function decode(view: DataView, k: Kind, n: number, out: Float32Array | Float64A
       if (b === 1) for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
       else if (b === 2) for (let i = 0; i < n; i++) out[i] = view.getInt16(i * 2, le);
       else if (b === 4) for (let i = 0; i < n; i++) out[i] = view.getInt32(i * 4, le);
-      else for (let i = 0; i < n; i++) out[i] = Number(view.getBigInt64(i * 8, le));
+      else for (let i = 0; i < n; i++) out[i] = exactInt64(view.getBigInt64(i * 8, le), i, name, "int64");
       return;
     default:
       if (b === 1) for (let i = 0; i < n; i++) out[i] = view.getUint8(i);
       else if (b === 2) for (let i = 0; i < n; i++) out[i] = view.getUint16(i * 2, le);
       else if (b === 4) for (let i = 0; i < n; i++) out[i] = view.getUint32(i * 4, le);
-      else for (let i = 0; i < n; i++) out[i] = Number(view.getBigUint64(i * 8, le));
+      else for (let i = 0; i < n; i++) out[i] = exactInt64(view.getBigUint64(i * 8, le), i, name, "uint64");
   }
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { FileFormatError, InvalidArgumentError } from "../errors.js";
+import { exactInt64 } from "./int64.js";
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate, type DType } from "../tensor/dtype.js";
 import { MAX_ELEMENTS, shapeSize, shapeSizeBig } from "../tensor/shape.js";
@@ -135,7 +136,7 @@ export function readSafetensors(bytes: Uint8Array, name = "<safetensors>"): Safe
     const view = new DataView(bytes.buffer, bytes.byteOffset + h.dataOffset + e.begin, e.end - e.begin);
     const target: DType = e.dtype === "F64" || e.dtype.startsWith("I") || e.dtype.startsWith("U") || e.dtype === "BOOL" ? "float64" : "float32";
     const out = allocate(target, n);
-    decode(view, e.dtype, n, out);
+    decode(view, e.dtype, n, out, name);
     tensors.set(e.name, new DenseTensor(out, e.shape));
     dtypes.set(e.name, e.dtype);
   }
@@ -186,17 +187,17 @@ export function writeSafetensors(
   return out;
 }
 
-function decode(v: DataView, dtype: SafetensorsDType, n: number, out: Float32Array | Float64Array): void {
+function decode(v: DataView, dtype: SafetensorsDType, n: number, out: Float32Array | Float64Array, name: string): void {
   switch (dtype) {
     case "F64": for (let i = 0; i < n; i++) out[i] = v.getFloat64(i * 8, true); return;
     case "F32": for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true); return;
     case "F16": for (let i = 0; i < n; i++) out[i] = halfToNumber(v.getUint16(i * 2, true)); return;
     case "BF16": for (let i = 0; i < n; i++) out[i] = bf16ToNumber(v.getUint16(i * 2, true)); return;
-    case "I64": for (let i = 0; i < n; i++) out[i] = Number(v.getBigInt64(i * 8, true)); return;
+    case "I64": for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigInt64(i * 8, true), i, name, "I64"); return;
     case "I32": for (let i = 0; i < n; i++) out[i] = v.getInt32(i * 4, true); return;
     case "I16": for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true); return;
     case "I8": for (let i = 0; i < n; i++) out[i] = v.getInt8(i); return;
-    case "U64": for (let i = 0; i < n; i++) out[i] = Number(v.getBigUint64(i * 8, true)); return;
+    case "U64": for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigUint64(i * 8, true), i, name, "U64"); return;
     case "U32": for (let i = 0; i < n; i++) out[i] = v.getUint32(i * 4, true); return;
     case "U16": for (let i = 0; i < n; i++) out[i] = v.getUint16(i * 2, true); return;
     case "U8": for (let i = 0; i < n; i++) out[i] = v.getUint8(i); return;

@@ -5,15 +5,17 @@
  */
 import { DenseTensor } from "../tensor/dense.js";
 import { allocate, type DType } from "../tensor/dtype.js";
-import { Rng } from "../tensor/random.js";
+import { InvalidArgumentError } from "../errors.js";
+import { describeValue } from "../option-keys.js";
+import { randomSeed, Rng } from "../tensor/random.js";
 import { shapeSize } from "../tensor/shape.js";
 import type { MuMoEConfig } from "./config.js";
-import { expectedShapes, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
+import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
 
 /** Options of {@link createMuMoE}. */
 export interface CreateMuMoEOptions extends MuMoELayerOptions {
-  /** Seed of the generator (same seed → same weights everywhere). */
-  readonly seed: number;
+  /** Seed of the generator (same seed → same weights everywhere); omitted: a fresh random seed, as PyTorch. */
+  readonly seed?: number;
   /** Element type (default float64). */
   readonly dtype?: DType;
   /**
@@ -33,12 +35,18 @@ export interface CreateMuMoEOptions extends MuMoELayerOptions {
  * const layer = createMuMoE({ kind: "cp", inputDim: 4, outputDim: 8, expertDims: [16], ranks: 16 }, { seed: 0 });
  * layer.parameterCount(); // => 528n
  * layer.forward(randn([2, 4], { seed: 1 })).shape; // => [2, 1, 8]
+ * createMuMoE({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [16], ranks: [[4, null, 4], [4, null, 4], [4, null, 4]] }).kind; // => "tr"
  * ```
  */
-export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions): MuMoELayer {
+export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions = {}): MuMoELayer {
   const c = resolveMuMoEConfig(config);
+  checkLayerOptions(options, ["seed", "dtype", "init", ...MUMOE_LAYER_OPTION_KEYS], "createMuMoE options");
   const dtype = options.dtype ?? "float64";
-  const rng = new Rng(options.seed);
+  if (dtype !== "float32" && dtype !== "float64") throw new InvalidArgumentError(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`, "pass dtype: 'float64' (the default) or 'float32'");
+  if (options.init !== undefined && options.init !== "official" && options.init !== "random") {
+    throw new InvalidArgumentError(`init must be 'official' or 'random', got ${describeValue(options.init)}`, "omit init for the official initialisation, or pass init: 'random'");
+  }
+  const rng = new Rng(options.seed ?? randomSeed());
   const random = options.init === "random";
   const shapes = expectedShapes(c);
   const make = (key: string, fill: (i: number, shape: number[]) => number): DenseTensor => {
@@ -103,5 +111,8 @@ export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions): M
         }
       : {}),
   };
-  return new MuMoELayer(c, weights, options);
+  return new MuMoELayer(c, weights, {
+    ...(options.optimize !== undefined ? { optimize: options.optimize } : {}),
+    ...(options.topK !== undefined ? { topK: options.topK } : {}),
+  });
 }

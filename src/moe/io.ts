@@ -10,7 +10,7 @@ import { readSafetensors, writeSafetensors, type SafetensorsFile, type Safetenso
 import type { DenseTensor } from "../tensor/dense.js";
 import { scalar } from "../tensor/create.js";
 import type { GateActivation, MuMoEConfig, TRRanks } from "./config.js";
-import { expectedShapes, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
+import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
 
 /** The constructor arguments of the official `MuMoE` wrapper, as stored in the metadata. */
 export interface OfficialConstructorArgs {
@@ -104,6 +104,7 @@ export async function loadMuMoE(source: Uint8Array | string, options: LoadMuMoEO
 
 /** The synchronous core of {@link loadMuMoE}, for an already decoded file. */
 export function muMoEFromSafetensors(file: SafetensorsFile, name: string, options: LoadMuMoEOptions = {}): MuMoELayer {
+  checkLayerOptions(options, ["config", ...MUMOE_LAYER_OPTION_KEYS], "loadMuMoE options");
   const config = options.config ?? configFromMetadata(file, name);
   const c = resolveMuMoEConfig(config);
   const shapes = expectedShapes(c);
@@ -129,7 +130,10 @@ export function muMoEFromSafetensors(file: SafetensorsFile, name: string, option
       throw new ConfigError(`${name}: unexpected weight '${key}' for this configuration`, "check hierarchy, secondDim, applyLn and normalization against the file");
     }
   }
-  return new MuMoELayer(c, weights, options);
+  return new MuMoELayer(c, weights, {
+    ...(options.optimize !== undefined ? { optimize: options.optimize } : {}),
+    ...(options.topK !== undefined ? { topK: options.topK } : {}),
+  });
 }
 
 function configFromMetadata(file: SafetensorsFile, name: string): MuMoEConfig {

@@ -7,10 +7,11 @@
 import { ConfigError, InvalidArgumentError } from "../errors.js";
 import { parseEinsum } from "../tensor/einsum/parse.js";
 import { defaultBackend, planProblem, type OptimizeSpec } from "../tensor/api/einsum.js";
+import { checkOptionKeys, describeValue } from "../option-keys.js";
 import type { Backend, BackendTensor } from "../tensor/backends/backend.js";
 import { cpuLayerOps } from "../tensor/backends/cpu/layer-ops.js";
 import type { LayerOps } from "../tensor/backends/layer-ops.js";
-import type { DenseTensor } from "../tensor/dense.js";
+import { DenseTensor } from "../tensor/dense.js";
 import type { DType } from "../tensor/dtype.js";
 import type { ContractionPlan } from "../tensor/plan/plan.js";
 import { shapeSizeBig } from "../tensor/shape.js";
@@ -58,10 +59,26 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
+/** Keys of {@link MuMoELayerOptions}. */
+export const MUMOE_LAYER_OPTION_KEYS: readonly string[] = ["optimize", "topK"];
+
+/**
+ * Checks the keys of a layer's options and its `topK`.
+ * @internal
+ */
+export function checkLayerOptions(options: unknown, keys: readonly string[], where: string): void {
+  checkOptionKeys(options, keys, where);
+  const topK = (options as MuMoELayerOptions).topK;
+  if (topK !== undefined && (typeof topK !== "number" || !Number.isSafeInteger(topK) || topK < 1)) {
+    throw new InvalidArgumentError(`topK must be a positive integer, got ${describeValue(topK)}`, "pass topK ≥ 1, or omit it to keep every expert");
+  }
+}
+
 /** Fills the wrapper's defaults (as the official wrapper: bn, entmax15, bias on, no input LayerNorm, one layer). */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });
+  if (config.kind !== "cp" && config.kind !== "tr") throw new ConfigError(`a μMoE layer is 'cp' or 'tr', got kind '${String(config.kind)}'`, "use kind: 'cp' or kind: 'tr' (the other kinds are reference layers for the budget calculator only)");
   const normalization = config.normalization ?? "bn";
   const act = config.act ?? "entmax15";
   if (normalization !== "bn" && normalization !== "ln") throw new ConfigError(`unknown normalization '${String(normalization)}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
@@ -90,6 +107,7 @@ export class MuMoELayer implements ForwardSpec {
   /** @throws {@link ConfigError} when a weight is missing or has the wrong shape or dtype. */
   constructor(config: MuMoEConfig, weights: MuMoEWeights, options: MuMoELayerOptions = {}) {
     this.config = resolveMuMoEConfig(config);
+    checkLayerOptions(options, MUMOE_LAYER_OPTION_KEYS, "MuMoELayer options");
     this.weights = weights;
     this.topK = options.topK;
     checkWeights(this.config, weights);
@@ -224,6 +242,8 @@ export class MuMoELayer implements ForwardSpec {
    */
   flatten(x: DenseTensor, options: ForwardOptions = {}): { rows: DenseTensor; b: number; t: number } {
     const I = this.config.inputDim;
+    if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`the layer input must be a DenseTensor, got ${describeValue(x)}`, `pass a [B, ${I}] or [B, T, ${I}] tensor, e.g. tensor(rows)`);
+    checkOptionKeys(options, ["checkFinite", "backend", "ops"], "forward options");
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
       throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `reshape the input so its last axis has the ${I} input features`);
     }

@@ -5,7 +5,8 @@
 import { InvalidArgumentError, InvalidShapeError } from "../errors.js";
 import { DenseTensor, type NestedArray } from "./dense.js";
 import { allocate, type DType, type FloatArray } from "./dtype.js";
-import { Rng } from "./random.js";
+import { checkOptionKeys, describeValue } from "../option-keys.js";
+import { randomSeed, Rng } from "./random.js";
 import { shapeSize, validateShape } from "./shape.js";
 
 /** Options of the factories. */
@@ -16,8 +17,22 @@ export interface CreateOptions<D extends DType = DType> {
 
 /** Options of the random factories. */
 export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
-  /** Seed of the generator: the same seed gives the same numbers on every platform. */
+  /**
+   * Seed of the generator: the same seed gives the same numbers on every platform. The factories
+   * take it as optional: without one they draw a fresh seed (different numbers every call, as numpy).
+   */
   readonly seed: number;
+}
+
+/** Deepest nesting {@link tensor} accepts (numpy's maximum number of axes). */
+const MAX_NESTING = 64;
+
+/** Checks an options object of the factories and returns its dtype (float64 when unset). */
+function createDType(options: unknown, keys: readonly string[], where: string): DType {
+  checkOptionKeys(options, keys, where);
+  const dtype = (options as CreateOptions | undefined)?.dtype ?? "float64";
+  if (dtype !== "float32" && dtype !== "float64") throw new InvalidArgumentError(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`, "pass dtype: 'float64' (the default) or 'float32'");
+  return dtype;
 }
 
 /**
@@ -31,10 +46,12 @@ export interface RandomOptions<D extends DType = DType> extends CreateOptions<D>
  * ```
  */
 export function tensor<D extends DType = "float64">(values: NestedArray, options: CreateOptions<D> = {}): DenseTensor<D> {
-  const dtype = (options.dtype ?? "float64") as D;
+  const dtype = createDType(options, ["dtype"], "tensor options") as D;
   const shape: number[] = [];
   let v: NestedArray = values;
   while (Array.isArray(v)) {
+    // Also stops an array that contains itself, which would otherwise nest forever.
+    if (shape.length === MAX_NESTING) throw new InvalidShapeError(`nested arrays deeper than ${MAX_NESTING} levels`, `use at most ${MAX_NESTING} axes (numpy's limit too)`);
     shape.push(v.length);
     if (v.length === 0) break;
     v = (v as readonly NestedArray[])[0]!;
@@ -75,7 +92,8 @@ export function fromData<A extends FloatArray>(data: A, shape: readonly number[]
 /** A tensor filled with `value`. */
 export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   validateShape(shape);
-  const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
+  if (typeof value !== "number") throw new InvalidArgumentError(`the fill value must be a number, got ${describeValue(value)}`, "pass a number, e.g. full([2, 3], 1.5)");
+  const data = allocate(createDType(options, ["dtype"], "options") as D, shapeSize(shape));
   if (!Object.is(value, 0)) data.fill(value);
   return new DenseTensor(data, shape);
 }
@@ -115,30 +133,35 @@ export function arange<D extends DType = "float64">(n: number, options: CreateOp
  * ```ts
  * import { randn } from "multilinear";
  * randn([2, 3], { seed: 1 }).get(0, 0) === randn([2, 3], { seed: 1 }).get(0, 0); // => true
+ * randn([2, 3]).shape; // => [2, 3]
  * ```
  */
-export function randn<D extends DType = "float64">(shape: readonly number[], options: RandomOptions<D>): DenseTensor<D> {
-  return fillRandom(shape, options, (r) => r.normal());
+export function randn<D extends DType = "float64">(shape: readonly number[], options: Partial<RandomOptions<D>> = {}): DenseTensor<D> {
+  return fillRandom(shape, options, ["seed", "dtype"], "randn options", (r) => r.normal());
 }
 
 /** Uniform samples in `[low, high)` from a seeded generator. */
 export function rand<D extends DType = "float64">(
   shape: readonly number[],
-  options: RandomOptions<D> & { readonly low?: number; readonly high?: number },
+  options: Partial<RandomOptions<D>> & { readonly low?: number; readonly high?: number } = {},
 ): DenseTensor<D> {
+  checkOptionKeys(options, ["seed", "dtype", "low", "high"], "rand options");
   const low = options.low ?? 0;
   const high = options.high ?? 1;
   if (!Number.isFinite(low) || !Number.isFinite(high)) {
     throw new InvalidArgumentError(`uniform range [${low}, ${high}) is not finite`, "pass finite bounds low < high");
   }
   if (!(high > low)) throw new InvalidArgumentError(`uniform range [${low}, ${high}) is empty`, "pass low < high");
-  return fillRandom(shape, options, (r) => low + (high - low) * r.uniform());
+  return fillRandom(shape, options, ["seed", "dtype", "low", "high"], "rand options", (r) => low + (high - low) * r.uniform());
 }
 
-function fillRandom<D extends DType>(shape: readonly number[], options: RandomOptions<D>, draw: (r: Rng) => number): DenseTensor<D> {
+function fillRandom<D extends DType>(shape: readonly number[], options: Partial<RandomOptions<D>>, keys: readonly string[], where: string, draw: (r: Rng) => number): DenseTensor<D> {
   validateShape(shape);
-  const rng = new Rng(options.seed);
-  const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
+  const dtype = createDType(options, keys, where) as D;
+  const seed = options.seed ?? randomSeed();
+  if (typeof seed !== "number") throw new InvalidArgumentError(`seed must be a number, got ${describeValue(seed)}`, "pass an integer seed, or omit it for a random one");
+  const rng = new Rng(seed);
+  const data = allocate(dtype, shapeSize(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
   return new DenseTensor(data, shape);
 }

@@ -2,7 +2,8 @@
  * Element types. Tensors hold `float32` or `float64` values in a matching typed array.
  * @module
  */
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, InvalidShapeError } from "../errors.js";
+import { MAX_ELEMENTS } from "./shape.js";
 
 /** Element type of a tensor. */
 export type DType = "float32" | "float64";
@@ -13,8 +14,14 @@ export type DataOf<D extends DType> = D extends "float32" ? Float32Array : D ext
 /** Either float typed array. */
 export type FloatArray = Float32Array | Float64Array;
 
-/** Allocates a zero-filled array of `n` elements of `dtype`. */
+/**
+ * Allocates a zero-filled array of `n` elements of `dtype`.
+ * @throws {@link InvalidShapeError} when `n` is not a count one tensor can hold (checked before allocating).
+ */
 export function allocate<D extends DType>(dtype: D, n: number): DataOf<D> {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_ELEMENTS) {
+    throw new InvalidShapeError(`cannot allocate ${n} elements: a tensor holds at most ${MAX_ELEMENTS}`, "use smaller sizes (or ranks), or keep the tensor in factorized form");
+  }
   return (dtype === "float32" ? new Float32Array(n) : new Float64Array(n)) as DataOf<D>;
 }
 

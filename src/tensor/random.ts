@@ -72,6 +72,14 @@ export class Rng {
   }
 }
 
+/**
+ * A fresh seed for callers that gave none (numpy's and PyTorch's unseeded behaviour): different on
+ * every call. Pass a seed wherever results must be reproducible.
+ */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 4294967296);
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }

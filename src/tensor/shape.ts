@@ -44,6 +44,9 @@ export function isCContiguous(shape: readonly number[], strides: readonly number
 
 /** Throws unless every entry is a non-negative safe integer and the product fits in one tensor. */
 export function validateShape(shape: readonly number[], what = "shape"): void {
+  if (!Array.isArray(shape)) {
+    throw new InvalidShapeError(`${what} must be an array of sizes, got ${shape === null ? "null" : typeof shape}`, "pass e.g. [2, 3]");
+  }
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]!;
     if (!Number.isSafeInteger(d) || d < 0) {

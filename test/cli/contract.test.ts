@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { difference, readNpy } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
+import { npyFile } from "../fuzz/cases.js";
 import { EINSUM_FIXTURES, fixtureBytes, goldenCases } from "../helpers/golden.js";
 
 const dir = mkdtempSync(join(tmpdir(), "multilinear-contract-"));
@@ -70,15 +71,40 @@ describe("multilinear contract on numpy-written files", () => {
     expect((JSON.parse(j.stdout) as { values: unknown }).values).toEqual(want.toArray());
   });
 
-  test("--dtype float64 makes mixed dtypes agree with numpy's upcast", async () => {
+  test("mixed float32/float64 operands are computed in float64, numpy's upcast", async () => {
     const c = cases.find((x) => x.name === "mixed_f4_f8")!;
-    const refused = await runCli("contract", c.equation!, ...c.operands.map(path));
-    expectOneLineError(refused, /mixed dtypes \(float32, float64\)/);
+    const promoted = join(dir, "mixed-promoted.npy");
+    const p = await runCli("contract", c.equation!, ...c.operands.map(path), "-o", promoted, "--json");
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).dtype).toBe("float64");
+    const want = readNpy(fixtureBytes(c.result));
+    expect(difference(readNpy(new Uint8Array(readFileSync(promoted))), want, { rtol: 1e-12, atol: 1e-13 }).mismatches).toBe(0);
     const out = join(dir, "mixed.npy");
     const r = await runCli("contract", c.equation!, ...c.operands.map(path), "--dtype", "float64", "-o", out);
     expect(r.code).toBe(0);
     const got = readNpy(new Uint8Array(readFileSync(out)));
     expect(difference(got, readNpy(fixtureBytes(c.result)), { rtol: 1e-6, atol: 1e-7 }).mismatches).toBe(0);
+  });
+
+  test("integer .npy operands are read as float64; int64 beyond 2^53 is refused", async () => {
+    const i8 = (values: bigint[]): Uint8Array => {
+      const b = new Uint8Array(values.length * 8);
+      values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, v, true));
+      return b;
+    };
+    const a = join(dir, "int16.npy");
+    writeFileSync(a, npyFile("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(new Int16Array([1, -2, 3, 4]).buffer)));
+    const b = join(dir, "int64.npy");
+    writeFileSync(b, npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8([5n, 2n ** 40n])));
+    const r = await runCli("contract", "ij,j->i", a, b, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.split("\n")[0]!).dtype).toBe("float64");
+    const out = join(dir, "int.npy");
+    await runCli("contract", "ij,j->i", a, b, "-o", out);
+    expect(readNpy(new Uint8Array(readFileSync(out))).toArray()).toEqual([5 - 2 * 2 ** 40, 15 + 4 * 2 ** 40]);
+    const big = join(dir, "int64-big.npy");
+    writeFileSync(big, npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8([5n, 2n ** 53n + 1n])));
+    expectOneLineError(await runCli("contract", "ij,j->i", a, big), /int64 element 1 is 9007199254740993, beyond 2\^53/);
   });
 
   test("--dtype float32 converts float64 operands", async () => {

@@ -32,6 +32,12 @@ describe("readNpy reads files written by numpy", () => {
     expect(h.descr).toBe(f.descr);
     expect(h.fortranOrder).toBe(f.fortran);
     expect(h.shape).toEqual(f.shape);
+    // 64-bit integers beyond ±2^53 would be rounded by float64: refused instead of read.
+    if (/[iu]8$/.test(f.descr) && f.values.map(jsonNumber).some((v) => Math.abs(v) > 2 ** 53)) {
+      expect(() => readNpy(bytes, file)).toThrow(FileFormatError);
+      expect(() => readNpy(bytes, file)).toThrow(/beyond 2\^53/);
+      return;
+    }
     const x = readNpy(bytes, file);
     expect(x.shape).toEqual(f.shape);
     expect(x.dtype).toBe(/f[24]$/.test(f.descr) ? "float32" : "float64");

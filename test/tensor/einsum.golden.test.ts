@@ -3,7 +3,7 @@
  * and results are .npy files written by numpy, read here with readNpy. No Python at test time.
  */
 import { describe, expect, test } from "vitest";
-import { DTypeMismatchError, difference, einsum, einsumSublist, readNpy, type DenseTensor } from "../../src/index.js";
+import { difference, einsum, einsumSublist, readNpy, type DenseTensor } from "../../src/index.js";
 import { fixtureBytes, goldenCases, type GoldenCase } from "../helpers/golden.js";
 
 const cases = goldenCases();
@@ -45,12 +45,13 @@ describe("einsum matches numpy.einsum on golden cases", () => {
     expect(d.mismatches, `max |diff| ${d.maxAbs}`).toBe(0);
   });
 
-  test.each(cases.filter((c) => c.expectError !== undefined).map((c) => [c.name, c] as const))("%s is refused with the right error", (_, c) => {
+  // The fixtures generator recorded these as refused; numpy promotes float32 with float64 to float64, and so do we now.
+  test.each(cases.filter((c) => c.expectError !== undefined).map((c) => [c.name, c] as const))("%s is promoted to float64 as numpy does", (_, c) => {
     const xs = load(c);
-    expect(() => contract(c, xs)).toThrow(DTypeMismatchError);
-    // After converting to one dtype the result is numpy's.
-    const got = contract(c, xs.map((x) => x.astype("float64")));
+    const got = contract(c, xs);
     const want = readNpy(fixtureBytes(c.result), c.result);
-    expect(difference(got, want, { rtol: 1e-6, atol: 1e-7 }).mismatches).toBe(0);
+    expect(got.dtype).toBe("float64");
+    expect(c.resultDescr).toBe("<f8");
+    expect(difference(got, want, { rtol: 1e-12, atol: 1e-12 }).mismatches).toBe(0);
   });
 });

@@ -49,7 +49,8 @@ FLOPs are counted as opt_einsum counts them (a multiply-add that sums is 2 FLOPs
 
 options:
   -o, --output FILE            where to write the result (.npy); omitted: print a summary
-  --dtype float32|float64      convert operands to this dtype first (default: theirs, which must agree)
+  --dtype float32|float64      convert operands to this dtype first (default: theirs; mixed float32/float64
+                               compute in float64, integer and bool files are read as float64)
   --optimize NAME              path optimizer (default auto; --optimizer is an alias)
   --memory-limit BYTES|max_input
                                largest intermediate allowed, in bytes (e.g. 64MiB, 1e9), or max_input

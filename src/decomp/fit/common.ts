@@ -3,7 +3,8 @@
  * @module
  */
 import { InvalidArgumentError } from "../../errors.js";
-import type { DenseTensor } from "../../tensor/dense.js";
+import { DenseTensor } from "../../tensor/dense.js";
+import { describeValue } from "../../option-keys.js";
 import { checkFinite } from "../../linalg/matrix.js";
 
 /** Called after every iteration (e.g. to draw a progress bar). */
@@ -27,6 +28,7 @@ export function checkData(x: DenseTensor, minNdim = 2): void {
 
 /** The shape checks of {@link checkData} alone, for callers that prove the entries finite on their own. */
 export function checkShapeOf(x: DenseTensor, minNdim = 2): void {
+  if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`the data to decompose must be a DenseTensor, got ${describeValue(x)}`, "wrap the data first, e.g. tensor(nestedArrays) or fromData(typedArray, shape)");
   if (x.ndim < minNdim) throw new InvalidArgumentError(`the tensor has ${x.ndim} axes; a decomposition needs at least ${minNdim}`, "reshape the data to a tensor with several modes");
   if (x.shape.some((d) => d === 0)) throw new InvalidArgumentError(`the tensor has an empty mode (shape [${x.shape.join(", ")}])`, "decompose a tensor with at least one entry per mode");
 }

@@ -12,6 +12,8 @@
  * @module
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
+import { checkOptionKeys } from "../../option-keys.js";
+import { validateShape } from "../../tensor/shape.js";
 import { DenseTensor } from "../../tensor/dense.js";
 import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import { defaultBackend, einsum, planProblem } from "../../tensor/api/einsum.js";
@@ -74,10 +76,13 @@ export interface CPAlsResult extends FitReport {
  * ```
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
+  checkOptionKeys(options, ["init", "maxIter", "tol", "cvgCriterion", "normalizeFactors", "nonNegative", "seed", "requireConvergence", "onIteration", "backend"], "cpAls options");
   checkShapeOf(x);
   const X = x.astype("float64");
   const normX = normOf(X, x);
   positiveInt(rank, "rank");
+  // The factors are I_n × R: refuse a rank no factor can hold before any of them is allocated.
+  for (const n of X.shape) validateShape([n, rank], "a CP factor");
   const maxIter = options.maxIter ?? 100;
   positiveInt(maxIter, "maxIter");
   const tol = options.tol ?? 1e-8;

@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidArgumentError, NotConvergedError } from "../../errors.js";
+import { checkOptionKeys } from "../../option-keys.js";
 import { DenseTensor } from "../../tensor/dense.js";
 import { einsum } from "../../tensor/api/einsum.js";
 import { getSymbol } from "../../tensor/einsum/labels.js";
@@ -90,6 +91,7 @@ export interface TRAlsOptions extends LinalgOptions {
  * squares against the product of all the others.
  */
 export function trAls(x: DenseTensor, ranks: number | readonly number[], options: TRAlsOptions = {}): { tr: TRTensor } & FitReport {
+  checkOptionKeys(options, ["init", "maxIter", "tol", "seed", "requireConvergence", "onIteration"], "trAls options");
   checkData(x);
   const X = x.astype("float64");
   const shape = X.shape;
@@ -179,6 +181,7 @@ export interface TTSvdOptions extends LinalgOptions {
  * ```
  */
 export function ttSvd(x: DenseTensor, options: TTSvdOptions = {}): { tt: TTTensor; relError: number } {
+  checkOptionKeys(options, ["ranks", "tol"], "ttSvd options");
   checkData(x);
   const X = x.astype("float64");
   const shape = X.shape;
@@ -227,6 +230,7 @@ function truncation(s: Float64Array, delta: number, max: number): number {
  * the smallest ranks within relative accuracy `tol` (and `ranks` when given).
  */
 export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
+  checkOptionKeys(options, ["ranks", "tol"], "ttRound options");
   const D = tt.cores.length;
   const tol = options.tol ?? 0;
   const maxRanks = options.ranks === undefined ? Array<number>(D + 1).fill(Infinity) : trainRanks(options.ranks, D);

@@ -11,6 +11,7 @@
  * @module
  */
 import { InfeasibleBudgetError, InvalidArgumentError } from "../../errors.js";
+import { checkOptionKeys, describeValue } from "../../option-keys.js";
 import { layerBudget } from "./layer-budget.js";
 import { parameterEntries } from "./params.js";
 import { expertTensorShape, maxTensorRank, resolveLayer, ringFromTriples, triplesFromRing, type ResolvedLayer } from "./spec.js";
@@ -81,6 +82,7 @@ function fixedRingRanks(template: RankTemplate, options: RankMatchOptions): numb
   const e = template.expertDims.length;
   const given = options.fixedRanks;
   if (given !== undefined) {
+    if (typeof given !== "number" && !Array.isArray(given)) throw new InvalidArgumentError(`fixedRanks must be a number or a list of numbers, got ${describeValue(given)}`, "pass e.g. fixedRanks: 4");
     const list = typeof given === "number" ? Array<number>(e + 1).fill(given) : [...given];
     if (list.length !== e + 1) {
       throw new InvalidArgumentError(`fixedRanks has ${list.length} entries, a TR layer with ${e} expert level(s) needs ${e + 1} (R_1 … R_${e + 1})`, "give one rank per fixed ring link, or a single number");
@@ -114,11 +116,18 @@ function maxLinkRank(layer: ResolvedLayer): bigint {
   return best!;
 }
 
+/** A positive parameter target as a bigint (a number must be a safe integer). */
+function parameterTarget(target: unknown): bigint {
+  if (typeof target === "number" && Number.isSafeInteger(target) && target >= 1) return BigInt(target);
+  if (typeof target === "bigint" && target >= 1n) return target;
+  throw new InvalidArgumentError(`the parameter target must be a positive integer (number or bigint), got ${describeValue(target)}`, "pass e.g. 769000 or 769000n");
+}
+
 const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).reduce((a, p) => a + p.count, 0n);
 
 /**
  * Solves the rank that makes a CP/TR μMoE cost `target` parameters (or stay under it).
- * @param target - a parameter count, e.g. `layerBudget({ kind: "linear", … }).params`.
+ * @param targetParams - a parameter count (number or bigint), e.g. `layerBudget({ kind: "linear", … }).params`.
  * @throws {@link InvalidArgumentError} for a non-positive target or bad sizes; {@link ConfigError} for bad TR triples.
  * @example
  * ```ts
@@ -129,14 +138,20 @@ const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).re
  * const tr = matchRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [512] }, 769000n);
  * tr.feasible && tr.rank; // => 52
  * matchRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [981] }, 769000n).feasible; // => false
+ * matchRank({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512] }, 769000).feasible; // => true
  * ```
  */
-export function matchRank(template: RankTemplate, target: bigint, options: RankMatchOptions = {}): RankMatch {
+export function matchRank(template: RankTemplate, targetParams: bigint | number, options: RankMatchOptions = {}): RankMatch {
+  checkOptionKeys(options, ["mode", "fixedRanks"], "matchRank options");
   const mode = options.mode ?? "ceil";
   if (mode !== "ceil" && mode !== "under") throw new InvalidArgumentError(`unknown match mode '${String(mode)}'`, "use 'ceil' (the official rule) or 'under'");
-  if (typeof target !== "bigint" || target < 1n) throw new InvalidArgumentError(`the parameter target must be a positive bigint, got ${String(target)}`, "pass e.g. 769000n");
+  const target = parameterTarget(targetParams);
+  if (typeof template !== "object" || template === null) throw new InvalidArgumentError(`the layer template must be an object, got ${describeValue(template)}`, "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512] }");
   if (template.kind !== "cp" && template.kind !== "tr") {
     throw new InvalidArgumentError(`rank matching needs a 'cp' or 'tr' layer, got '${String(template.kind)}'`, "reference layers have no rank to solve");
+  }
+  if (!Array.isArray(template.expertDims) || template.expertDims.length === 0) {
+    throw new InvalidArgumentError("expertDims must list the experts of at least one level, e.g. [512] or [16, 32]", "pass expertDims: [N] (or one entry per hierarchy level)");
   }
   const fixed = template.kind === "tr" ? fixedRingRanks(template, options) : [];
   // Validates sizes and the fixed ranks (at rank 1, the smallest layer).
@@ -182,8 +197,9 @@ export function matchRank(template: RankTemplate, target: bigint, options: RankM
  * {@link matchRank}, throwing when no rank fits.
  * @throws {@link InfeasibleBudgetError} when no rank ≥ 1 meets the budget.
  */
-export function solveRank(template: RankTemplate, target: bigint, options: RankMatchOptions = {}): RankMatchFound {
-  const m = matchRank(template, target, options);
+export function solveRank(template: RankTemplate, targetParams: bigint | number, options: RankMatchOptions = {}): RankMatchFound {
+  const m = matchRank(template, targetParams, options);
+  const target = m.target;
   if (!m.feasible) {
     throw new InfeasibleBudgetError(
       `no ${template.kind.toUpperCase()} rank ≥ 1 fits ${target} parameters with experts [${template.expertDims.join(", ")}]: ${m.reason}`,

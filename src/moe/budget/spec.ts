@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError, InvalidArgumentError } from "../../errors.js";
+import { checkOptionKeys, describeValue } from "../../option-keys.js";
 import type { MuMoEConfig, MuMoEKind } from "../config.js";
 
 /** Fields every layer description shares. */
@@ -182,17 +183,36 @@ function checkTrRing(ring: readonly number[], shape: readonly number[], which: s
   });
 }
 
+const COMMON_KEYS = ["kind", "inputDim", "outputDim", "secondDim", "useBias", "applyLn"] as const;
+
+/** The keys each layer kind's description may have (a μMoE config: those of {@link MuMoEConfig}). */
+export const LAYER_KEYS: Readonly<Record<LayerKind, readonly string[]>> = {
+  linear: COMMON_KEYS,
+  dense: [...COMMON_KEYS, "nExperts"],
+  sparse: [...COMMON_KEYS, "nExperts", "topK"],
+  soft: [...COMMON_KEYS, "nExperts", "slotsPerExpert", "tokens"],
+  cp: [...COMMON_KEYS, "expertDims", "ranks", "normalization", "act"],
+  tr: [...COMMON_KEYS, "expertDims", "ranks", "normalization", "act"],
+};
+
 /**
  * Validates a layer description and fills in the defaults.
  * @throws {@link InvalidArgumentError} for non-positive sizes, `topK > nExperts`, or a rank larger than possible.
  * @throws {@link ConfigError} for inconsistent TR rank triples.
+ * @throws {@link UnknownOptionError} for a key the layer kind does not have (a typo such as `useBais`).
  * @internal
  */
 export function resolveLayer(spec: LayerSpec, options: { readonly checkRankBound?: boolean } = {}): ResolvedLayer {
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    throw new InvalidArgumentError(`a layer description must be an object, got ${describeValue(spec)}`, "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512], ranks: 165 }");
+  }
   const kind = spec.kind;
   if (!LAYER_KINDS.includes(kind)) {
     throw new InvalidArgumentError(`unknown layer kind '${String(kind)}'`, `use one of: ${LAYER_KINDS.join(", ")}`);
   }
+  checkOptionKeys(spec, LAYER_KEYS[kind], kind === "cp" || kind === "tr" ? "the μMoE config" : `the ${kind} layer spec`);
+  if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw new InvalidArgumentError(`useBias must be a boolean, got ${describeValue(spec.useBias)}`, "pass useBias: true or false");
+  if (spec.applyLn !== undefined && typeof spec.applyLn !== "boolean") throw new InvalidArgumentError(`applyLn must be a boolean, got ${describeValue(spec.applyLn)}`, "pass applyLn: true or false");
   const inputDim = positive(spec.inputDim, "inputDim");
   const outputDim = positive(spec.outputDim, "outputDim");
   const secondDim = nonNegative(spec.secondDim ?? 0, "secondDim");

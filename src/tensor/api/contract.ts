@@ -12,7 +12,9 @@ import { defaultBackend } from "./context.js";
 import { parseEinsum } from "../einsum/parse.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { executePlan } from "../plan/execute.js";
-import { isNetworkOperand, type Operand } from "../network-operands.js";
+import { isNetworkOperand } from "../network-operands.js";
+import type { SublistLabel } from "../einsum/parse.js";
+import { contractPathArguments, EINSUM_OPTION_KEYS, einsumArguments, type EinsumCallOptions, type OperandInput } from "./arguments.js";
 import { pathInfo, type PathInfo } from "../paths/info.js";
 import type { Path } from "../paths/path.js";
 import { findSlices, type Slicing } from "../paths/slicing.js";
@@ -28,23 +30,27 @@ export interface ContractOptions extends EinsumOptions {
   readonly sliceLimit?: number | bigint;
 }
 
-function isOptions(x: unknown): x is ContractOptions {
-  return typeof x === "object" && x !== null && !(x instanceof DenseTensor) && !isNetworkOperand(x as Operand) && !Array.isArray(x);
-}
+/** Keys of {@link ContractOptions}. */
+const CONTRACT_OPTION_KEYS: readonly string[] = [...EINSUM_OPTION_KEYS, "sliceLimit"];
 
 /**
- * Contracts operands by an einsum equation, opt_einsum style: operands as arguments, options last.
+ * Contracts operands by an einsum equation, opt_einsum style: operands as arguments, options last
+ * (or numpy's interleaved form). Takes what {@link einsum} takes; `optimize` may be an opt_einsum
+ * path list (linear form) and `memoryLimit` may be `"max_input"`.
+ * @throws {@link UnknownOptionError} for a misspelled option; otherwise as {@link einsum}.
  * @example
  * ```ts
  * import { contract, tensor } from "multilinear";
  * const a = tensor([[1, 2], [3, 4]]);
  * contract("ij,jk,kl->il", a, a, a, { optimize: "optimal" }).toArray(); // => [[37, 54], [81, 118]]
+ * contract("ij,jk,kl->il", a, a, a, { optimize: [[1, 2], [0, 1]] }).toArray(); // => [[37, 54], [81, 118]]
+ * contract(a, [0, 1], a, [1, 2], [0, 2]).toArray(); // => [[7, 10], [15, 22]]
  * ```
  */
-export function contract(equation: string, ...args: (Operand | ContractOptions)[]): DenseTensor {
-  const last = args[args.length - 1];
-  const options: ContractOptions = last !== undefined && isOptions(last) ? last : {};
-  const operands = (isOptions(last) ? args.slice(0, -1) : args) as Operand[];
+export function contract(equation: string, ...args: [...OperandInput[], EinsumCallOptions<ContractOptions> | undefined] | OperandInput[]): DenseTensor;
+export function contract(...interleaved: (OperandInput | readonly SublistLabel[] | EinsumCallOptions<ContractOptions> | undefined)[]): DenseTensor;
+export function contract(...all: unknown[]): DenseTensor {
+  const { equation, operands, options } = einsumArguments<ContractOptions>(all, CONTRACT_OPTION_KEYS, "contract");
   if (options.sliceLimit === undefined) return einsum(equation, operands, options);
   if (operands.some(isNetworkOperand)) throw new InvalidArgumentError("sliced contraction takes dense operands", "expand factorized operands with toDense(), or contract without sliceLimit");
   const dense = operands as DenseTensor[];
@@ -115,12 +121,9 @@ export interface ContractPathResult {
  * [info.cost.multiplyAdds, info.cost.flops]; // => [640n, 1280n]
  * ```
  */
-export function contractPath(equation: string, ...args: (Operand | readonly number[] | EinsumOptions)[]): ContractPathResult {
-  const last = args[args.length - 1];
-  const hasOptions = last !== undefined && isOptions(last);
-  const options: EinsumOptions = hasOptions ? (last as EinsumOptions) : {};
-  const ops = (hasOptions ? args.slice(0, -1) : args) as (Operand | readonly number[])[];
-  const shapes = ops.map((x) => (Array.isArray(x) ? (x as readonly number[]) : (x as Operand).shape));
+export function contractPath(equation: string, ...args: [...(OperandInput | readonly number[])[], EinsumCallOptions | undefined] | (OperandInput | readonly number[])[]): ContractPathResult;
+export function contractPath(...all: unknown[]): ContractPathResult {
+  const { equation, shapes, options } = contractPathArguments(all, EINSUM_OPTION_KEYS);
   const problem = parseEinsum(equation, shapes);
   const path = choosePath(problem, options.optimize, options);
   const name = typeof options.optimize === "string" ? options.optimize : options.optimize === undefined ? "auto" : "custom";

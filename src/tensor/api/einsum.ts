@@ -2,7 +2,7 @@
  * `einsum`: parse → find a path → plan → execute.
  * @module
  */
-import { DTypeMismatchError, InvalidArgumentError } from "../../errors.js";
+import { InvalidArgumentError } from "../../errors.js";
 import type { Backend, BackendTensor } from "../backends/backend.js";
 import type { DenseTensor } from "../dense.js";
 import { itemSize } from "../dtype.js";
@@ -18,6 +18,7 @@ import { linearToSsa, type Path } from "../paths/path.js";
 import { getOptimizer, optimizerKey, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
+import { EINSUM_OPTION_KEYS, einsumArguments, promoteOperands, resolveEinsumOptions, sublistAt, sublistOperands, type EinsumCallOptions, type OperandInput } from "./arguments.js";
 
 /** How to choose the contraction path. */
 export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
@@ -92,12 +93,19 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
 }
 
 /**
- * Contracts operands by a numpy einsum equation.
+ * Contracts operands by a numpy einsum equation. The operands may be given as one list or as
+ * arguments (options last, optional), or in numpy's interleaved form `einsum(a, [0, 1], b, [1, 2],
+ * [0, 2])`. An operand may be a tensor, a factorized tensor, nested arrays of numbers, a
+ * Float64Array/Float32Array (1-D) or a number. Mixed float32/float64 operands are computed in
+ * float64 (numpy's promotion); otherwise the result has the operands' dtype.
  * @param equation - `"ij,jk->ik"`; implicit output, `...`, repeated labels and spaces allowed.
  * @param operands - dense tensors, or factorized tensors (CP/TR/TT), which expand into their factors.
+ * @param options - see {@link EinsumOptions}; `optimize` may also be an opt_einsum path list and
+ * `memoryLimit` `"max_input"`. An unknown key is an error naming the closest valid one.
  * @throws {@link EinsumSyntaxError} when the equation does not parse.
  * @throws {@link ShapeMismatchError} when a label has two sizes.
- * @throws {@link DTypeMismatchError} when operands have different dtypes.
+ * @throws {@link UnknownOptionError} for a misspelled option.
+ * @throws {@link InvalidArgumentError} for a value that is not an operand or an option of the wrong type.
  * @throws {@link MemoryLimitError} when an intermediate exceeds `memoryLimit`.
  * @example
  * ```ts
@@ -105,9 +113,16 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  * const a = tensor([[1, 2], [3, 4]]);
  * einsum("ii->", [a]).item(); // => 5
  * einsum("ij,jk->ik", [a, a]).toArray(); // => [[7, 10], [15, 22]]
+ * einsum("ij,jk->ik", [[1, 2], [3, 4]], [[1, 0], [0, 1]]).toArray(); // => [[1, 2], [3, 4]]
+ * einsum("i,i->", new Float64Array([1, 2]), new Float64Array([3, 4])).item(); // => 11
+ * einsum(a, [0, 1], a, [1, 2], [0, 2]).toArray(); // => [[7, 10], [15, 22]]
  * ```
  */
-export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
+export function einsum(equation: string, operands: readonly OperandInput[], options?: EinsumCallOptions): DenseTensor;
+export function einsum(equation: string, ...operands: [...OperandInput[], EinsumCallOptions | undefined] | OperandInput[]): DenseTensor;
+export function einsum(...interleaved: (OperandInput | readonly SublistLabel[] | EinsumCallOptions | undefined)[]): DenseTensor;
+export function einsum(...args: unknown[]): DenseTensor {
+  const { equation, operands, options } = einsumArguments<EinsumOptions>(args, EINSUM_OPTION_KEYS, "einsum");
   const dtype = commonDType(operands);
   const key = planKey(equation, operands, dtype, options);
   if (key !== undefined) {
@@ -139,14 +154,15 @@ export interface SublistOperand {
  * einsumSublist([{ tensor: a, labels: [100, 200] }, { tensor: a, labels: [200, 300] }], [100, 300]).toArray(); // => [[7, 10], [15, 22]]
  * ```
  */
-export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], options: EinsumOptions = {}): DenseTensor {
-  const tensors = operands.map((o) => o.tensor);
+export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], rawOptions?: EinsumCallOptions): DenseTensor {
+  const tensors = promoteOperands(sublistOperands(operands).map((o) => o.tensor));
   const dtype = commonDType(tensors);
   const problem = parseSublist(
     operands.map((o) => o.labels),
     tensors.map((x) => x.shape),
-    output,
+    output === undefined ? undefined : sublistAt(output, "the output sublist"),
   );
+  const options = resolveEinsumOptions<EinsumOptions>(rawOptions, tensors.map((x) => x.shape), EINSUM_OPTION_KEYS, "einsumSublist options");
   return run(problem, tensors, dtype, options);
 }
 
@@ -163,9 +179,17 @@ export function execOptions(options: Pick<EinsumOptions, "shared">): { readonly 
   return options.shared ? { shared: options.shared } : {};
 }
 
-/** The one dtype of all operands (float64 for none). */
+/**
+ * The dtype a contraction of these operands computes in: theirs when they agree, float64 when
+ * float32 and float64 are mixed (numpy's promotion) or there are none.
+ * @example
+ * ```ts
+ * import { commonDType, zeros } from "multilinear";
+ * commonDType([zeros([2], { dtype: "float32" }), zeros([2], { dtype: "float32" })]); // => "float32"
+ * commonDType([zeros([2], { dtype: "float32" }), zeros([2])]); // => "float64"
+ * ```
+ */
 export function commonDType(operands: readonly { readonly dtype: "float32" | "float64" }[]): "float32" | "float64" {
-  const ds = [...new Set(operands.map((x) => x.dtype))];
-  if (ds.length > 1) throw new DTypeMismatchError(ds);
-  return ds[0] ?? "float64";
+  const ds = new Set(operands.map((x) => x.dtype));
+  return ds.size === 1 && ds.has("float32") ? "float32" : "float64";
 }

@@ -18,11 +18,12 @@ export interface ExecuteOptions {
 }
 
 /**
- * Executes `plan` on `operands` with `backend`; returns the result on the host.
+ * Executes `plan` on `operands` with `backend`; returns the result on the host. Mixed float32 and
+ * float64 operands are computed in float64 (numpy's promotion).
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  */
 export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): DenseTensor {
-  const inputs = operands.map((x) => backend.upload(x));
+  const inputs = promoteMixed(operands).map((x) => backend.upload(x));
   let out: T | undefined;
   try {
     out = executePlanOnBackend(plan, inputs, backend, options);
@@ -39,7 +40,7 @@ export function executePlan<T extends BackendTensor>(plan: ContractionPlan, oper
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  */
 export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): Promise<DenseTensor> {
-  const inputs = operands.map((x) => backend.upload(x));
+  const inputs = promoteMixed(operands).map((x) => backend.upload(x));
   let out: T | undefined;
   try {
     out = executePlanOnBackend(plan, inputs, backend, options);
@@ -47,6 +48,12 @@ export async function executePlanAsync<T extends BackendTensor>(plan: Contractio
   } finally {
     releaseAll(backend, inputs, out);
   }
+}
+
+/** numpy's promotion: when float32 and float64 operands are mixed, the float32 ones are converted to float64. */
+function promoteMixed(operands: readonly DenseTensor[]): readonly DenseTensor[] {
+  const mixed = operands.some((x) => x.dtype === "float32") && operands.some((x) => x.dtype === "float64");
+  return mixed ? operands.map((x) => (x.dtype === "float32" ? x.astype("float64") : x)) : operands;
 }
 
 function releaseAll<T extends BackendTensor>(backend: Backend<T>, inputs: readonly T[], out: T | undefined): void {
