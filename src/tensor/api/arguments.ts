@@ -49,7 +49,7 @@ export type EinsumCallOptions<O extends EinsumOptions = EinsumOptions> = Omit<O,
 };
 
 /** Keys of {@link EinsumOptions} (including those of path optimizers). */
-export const EINSUM_OPTION_KEYS: readonly string[] = ["optimize", "backend", "maxBytes", "cachePlan", "memoryLimit", "seed", "timeLimitMs", "context", "shared"];
+export const EINSUM_OPTION_KEYS: readonly string[] = ["optimize", "backend", "maxBytes", "cachePlan", "memoryLimit", "seed", "timeLimitMs", "onProgress", "context", "shared"];
 
 /** The equation, operands and options of one call, normalised. */
 export interface EinsumArguments<O extends EinsumOptions = EinsumOptions> {
