@@ -91,7 +91,7 @@ export interface TRAlsOptions extends LinalgOptions {
  * squares against the product of all the others.
  */
 export function trAls(x: DenseTensor, ranks: number | readonly number[], options: TRAlsOptions = {}): { tr: TRTensor } & FitReport {
-  checkOptionKeys(options, ["init", "maxIter", "tol", "seed", "requireConvergence", "onIteration"], "trAls options");
+  checkOptionKeys(options, ["init", "maxIter", "tol", "seed", "requireConvergence", "onIteration", "backend"], "trAls options");
   checkData(x);
   const X = x.astype("float64");
   const shape = X.shape;
@@ -181,7 +181,7 @@ export interface TTSvdOptions extends LinalgOptions {
  * ```
  */
 export function ttSvd(x: DenseTensor, options: TTSvdOptions = {}): { tt: TTTensor; relError: number } {
-  checkOptionKeys(options, ["ranks", "tol"], "ttSvd options");
+  checkOptionKeys(options, ["ranks", "tol", "backend"], "ttSvd options");
   checkData(x);
   const X = x.astype("float64");
   const shape = X.shape;
@@ -230,7 +230,7 @@ function truncation(s: Float64Array, delta: number, max: number): number {
  * the smallest ranks within relative accuracy `tol` (and `ranks` when given).
  */
 export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
-  checkOptionKeys(options, ["ranks", "tol"], "ttRound options");
+  checkOptionKeys(options, ["ranks", "tol", "backend"], "ttRound options");
   const D = tt.cores.length;
   const tol = options.tol ?? 0;
   const maxRanks = options.ranks === undefined ? Array<number>(D + 1).fill(Infinity) : trainRanks(options.ranks, D);

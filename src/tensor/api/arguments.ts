@@ -15,7 +15,7 @@ import { ELLIPSIS, parseSublist, type SublistLabel } from "../einsum/parse.js";
 import { isNetworkOperand, type Operand } from "../network-operands.js";
 import type { Path } from "../paths/path.js";
 import type { PathFinder } from "../paths/registry.js";
-import type { EinsumOptions, OptimizeSpec } from "./einsum.js";
+import type { EinsumOptions, OptimizeSpec } from "./options.js";
 
 /** Typed arrays accepted as 1-D operands (float arrays are wrapped without a copy; integer arrays are converted to float64). */
 export type NumericArray =

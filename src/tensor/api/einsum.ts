@@ -10,41 +10,18 @@ import { parseEinsum, parseSublist, type SublistLabel } from "../einsum/parse.js
 import type { EinsumProblem } from "../einsum/problem.js";
 import { executePlan } from "../plan/execute.js";
 import type { SharedIntermediates } from "../plan/shared-intermediates.js";
-import { defaultContext, type EinsumContext } from "./context.js";
+import { defaultContext } from "./context.js";
 
 // The backend of the default context, for modules that run on it (they import it from here).
 export { defaultBackend, clearPlanCache, PLAN_CACHE_SIZE } from "./context.js";
 import { linearToSsa, type Path } from "../paths/path.js";
-import { getOptimizer, optimizerKey, type OptimizeOptions, type PathFinder } from "../paths/registry.js";
+import { getOptimizer, optimizerKey, type OptimizeOptions } from "../paths/registry.js";
+import type { EinsumOptions, OptimizeSpec } from "./options.js";
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
 import { EINSUM_OPTION_KEYS, einsumArguments, promoteOperands, resolveEinsumOptions, sublistAt, sublistOperands, type EinsumCallOptions, type OperandInput } from "./arguments.js";
 
-/** How to choose the contraction path. */
-export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
-
-/** Options of {@link einsum}. */
-export interface EinsumOptions extends OptimizeOptions {
-  /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
-  readonly optimize?: OptimizeSpec;
-  /**
-   * Context whose backend and plan cache the call uses (default: {@link defaultContext}, a shared
-   * CPU backend).
-   */
-  readonly context?: EinsumContext;
-  /** Backend to run on; wins over the context's backend (the context's cache for it is used). */
-  readonly backend?: Backend<BackendTensor>;
-  /** Cap on the estimated peak working memory in bytes (default 4 GiB). */
-  readonly maxBytes?: number | bigint;
-  /**
-   * Reuse the plan of an earlier call with the same equation, shapes, dtype and options (default
-   * true). Plans are kept in the context, per backend (see {@link PlanCache}); custom path-finder
-   * functions are never cached.
-   */
-  readonly cachePlan?: boolean;
-  /** Reuse step results of other contractions given the same cache (see {@link SharedIntermediates}). */
-  readonly shared?: SharedIntermediates;
-}
+export type { EinsumOptions, OptimizeSpec } from "./options.js";
 
 /** The backend a call runs on: `backend`, else the context's, else the default context's. */
 export function resolveBackend(options: Pick<EinsumOptions, "backend" | "context">): Backend<BackendTensor> {
