@@ -8,6 +8,7 @@ import { ConfigError, InvalidArgumentError } from "../errors.js";
  * Ring ranks `R_0 … R_D` (TensorLy's D+1-entry form, `R_D = R_0`) from a number (all equal), D
  * entries (the ring closes on `R_0`) or D+1 entries.
  * @throws {@link ConfigError} for a wrong count, `R_D ≠ R_0`, or a rank below 1.
+ * @category Decompositions
  */
 export function ringRanks(ranks: number | readonly number[], ndim: number): number[] {
   const list = typeof ranks === "number" ? Array<number>(ndim).fill(ranks) : [...ranks];
@@ -24,6 +25,7 @@ export function ringRanks(ranks: number | readonly number[], ndim: number): numb
  * Train ranks `1, R_1 … R_{D−1}, 1` from a number (all inner ranks equal), D−1 inner ranks, or the
  * D+1-entry form with boundary ranks 1.
  * @throws {@link ConfigError} for a wrong count, boundary ranks other than 1, or a rank below 1.
+ * @category Decompositions
  */
 export function trainRanks(ranks: number | readonly number[], ndim: number): number[] {
   let list: number[];

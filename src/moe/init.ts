@@ -10,7 +10,7 @@ import { shapeSize } from "../tensor/shape.js";
 import type { MuMoEConfig } from "./config.js";
 import { expectedShapes, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
 
-/** Options of {@link createMuMoE}. */
+/** Options of {@link createMuMoE}. @category μMoE */
 export interface CreateMuMoEOptions extends MuMoELayerOptions {
   /** Seed of the generator (same seed → same weights everywhere). */
   readonly seed: number;
@@ -34,6 +34,7 @@ export interface CreateMuMoEOptions extends MuMoELayerOptions {
  * layer.parameterCount(); // => 528n
  * layer.forward(randn([2, 4], { seed: 1 })).shape; // => [2, 1, 8]
  * ```
+ * @category μMoE
  */
 export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions): MuMoELayer {
   const c = resolveMuMoEConfig(config);

@@ -8,13 +8,13 @@ import { allocate, type DType, type FloatArray } from "./dtype.js";
 import { Rng } from "./random.js";
 import { shapeSize, validateShape } from "./shape.js";
 
-/** Options of the factories. */
+/** Options of the factories. @category Tensor */
 export interface CreateOptions<D extends DType = DType> {
   /** Element type; `float64` unless stated. */
   readonly dtype?: D;
 }
 
-/** Options of the random factories. */
+/** Options of the random factories. @category Tensor */
 export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
   /** Seed of the generator: the same seed gives the same numbers on every platform. */
   readonly seed: number;
@@ -29,6 +29,7 @@ export interface RandomOptions<D extends DType = DType> extends CreateOptions<D>
  * tensor([[1, 2], [3, 4]]).shape; // => [2, 2]
  * tensor(7).ndim; // => 0
  * ```
+ * @category Tensor
  */
 export function tensor<D extends DType = "float64">(values: NestedArray, options: CreateOptions<D> = {}): DenseTensor<D> {
   const dtype = (options.dtype ?? "float64") as D;
@@ -63,6 +64,7 @@ export function tensor<D extends DType = "float64">(values: NestedArray, options
 /**
  * Wraps a typed array (no copy) as a contiguous tensor of `shape`; the dtype follows the array.
  * @throws {@link InvalidShapeError} when the length does not equal the product of `shape`.
+ * @category Tensor
  */
 export function fromData<A extends FloatArray>(data: A, shape: readonly number[]): DenseTensor<A extends Float32Array ? "float32" : "float64"> {
   validateShape(shape);
@@ -72,7 +74,7 @@ export function fromData<A extends FloatArray>(data: A, shape: readonly number[]
   return new DenseTensor(data as never, shape) as never;
 }
 
-/** A tensor filled with `value`. */
+/** A tensor filled with `value`. @category Tensor */
 export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   validateShape(shape);
   const data = allocate((options.dtype ?? "float64") as D, shapeSize(shape));
@@ -80,29 +82,29 @@ export function full<D extends DType = "float64">(shape: readonly number[], valu
   return new DenseTensor(data, shape);
 }
 
-/** A tensor of zeros. */
+/** A tensor of zeros. @category Tensor */
 export function zeros<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
   return full(shape, 0, options);
 }
 
-/** A tensor of ones. */
+/** A tensor of ones. @category Tensor */
 export function ones<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
   return full(shape, 1, options);
 }
 
-/** A rank-0 tensor holding `value`. */
+/** A rank-0 tensor holding `value`. @category Tensor */
 export function scalar<D extends DType = "float64">(value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   return full([], value, options);
 }
 
-/** An identity matrix of size n×n. */
+/** An identity matrix of size n×n. @category Tensor */
 export function eye<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   const t = zeros([n, n], options);
   for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
   return t;
 }
 
-/** `0, 1, …, n-1` as a 1-D tensor. */
+/** `0, 1, …, n-1` as a 1-D tensor. @category Tensor */
 export function arange<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   const t = zeros([n], options);
   for (let i = 0; i < n; i++) t.data[i] = i;
@@ -116,12 +118,13 @@ export function arange<D extends DType = "float64">(n: number, options: CreateOp
  * import { randn } from "multilinear";
  * randn([2, 3], { seed: 1 }).get(0, 0) === randn([2, 3], { seed: 1 }).get(0, 0); // => true
  * ```
+ * @category Tensor
  */
 export function randn<D extends DType = "float64">(shape: readonly number[], options: RandomOptions<D>): DenseTensor<D> {
   return fillRandom(shape, options, (r) => r.normal());
 }
 
-/** Uniform samples in `[low, high)` from a seeded generator. */
+/** Uniform samples in `[low, high)` from a seeded generator. @category Tensor */
 export function rand<D extends DType = "float64">(
   shape: readonly number[],
   options: RandomOptions<D> & { readonly low?: number; readonly high?: number },

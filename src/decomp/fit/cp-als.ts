@@ -29,7 +29,7 @@ import { checkShapeOf, positiveInt, type FitReport, type ProgressCallback } from
 import { MttkrpSweep } from "./mttkrp.js";
 import { gramOf, hadamardOf, multiplicative, scaleColumns, solveNormal } from "./normal-equations.js";
 
-/** Options of {@link cpAls}. */
+/** Options of {@link cpAls}. @category Decompositions */
 export interface CPAlsOptions {
   /** `svd` (default, TensorLy's) or `random` (uniform [0, 1), seeded). */
   readonly init?: "svd" | "random" | CPTensor;
@@ -57,7 +57,7 @@ export interface CPAlsOptions {
   readonly backend?: Backend<BackendTensor>;
 }
 
-/** Result of {@link cpAls}. */
+/** Result of {@link cpAls}. @category Decompositions */
 export interface CPAlsResult extends FitReport {
   readonly cp: CPTensor;
 }
@@ -72,6 +72,7 @@ export interface CPAlsResult extends FitReport {
  * const fit = cpAls(cpToTensor(planted), 2, { tol: 1e-14, maxIter: 500 });
  * fit.errors[fit.errors.length - 1]! < 1e-6; // => true
  * ```
+ * @category Decompositions
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
   checkShapeOf(x);
@@ -178,6 +179,7 @@ function mttkrpFor(
  * const ones = tensor([[1], [1]]);
  * mttkrpOf(x, [ones, ones, ones], 0).toArray(); // => [[10], [26]]
  * ```
+ * @category Decompositions
  */
 export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
   const rank = factors[0]!.shape[1]!;

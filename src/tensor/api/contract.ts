@@ -19,7 +19,7 @@ import { findSlices, type Slicing } from "../paths/slicing.js";
 import { planContraction } from "../plan/plan.js";
 import { itemSize } from "../dtype.js";
 
-/** Options of {@link contract}: einsum's, plus slicing. */
+/** Options of {@link contract}: einsum's, plus slicing. @category Einsum & paths */
 export interface ContractOptions extends EinsumOptions {
   /**
    * Slice the contraction so that no intermediate exceeds this many elements (sum over slices). By
@@ -40,6 +40,7 @@ function isOptions(x: unknown): x is ContractOptions {
  * const a = tensor([[1, 2], [3, 4]]);
  * contract("ij,jk,kl->il", a, a, a, { optimize: "optimal" }).toArray(); // => [[37, 54], [81, 118]]
  * ```
+ * @category Einsum & paths
  */
 export function contract(equation: string, ...args: (Operand | ContractOptions)[]): DenseTensor {
   const last = args[args.length - 1];
@@ -56,6 +57,7 @@ export function contract(equation: string, ...args: (Operand | ContractOptions)[
 /**
  * Runs a sliced contraction: for every assignment of the sliced labels, the operands are viewed at
  * that index, the slice's plan is run, and the results are summed (in float64).
+ * @category Einsum & paths
  */
 export function contractSliced(problem: EinsumProblem, operands: readonly DenseTensor[], path: Path, slicing: Slicing, backend: Backend<BackendTensor> = defaultBackend()): DenseTensor {
   const dtype = commonDType(operands);
@@ -97,7 +99,7 @@ export function contractSliced(problem: EinsumProblem, operands: readonly DenseT
   return new DenseTensor(out, plan.outputShape);
 }
 
-/** What {@link contractPath} returns. */
+/** What {@link contractPath} returns. @category Einsum & paths */
 export interface ContractPathResult {
   /** The path in opt_einsum's linear form. */
   readonly path: number[][];
@@ -114,6 +116,7 @@ export interface ContractPathResult {
  * path; // => [[0, 1], [0, 1]]
  * [info.cost.multiplyAdds, info.cost.flops]; // => [640n, 1280n]
  * ```
+ * @category Einsum & paths
  */
 export function contractPath(equation: string, ...args: (Operand | readonly number[] | EinsumOptions)[]): ContractPathResult {
   const last = args[args.length - 1];

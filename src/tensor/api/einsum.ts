@@ -19,10 +19,10 @@ import { getOptimizer, optimizerKey, type OptimizeOptions, type PathFinder } fro
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
 
-/** How to choose the contraction path. */
+/** How to choose the contraction path. @category Einsum & paths */
 export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
 
-/** Options of {@link einsum}. */
+/** Options of {@link einsum}. @category Einsum & paths */
 export interface EinsumOptions extends OptimizeOptions {
   /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
   readonly optimize?: OptimizeSpec;
@@ -63,7 +63,7 @@ function planKey(equation: string, operands: readonly Operand[], dtype: string, 
   return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
 }
 
-/** Finds an SSA path for a problem according to `optimize`. */
+/** Finds an SSA path for a problem according to `optimize`. @category Einsum & paths */
 export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | undefined, options: OptimizeOptions = {}): Path {
   const n = problem.inputs.length;
   // One or two operands have one path; skip the optimizer machinery (it dominates tiny einsums).
@@ -80,6 +80,7 @@ export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | unde
 /**
  * Plans a contraction of a parsed problem (path search, lowering, memory check).
  * @param options - optimizer and memory options; `dtype` (of the operands) sizes the byte estimate.
+ * @category Einsum & paths
  */
 export function planProblem(problem: EinsumProblem, options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {}): ContractionPlan {
   const path = choosePath(problem, options.optimize, options);
@@ -106,6 +107,7 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  * einsum("ii->", [a]).item(); // => 5
  * einsum("ij,jk->ik", [a, a]).toArray(); // => [[7, 10], [15, 22]]
  * ```
+ * @category Einsum & paths
  */
 export function einsum(equation: string, operands: readonly Operand[], options: EinsumOptions = {}): DenseTensor {
   const dtype = commonDType(operands);
@@ -124,7 +126,7 @@ export function einsum(equation: string, operands: readonly Operand[], options: 
   return run(problem, operands, dtype, options);
 }
 
-/** One operand of {@link einsumSublist}: a tensor and its labels. */
+/** One operand of {@link einsumSublist}: a tensor and its labels. @category Einsum & paths */
 export interface SublistOperand {
   readonly tensor: DenseTensor;
   readonly labels: readonly SublistLabel[];
@@ -138,6 +140,7 @@ export interface SublistOperand {
  * const a = tensor([[1, 2], [3, 4]]);
  * einsumSublist([{ tensor: a, labels: [100, 200] }, { tensor: a, labels: [200, 300] }], [100, 300]).toArray(); // => [[7, 10], [15, 22]]
  * ```
+ * @category Einsum & paths
  */
 export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], options: EinsumOptions = {}): DenseTensor {
   const tensors = operands.map((o) => o.tensor);
@@ -163,7 +166,7 @@ export function execOptions(options: Pick<EinsumOptions, "shared">): { readonly 
   return options.shared ? { shared: options.shared } : {};
 }
 
-/** The one dtype of all operands (float64 for none). */
+/** The one dtype of all operands (float64 for none). @category Einsum & paths */
 export function commonDType(operands: readonly { readonly dtype: "float32" | "float64" }[]): "float32" | "float64" {
   const ds = [...new Set(operands.map((x) => x.dtype))];
   if (ds.length > 1) throw new DTypeMismatchError(ds);

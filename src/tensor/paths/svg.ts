@@ -7,7 +7,7 @@
 import { log10Big } from "./cost.js";
 import type { PathInfo } from "./info.js";
 
-/** Options of {@link pathTreeSvg}. */
+/** Options of {@link pathTreeSvg}. @category Einsum & paths */
 export interface TreeSvgOptions {
   readonly width?: number;
   readonly height?: number;
@@ -40,6 +40,7 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
  * const { info } = contractPath("ab,bc,cd->ad", [2, 3], [3, 4], [4, 5]);
  * pathTreeSvg(info).startsWith("<svg"); // => true
  * ```
+ * @category Einsum & paths
  */
 export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): string {
   const nInputs = info.nInputs;
