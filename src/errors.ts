@@ -6,7 +6,7 @@
  * @module
  */
 
-/** Machine-readable error codes; callers `switch (e.code)`. */
+/** Machine-readable error codes; callers `switch (e.code)`. @category Errors */
 export type ErrorCode =
   | "einsum-syntax"
   | "operand-count"
@@ -29,7 +29,7 @@ export type ErrorCode =
   | "gpu"
   | "missing-package";
 
-/** Base class of every error the library throws on purpose. */
+/** Base class of every error the library throws on purpose. @category Errors */
 export abstract class MultilinearError extends Error {
   /** Stable, machine-readable identifier of the error kind. */
   abstract readonly code: ErrorCode;
@@ -48,6 +48,7 @@ export abstract class MultilinearError extends Error {
 /**
  * An einsum equation that does not parse. The message shows the equation (tabs and newlines printed as
  * spaces, so the columns line up) with a caret under the offending character.
+ * @category Errors
  */
 export class EinsumSyntaxError extends MultilinearError {
   override readonly code = "einsum-syntax";
@@ -67,7 +68,7 @@ export class EinsumSyntaxError extends MultilinearError {
   }
 }
 
-/** The number of operands differs from the number of terms in the equation. */
+/** The number of operands differs from the number of terms in the equation. @category Errors */
 export class OperandCountError extends MultilinearError {
   override readonly code = "operand-count";
   constructor(readonly expected: number, readonly actual: number) {
@@ -78,7 +79,7 @@ export class OperandCountError extends MultilinearError {
   }
 }
 
-/** An operand has a different number of axes than its term has labels. */
+/** An operand has a different number of axes than its term has labels. @category Errors */
 export class RankMismatchError extends MultilinearError {
   override readonly code = "rank-mismatch";
   constructor(readonly operand: number, readonly term: string, readonly expectedNdim: number | string, readonly actualNdim: number) {
@@ -89,7 +90,7 @@ export class RankMismatchError extends MultilinearError {
   }
 }
 
-/** One label has two different sizes. */
+/** One label has two different sizes. @category Errors */
 export class ShapeMismatchError extends MultilinearError {
   override readonly code = "shape-mismatch";
   constructor(
@@ -113,7 +114,7 @@ export class ShapeMismatchError extends MultilinearError {
   }
 }
 
-/** An output label is missing from every input, or appears twice in the output. */
+/** An output label is missing from every input, or appears twice in the output. @category Errors */
 export class OutputLabelError extends MultilinearError {
   override readonly code = "output-label";
   constructor(readonly label: string, readonly reason: "absent" | "repeated") {
@@ -131,6 +132,7 @@ export class OutputLabelError extends MultilinearError {
 /**
  * Operands of different dtypes were combined where they cannot be promoted: backend tensors given to
  * `executePlanOnBackend`. (einsum, contract and executePlan promote float32 with float64 to float64, as numpy.)
+ * @category Errors
  */
 export class DTypeMismatchError extends MultilinearError {
   override readonly code = "dtype-mismatch";
@@ -142,7 +144,7 @@ export class DTypeMismatchError extends MultilinearError {
   }
 }
 
-/** A function argument is out of its domain (a negative size, an unknown option...). */
+/** A function argument is out of its domain (a negative size, an unknown option...). @category Errors */
 export class InvalidArgumentError extends MultilinearError {
   override readonly code = "invalid-argument";
   constructor(what: string, hint: string) {
@@ -153,17 +155,18 @@ export class InvalidArgumentError extends MultilinearError {
 /**
  * An options or configuration object has a key the function does not know (a typo such as
  * `optimise` or `useBais`). The hint names the closest valid key.
+ * @category Errors
  */
 export class UnknownOptionError extends MultilinearError {
   override readonly code = "unknown-option";
   constructor(
-    /** What the object configures, e.g. `"einsum options"` or `"μMoE config"`. */
+    /** What the object configures, e.g. `"einsum options"` or `"μMoE config"`. @category Errors */
     readonly where: string,
-    /** The key that is not known. */
+    /** The key that is not known. @category Errors */
     readonly key: string,
-    /** The closest valid key (by edit distance), or undefined when none is close. */
+    /** The closest valid key (by edit distance), or undefined when none is close. @category Errors */
     readonly suggestion: string | undefined,
-    /** Every valid key. */
+    /** Every valid key. @category Errors */
     readonly known: readonly string[],
   ) {
     super(
@@ -173,7 +176,7 @@ export class UnknownOptionError extends MultilinearError {
   }
 }
 
-/** A shape is invalid for the requested operation (a reshape to a different size, a bad axis...). */
+/** A shape is invalid for the requested operation (a reshape to a different size, a bad axis...). @category Errors */
 export class InvalidShapeError extends MultilinearError {
   override readonly code = "invalid-shape";
   constructor(what: string, hint: string) {
@@ -181,7 +184,7 @@ export class InvalidShapeError extends MultilinearError {
   }
 }
 
-/** A contraction path that is not valid for its problem. */
+/** A contraction path that is not valid for its problem. @category Errors */
 export class InvalidPathError extends MultilinearError {
   override readonly code = "invalid-path";
   /**
@@ -204,7 +207,7 @@ export class InvalidPathError extends MultilinearError {
   }
 }
 
-/** An optimizer name that is not registered. */
+/** An optimizer name that is not registered. @category Errors */
 export class UnknownOptimizerError extends MultilinearError {
   override readonly code = "unknown-optimizer";
   constructor(readonly optimizer: string, readonly known: readonly string[]) {
@@ -212,7 +215,7 @@ export class UnknownOptimizerError extends MultilinearError {
   }
 }
 
-/** A contraction whose largest intermediate (or total workspace) exceeds the memory limit. */
+/** A contraction whose largest intermediate (or total workspace) exceeds the memory limit. @category Errors */
 export class MemoryLimitError extends MultilinearError {
   override readonly code = "memory-limit";
   /**
@@ -233,7 +236,7 @@ export class MemoryLimitError extends MultilinearError {
   }
 }
 
-/** A backend cannot run a kernel of this size (e.g. a GPU loop or texture limit). */
+/** A backend cannot run a kernel of this size (e.g. a GPU loop or texture limit). @category Errors */
 export class BackendLimitError extends MultilinearError {
   override readonly code = "backend-limit";
   constructor(what: string, hint: string) {
@@ -241,7 +244,7 @@ export class BackendLimitError extends MultilinearError {
   }
 }
 
-/** A file that is truncated, lies about its contents, or is not in the expected format. */
+/** A file that is truncated, lies about its contents, or is not in the expected format. @category Errors */
 export class FileFormatError extends MultilinearError {
   override readonly code = "file-format";
   constructor(readonly file: string, problem: string, hint = "re-export the file; it is truncated or not in the expected format") {
@@ -249,7 +252,7 @@ export class FileFormatError extends MultilinearError {
   }
 }
 
-/** An iterative algorithm that did not reach its tolerance when asked to insist on it. */
+/** An iterative algorithm that did not reach its tolerance when asked to insist on it. @category Errors */
 export class NotConvergedError extends MultilinearError {
   override readonly code = "not-converged";
   constructor(what: string, hint: string) {
@@ -257,7 +260,7 @@ export class NotConvergedError extends MultilinearError {
   }
 }
 
-/** A layer or model configuration that is inconsistent (a missing weight, a wrong shape, an unknown option). */
+/** A layer or model configuration that is inconsistent (a missing weight, a wrong shape, an unknown option). @category Errors */
 export class ConfigError extends MultilinearError {
   override readonly code = "config";
   constructor(what: string, hint: string) {
@@ -265,7 +268,7 @@ export class ConfigError extends MultilinearError {
   }
 }
 
-/** No rank ≥ 1 fits a parameter budget (e.g. the gating matrix alone already exceeds it). */
+/** No rank ≥ 1 fits a parameter budget (e.g. the gating matrix alone already exceeds it). @category Errors */
 export class InfeasibleBudgetError extends MultilinearError {
   override readonly code = "infeasible-budget";
   constructor(what: string, hint: string, readonly target: bigint, readonly minimumParams: bigint) {
@@ -276,6 +279,7 @@ export class InfeasibleBudgetError extends MultilinearError {
 /**
  * The GPU reported an error (a shader that does not compile, a validation error caught by an error
  * scope, an allocation the device refused, a lost device), or a GPU mode cannot run here.
+ * @category Errors
  */
 export class GpuError extends MultilinearError {
   override readonly code = "gpu";
@@ -287,6 +291,7 @@ export class GpuError extends MultilinearError {
 /**
  * An exhaustive path search would visit far too many contraction orders to finish; refused before it
  * starts (unless it is given a time limit).
+ * @category Errors
  */
 export class SearchSpaceError extends MultilinearError {
   override readonly code = "search-space";
@@ -307,6 +312,7 @@ export class SearchSpaceError extends MultilinearError {
 /**
  * An optional package a feature needs is not installed: the GPU backend (`multilinear/gpu`) needs
  * `gpu.js`, and its `webgpu` mode in Node the `webgpu` package. The hint is the install command.
+ * @category Errors
  */
 export class MissingPackageError extends MultilinearError {
   override readonly code = "missing-package";
@@ -326,6 +332,7 @@ export class MissingPackageError extends MultilinearError {
 /**
  * Throws `make()` when `cond` is false. The error is only built on failure, so messages can be expensive.
  * @internal
+ * @category Errors
  */
 export function check(cond: boolean, make: () => MultilinearError): asserts cond {
   if (!cond) throw make();

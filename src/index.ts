@@ -4,7 +4,26 @@
  * - {@link einsum} and friends contract dense tensors by numpy's einsum grammar;
  * - {@link parseEinsum} produces the {@link EinsumProblem} every later stage consumes;
  * - {@link pathCost} is the exact (bigint) cost model; {@link planContraction} / {@link executePlan} run a path on a backend.
- * @packageDocumentation
+ *
+ * The GPU backend is the separate entry `multilinear/gpu`; the fast-check kit is `multilinear/testing`.
+ * The guides (in the site's navigation and in `docs/guides/`) explain each area with worked examples.
+ * @module multilinear
+ * @categoryDescription Tensor
+ * Dense tensors: dtypes, creation, random numbers, shapes and comparison.
+ * @categoryDescription Einsum & paths
+ * numpy's einsum grammar, contraction-path optimizers, the exact cost model, plans and their execution.
+ * @categoryDescription Backends
+ * The backend interfaces, the CPU backend and its WebAssembly kernels, backend-generic layer operations.
+ * @categoryDescription Decompositions
+ * CP, tensor-ring and tensor-train tensors, their fits (CP-ALS, TR-SVD/ALS, TT-SVD) and the linear algebra under them.
+ * @categoryDescription μMoE
+ * Multilinear Mixture-of-Experts layers, gates and activations, weight files, dense/sparse/soft MoE references.
+ * @categoryDescription Budgets
+ * Exact parameter and MAC counts, symbolic formulas, rank matching, expert-rank analysis, sweeps and their charts.
+ * @categoryDescription I/O
+ * `.npy` and `.safetensors` readers and writers.
+ * @categoryDescription Errors
+ * The typed errors: every one is a {@link MultilinearError} with a `code`, a message and a `hint`.
  */
 export * from "./errors.js";
 export { checkOptionKeys, closestKey } from "./option-keys.js";
@@ -205,9 +224,9 @@ export { flattenExperts, flattenGates } from "./moe/hierarchy.js";
 // ---- linalg ----
 export { qr, type QR } from "./linalg/qr.js";
 export { svd, singularValues, type SVD, type SVDOptions } from "./linalg/svd.js";
-export { cholesky, choleskySolve, solveSymmetric, lstsq, pinv, eigh, type Eigh } from "./linalg/solve.js";
+export { cholesky, choleskySolve, solveSymmetric, lstsq, pinv, eigh, type Eigh, type PinvOptions } from "./linalg/solve.js";
 export { khatriRao, kron, unfold, fold } from "./linalg/products.js";
-export { frobenius, type Matrix } from "./linalg/matrix.js";
+export { frobenius, type Matrix, type LinalgOptions } from "./linalg/matrix.js";
 export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type NetworkDescription, type Operand } from "./tensor/network-operands.js";
 export { CPTensor, cpToTensor, cpNorm, cpNormalize } from "./decomp/cp.js";
 export { DENSE_LIMIT } from "./decomp/dense-guard.js";

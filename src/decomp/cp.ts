@@ -14,6 +14,7 @@ import { checkDenseSize } from "./dense-guard.js";
 /**
  * A CP tensor: weights (length R) and one factor matrix `I_d × R` per mode. Usable directly as an
  * einsum operand: it expands into its factors, and the dense tensor is never formed.
+ * @category Decompositions
  */
 export class CPTensor implements TensorNetworkOperand {
   readonly weights: DenseTensor;
@@ -89,6 +90,7 @@ export class CPTensor implements TensorNetworkOperand {
  * import { CPTensor, cpToTensor, tensor } from "multilinear";
  * cpToTensor(new CPTensor(tensor([2]), [tensor([[1], [2]]), tensor([[3], [4]])])).toArray(); // => [[6, 8], [12, 16]]
  * ```
+ * @category Decompositions
  */
 export function cpToTensor(cp: CPTensor): DenseTensor {
   checkDenseSize(cp.shape, "CP tensor");
@@ -104,6 +106,7 @@ export function cpToTensor(cp: CPTensor): DenseTensor {
  * import { CPTensor, cpNorm, tensor } from "multilinear";
  * cpNorm(new CPTensor(undefined, [tensor([[3], [0]]), tensor([[0], [4]])])); // => 12
  * ```
+ * @category Decompositions
  */
 export function cpNorm(cp: CPTensor): number {
   const R = cp.rank;
@@ -120,6 +123,7 @@ export function cpNorm(cp: CPTensor): number {
 
 /**
  * TensorLy's `cp_normalize`: unit-norm factor columns, the norms moved into the weights (a zero column keeps norm 1).
+ * @category Decompositions
  */
 export function cpNormalize(cp: CPTensor): CPTensor {
   const R = cp.rank;

@@ -5,7 +5,7 @@
 import { MemoryLimitError } from "../errors.js";
 import { shapeSizeBig } from "../tensor/shape.js";
 
-/** Largest dense tensor `toDense()` forms by default (2^28 elements, 2 GiB in float64). */
+/** Largest dense tensor `toDense()` forms by default (2^28 elements, 2 GiB in float64). @category Decompositions */
 export const DENSE_LIMIT = 2n ** 28n;
 
 /** @throws {@link MemoryLimitError} when a tensor of `shape` exceeds {@link DENSE_LIMIT}. */

@@ -9,20 +9,20 @@ import type { DenseTensor } from "../tensor/dense.js";
 import { CPTensor } from "./cp.js";
 import { TRTensor, TTTensor } from "./tr.js";
 
-/** Any factorized tensor this library stores. */
+/** Any factorized tensor this library stores. @category Decompositions */
 export type Factorized = CPTensor | TRTensor | TTTensor;
 
-/** The method name stored in the metadata. */
+/** The method name stored in the metadata. @category Decompositions */
 export function methodOf(t: Factorized): "cp" | "tr" | "tt" {
   return t instanceof CPTensor ? "cp" : t instanceof TTTensor ? "tt" : "tr";
 }
 
-/** The ranks as the CLI reports them: `[R]` for CP, `R_0 … R_D` for TR/TT. */
+/** The ranks as the CLI reports them: `[R]` for CP, `R_0 … R_D` for TR/TT. @category Decompositions */
 export function ranksOf(t: Factorized): number[] {
   return t instanceof CPTensor ? [t.rank] : t.ranks;
 }
 
-/** Serialises a factorized tensor (plus extra metadata) as safetensors bytes. */
+/** Serialises a factorized tensor (plus extra metadata) as safetensors bytes. @category Decompositions */
 export function writeFactorized(t: Factorized, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   const tensors: Record<string, DenseTensor> = {};
   if (t instanceof CPTensor) {
@@ -35,6 +35,7 @@ export function writeFactorized(t: Factorized, metadata: Readonly<Record<string,
 /**
  * Reads a factorized tensor written by {@link writeFactorized} (`multilinear decompose -o`).
  * @throws {@link FileFormatError} when the metadata or tensors are missing or inconsistent.
+ * @category Decompositions
  */
 export function readFactorized(bytes: Uint8Array, name = "<safetensors>"): Factorized {
   const f = readSafetensors(bytes, name);

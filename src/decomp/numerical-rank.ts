@@ -8,7 +8,7 @@ import { dims, type LinalgOptions } from "../linalg/matrix.js";
 import { unfold } from "../linalg/products.js";
 import { singularValues } from "../linalg/svd.js";
 
-/** Tolerance of {@link matrixRank}: an absolute `tol`, or `rtol · σ_max`; and the backend of the SVD. */
+/** Tolerance of {@link matrixRank}: an absolute `tol`, or `rtol · σ_max`; and the backend of the SVD. @category Decompositions */
 export interface RankTolerance extends LinalgOptions {
   /** Singular values ≤ tol count as zero. */
   readonly tol?: number;
@@ -24,6 +24,7 @@ export interface RankTolerance extends LinalgOptions {
  * import { matrixRank, tensor } from "multilinear";
  * matrixRank(tensor([[1, 2], [2, 4]])); // => 1
  * ```
+ * @category Decompositions
  */
 export function matrixRank(a: DenseTensor, tolerance: RankTolerance = {}): number {
   const [m, n] = dims(a);
@@ -35,7 +36,7 @@ export function matrixRank(a: DenseTensor, tolerance: RankTolerance = {}): numbe
   return s.filter((v) => v > cut).length;
 }
 
-/** Numerical rank of the mode-`mode` unfolding of a tensor (TensorLy's unfolding convention). */
+/** Numerical rank of the mode-`mode` unfolding of a tensor (TensorLy's unfolding convention). @category Decompositions */
 export function unfoldingRank(x: DenseTensor, mode: number, tolerance: RankTolerance = {}): number {
   return matrixRank(unfold(x.astype("float64"), mode), tolerance);
 }

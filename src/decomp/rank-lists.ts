@@ -9,6 +9,7 @@ import { describeValue } from "../option-keys.js";
  * Ring ranks `R_0 … R_D` (TensorLy's D+1-entry form, `R_D = R_0`) from a number (all equal), D
  * entries (the ring closes on `R_0`) or D+1 entries.
  * @throws {@link ConfigError} for a wrong count, `R_D ≠ R_0`, or a rank below 1.
+ * @category Decompositions
  */
 export function ringRanks(ranks: number | readonly number[], ndim: number): number[] {
   if (typeof ranks !== "number" && !Array.isArray(ranks)) throw new ConfigError(`tensor-ring ranks must be a number or a list of numbers, got ${describeValue(ranks)}`, `pass one rank for all links or ${ndim} ring ranks`);
@@ -26,6 +27,7 @@ export function ringRanks(ranks: number | readonly number[], ndim: number): numb
  * Train ranks `1, R_1 … R_{D−1}, 1` from a number (all inner ranks equal), D−1 inner ranks, or the
  * D+1-entry form with boundary ranks 1.
  * @throws {@link ConfigError} for a wrong count, boundary ranks other than 1, or a rank below 1.
+ * @category Decompositions
  */
 export function trainRanks(ranks: number | readonly number[], ndim: number): number[] {
   let list: number[];

@@ -90,7 +90,7 @@ abstract class CoreTensor implements TensorNetworkOperand {
   }
 }
 
-/** A tensor-ring tensor. Usable directly as an einsum operand (it expands into its cores). */
+/** A tensor-ring tensor. Usable directly as an einsum operand (it expands into its cores). @category Decompositions */
 export class TRTensor extends CoreTensor {
   /** @throws {@link ConfigError} when consecutive ranks do not chain (cyclically) or cores are not 3-way. */
   constructor(cores: readonly DenseTensor[]) {
@@ -99,7 +99,7 @@ export class TRTensor extends CoreTensor {
   }
 }
 
-/** A tensor-train (matrix product state) tensor: a ring with `R_0 = R_D = 1`. */
+/** A tensor-train (matrix product state) tensor: a ring with `R_0 = R_D = 1`. @category Decompositions */
 export class TTTensor extends CoreTensor {
   /** @throws {@link ConfigError} when the boundary ranks are not 1 or consecutive ranks do not chain. */
   constructor(cores: readonly DenseTensor[]) {
@@ -125,12 +125,13 @@ function trToTensorCores(cores: readonly DenseTensor[], shape: readonly number[]
  * const core = tensor([[[1, 0], [0, 1]], [[0, 1], [1, 0]]]); // 2×2×2
  * trToTensor(new TRTensor([core, core])).toArray(); // => [[2, 0], [0, 2]]
  * ```
+ * @category Decompositions
  */
 export function trToTensor(tr: TRTensor): DenseTensor {
   return tr.toDense();
 }
 
-/** The dense tensor of a tensor train (TensorLy's `tt_to_tensor`). */
+/** The dense tensor of a tensor train (TensorLy's `tt_to_tensor`). @category Decompositions */
 export function ttToTensor(tt: TTTensor): DenseTensor {
   return tt.toDense();
 }

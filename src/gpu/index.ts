@@ -18,7 +18,7 @@
  * (await einsumAsync("ij,ji->", [a, a], { backend: gpu })).item(); // => 29
  * await gpu.dispose();
  * ```
- * @packageDocumentation
+ * @module multilinear/gpu
  */
 // The errors the GPU backend throws (the same classes as the core entry's).
 export { BackendLimitError, GpuError, InvalidArgumentError, MissingPackageError } from "../errors.js";

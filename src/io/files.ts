@@ -11,6 +11,7 @@ import { readSafetensors, writeSafetensors, type SafetensorsFile, type Safetenso
 /**
  * Reads a whole file (Node only).
  * @throws {@link FileFormatError} when the file does not exist or cannot be read.
+ * @category I/O
  */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const fs = await import("node:fs/promises");
@@ -26,6 +27,7 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
 /**
  * Writes a whole file (Node only).
  * @throws {@link FileFormatError} when the file cannot be written (missing directory, no permission…).
+ * @category I/O
  */
 export async function writeFileBytes(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await import("node:fs/promises");
@@ -37,22 +39,22 @@ export async function writeFileBytes(path: string, bytes: Uint8Array): Promise<v
   }
 }
 
-/** Loads a `.npy` file. */
+/** Loads a `.npy` file. @category I/O */
 export async function loadNpy(path: string): Promise<DenseTensor> {
   return readNpy(await readFileBytes(path), path);
 }
 
-/** Saves a tensor as `.npy`. */
+/** Saves a tensor as `.npy`. @category I/O */
 export async function saveNpy(path: string, x: DenseTensor): Promise<void> {
   await writeFileBytes(path, writeNpy(x));
 }
 
-/** Loads a `.safetensors` file. */
+/** Loads a `.safetensors` file. @category I/O */
 export async function loadSafetensors(path: string): Promise<SafetensorsFile> {
   return readSafetensors(await readFileBytes(path), path);
 }
 
-/** Saves tensors as `.safetensors`. */
+/** Saves tensors as `.safetensors`. @category I/O */
 export async function saveSafetensors(
   path: string,
   tensors: Readonly<Record<string, DenseTensor | SafetensorsWriteEntry>>,

@@ -14,7 +14,7 @@ import { halfToNumber } from "./half.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** What a `.npy` header says. */
+/** What a `.npy` header says. @category I/O */
 export interface NpyHeader {
   /** numpy dtype string as stored, e.g. `"<f8"`. */
   readonly descr: string;
@@ -35,6 +35,7 @@ interface Kind {
 /**
  * Reads the header of a `.npy` file without converting the data.
  * @throws {@link FileFormatError} when the header is malformed or the data size disagrees with it.
+ * @category I/O
  */
 export function readNpyHeader(bytes: Uint8Array, name = "<npy>"): NpyHeader {
   const fail = (problem: string): never => {
@@ -102,6 +103,7 @@ export function readNpyHeader(bytes: Uint8Array, name = "<npy>"): NpyHeader {
  * import { readNpy, writeNpy, tensor } from "multilinear";
  * readNpy(writeNpy(tensor([[1, 2], [3, 4]]))).toArray(); // => [[1, 2], [3, 4]]
  * ```
+ * @category I/O
  */
 export function readNpy(bytes: Uint8Array, name = "<npy>"): DenseTensor {
   const h = readNpyHeader(bytes, name);
@@ -127,6 +129,7 @@ export function readNpy(bytes: Uint8Array, name = "<npy>"): DenseTensor {
  * import { writeNpy, tensor } from "multilinear";
  * writeNpy(tensor([1, 2, 3])).length; // => 152
  * ```
+ * @category I/O
  */
 export function writeNpy(x: DenseTensor): Uint8Array {
   const descr = x.dtype === "float32" ? "<f4" : "<f8";

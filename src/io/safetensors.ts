@@ -10,7 +10,7 @@ import { allocate, type DType } from "../tensor/dtype.js";
 import { MAX_ELEMENTS, shapeSize, shapeSizeBig } from "../tensor/shape.js";
 import { bf16ToNumber, halfToNumber, numberToBf16, numberToHalf } from "./half.js";
 
-/** Element types of the safetensors format that this library reads. */
+/** Element types of the safetensors format that this library reads. @category I/O */
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
 
 const ITEM: Readonly<Record<SafetensorsDType, number>> = {
@@ -20,7 +20,7 @@ const ITEM: Readonly<Record<SafetensorsDType, number>> = {
 /** Largest header this reader accepts (the format's own limit is 100 MB). */
 const MAX_HEADER = 100_000_000;
 
-/** One header entry. */
+/** One header entry. @category I/O */
 export interface SafetensorsEntryInfo {
   readonly name: string;
   readonly dtype: SafetensorsDType;
@@ -30,7 +30,7 @@ export interface SafetensorsEntryInfo {
   readonly end: number;
 }
 
-/** The header of a safetensors file. */
+/** The header of a safetensors file. @category I/O */
 export interface SafetensorsHeader {
   readonly entries: readonly SafetensorsEntryInfo[];
   readonly metadata: Readonly<Record<string, string>>;
@@ -38,7 +38,7 @@ export interface SafetensorsHeader {
   readonly dataOffset: number;
 }
 
-/** A decoded file: tensors (floats stay F32/F64; F16/BF16 become float32; integers and bool float64). */
+/** A decoded file: tensors (floats stay F32/F64; F16/BF16 become float32; integers and bool float64). @category I/O */
 export interface SafetensorsFile {
   readonly tensors: ReadonlyMap<string, DenseTensor>;
   /** Stored dtype of each tensor. */
@@ -49,6 +49,7 @@ export interface SafetensorsFile {
 /**
  * Reads and validates the header only.
  * @throws {@link FileFormatError} naming what is wrong.
+ * @category I/O
  */
 export function readSafetensorsHeader(bytes: Uint8Array, name = "<safetensors>"): SafetensorsHeader {
   const fail = (problem: string): never => {
@@ -126,6 +127,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, name = "<safetensors>")
  * f.tensors.get("w")?.toArray(); // => [[1, 2], [3, 4]]
  * f.metadata.note; // => "hi"
  * ```
+ * @category I/O
  */
 export function readSafetensors(bytes: Uint8Array, name = "<safetensors>"): SafetensorsFile {
   const h = readSafetensorsHeader(bytes, name);
@@ -143,7 +145,7 @@ export function readSafetensors(bytes: Uint8Array, name = "<safetensors>"): Safe
   return { tensors, dtypes, metadata: h.metadata };
 }
 
-/** A tensor to write, optionally stored as another dtype (e.g. `I64` for a counter). */
+/** A tensor to write, optionally stored as another dtype (e.g. `I64` for a counter). @category I/O */
 export interface SafetensorsWriteEntry {
   readonly tensor: DenseTensor;
   readonly dtype: SafetensorsDType;
@@ -152,6 +154,7 @@ export interface SafetensorsWriteEntry {
 /**
  * Writes tensors (sorted by name, back to back) and string metadata as a safetensors file.
  * Plain tensors are stored as F32/F64 by their dtype; wrap one as `{ tensor, dtype }` to store another type.
+ * @category I/O
  */
 export function writeSafetensors(
   tensors: Readonly<Record<string, DenseTensor | SafetensorsWriteEntry>> | ReadonlyMap<string, DenseTensor | SafetensorsWriteEntry>,

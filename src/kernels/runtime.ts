@@ -32,7 +32,7 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Which build of the kernels runs: plain SIMD128, or relaxed SIMD with fused multiply-add. */
+/** Which build of the kernels runs: plain SIMD128, or relaxed SIMD with fused multiply-add. @category Backends */
 export type KernelVariant = "simd128" | "relaxed-simd";
 
 const BASE64: Record<KernelVariant, Record<"shared" | "plain", string>> = {
@@ -58,6 +58,7 @@ function bytesOf(variant: KernelVariant, shared: boolean): Uint8Array<ArrayBuffe
 /**
  * The best kernel build this engine validates: relaxed SIMD (fused multiply-add; Node ≥ 22, current
  * browsers), else plain SIMD128, else null. Checked once.
+ * @category Backends
  */
 export function bestKernelVariant(): KernelVariant | null {
   if (supported === undefined) {
@@ -84,6 +85,7 @@ export function bestKernelVariant(): KernelVariant | null {
  * import { wasmKernelsSupported } from "multilinear";
  * wasmKernelsSupported(); // => true
  * ```
+ * @category Backends
  */
 export function wasmKernelsSupported(): boolean {
   return bestKernelVariant() !== null;

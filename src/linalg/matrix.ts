@@ -7,7 +7,7 @@ import { DenseTensor } from "../tensor/dense.js";
 import { defaultBackend, einsum } from "../tensor/api/einsum.js";
 import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 
-/** A 2-D tensor used as a matrix. */
+/** A 2-D tensor used as a matrix. @category Decompositions */
 export type Matrix = DenseTensor;
 
 /** Checks that `a` is a matrix and returns its sizes. */
@@ -16,7 +16,7 @@ export function dims(a: DenseTensor, what = "matrix"): [number, number] {
   return [a.shape[0]!, a.shape[1]!];
 }
 
-/** Options every linear-algebra routine that multiplies matrices takes. */
+/** Options every linear-algebra routine that multiplies matrices takes. @category Decompositions */
 export interface LinalgOptions {
   /**
    * CPU backend for the matrix products and the work arrays they reuse (default: the default
@@ -57,7 +57,7 @@ export function fromRows(data: Float64Array, m: number, n: number): Matrix {
   return new DenseTensor(data, [m, n]);
 }
 
-/** Frobenius norm (scaled to avoid overflow). */
+/** Frobenius norm (scaled to avoid overflow). @category Decompositions */
 export function frobenius(a: DenseTensor): number {
   let scale = 0;
   let ssq = 1;

@@ -19,6 +19,7 @@ import { dims, type LinalgOptions, type Matrix } from "./matrix.js";
  * import { khatriRao, tensor } from "multilinear";
  * khatriRao([tensor([[1, 2], [3, 4]]), tensor([[1, 1], [0, 2]])]).toArray(); // => [[1, 2], [0, 4], [3, 4], [0, 8]]
  * ```
+ * @category Decompositions
  */
 export function khatriRao(matrices: readonly Matrix[], options: LinalgOptions = {}): Matrix {
   if (matrices.length === 0) throw new InvalidShapeError("khatriRao needs at least one matrix", "pass a list of matrices with equal column counts");
@@ -39,6 +40,7 @@ export function khatriRao(matrices: readonly Matrix[], options: LinalgOptions = 
  * import { kron, tensor } from "multilinear";
  * kron(tensor([[1, 2]]), tensor([[1], [10]])).toArray(); // => [[1, 2], [10, 20]]
  * ```
+ * @category Decompositions
  */
 export function kron(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
   const [m, n] = dims(a);
@@ -53,6 +55,7 @@ export function kron(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix 
  * import { unfold, arange } from "multilinear";
  * unfold(arange(8).reshape([2, 2, 2]), 1).toArray(); // => [[0, 1, 4, 5], [2, 3, 6, 7]]
  * ```
+ * @category Decompositions
  */
 export function unfold(x: DenseTensor, mode: number): Matrix {
   const m = normalizeAxis(mode, x.ndim);
@@ -60,7 +63,7 @@ export function unfold(x: DenseTensor, mode: number): Matrix {
   return x.permute(order).reshape([x.shape[m]!, -1]).contiguous();
 }
 
-/** Inverse of {@link unfold}: a matrix `(I_mode, −1)` back to a tensor of `shape`. */
+/** Inverse of {@link unfold}: a matrix `(I_mode, −1)` back to a tensor of `shape`. @category Decompositions */
 export function fold(unfolded: Matrix, mode: number, shape: readonly number[]): DenseTensor {
   const m = normalizeAxis(mode, shape.length);
   const moved = [shape[m]!, ...shape.filter((_, i) => i !== m)];

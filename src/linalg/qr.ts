@@ -6,7 +6,7 @@ import { DenseTensor } from "../tensor/dense.js";
 import { makeReflector } from "./householder.js";
 import { dims, f64, type Matrix } from "./matrix.js";
 
-/** A thin QR factorisation `A = Q R` with `Q` `m×k` orthonormal columns and `R` `k×n` upper triangular, `k = min(m, n)`. */
+/** A thin QR factorisation `A = Q R` with `Q` `m×k` orthonormal columns and `R` `k×n` upper triangular, `k = min(m, n)`. @category Decompositions */
 export interface QR {
   readonly q: Matrix;
   readonly r: Matrix;
@@ -21,6 +21,7 @@ export interface QR {
  * const { q, r } = qr(a);
  * allClose(einsum("ik,kj->ij", [q, r]), a, { atol: 1e-13 }); // => true
  * ```
+ * @category Decompositions
  */
 export function qr(a: Matrix): QR {
   const [m, n] = dims(a);

@@ -9,7 +9,7 @@ import { qr } from "./qr.js";
 import { svd } from "./svd.js";
 import { checkFinite, dims, f64, linalgBackend, matmul, matmulTN, type LinalgOptions, type Matrix } from "./matrix.js";
 
-/** The lower-triangular Cholesky factor of a symmetric positive definite matrix, or undefined when it is not (numerically) positive definite. */
+/** The lower-triangular Cholesky factor of a symmetric positive definite matrix, or undefined when it is not (numerically) positive definite. @category Decompositions */
 export function cholesky(a: Matrix): Matrix | undefined {
   const [n, n2] = dims(a);
   if (n !== n2) throw new InvalidShapeError(`Cholesky needs a square matrix, got ${n}×${n2}`, "pass a symmetric positive definite matrix");
@@ -30,7 +30,7 @@ export function cholesky(a: Matrix): Matrix | undefined {
   return new DenseTensor(L, [n, n]);
 }
 
-/** Solves `L Lᵀ X = B` given the Cholesky factor L (`B` is `n×k`). */
+/** Solves `L Lᵀ X = B` given the Cholesky factor L (`B` is `n×k`). @category Decompositions */
 export function choleskySolve(l: Matrix, b: Matrix): Matrix {
   const [n] = dims(l);
   const [nb, k] = dims(b, "right-hand side");
@@ -59,6 +59,7 @@ export function choleskySolve(l: Matrix, b: Matrix): Matrix {
  * import { solveSymmetric, tensor } from "multilinear";
  * solveSymmetric(tensor([[4, 2], [2, 3]]), tensor([[2], [1]])).toArray(); // => [[0.5], [0]]
  * ```
+ * @category Decompositions
  */
 export function solveSymmetric(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
   checkFinite(a, "the system matrix");
@@ -75,6 +76,7 @@ export function solveSymmetric(a: Matrix, b: Matrix, options: LinalgOptions = {}
  * import { lstsq, tensor } from "multilinear";
  * lstsq(tensor([[1, 0], [0, 1], [1, 1]]), tensor([[1], [2], [3]])).toArray().flat().map((v) => Math.round(v * 1e12) / 1e12); // => [1, 2]
  * ```
+ * @category Decompositions
  */
 export function lstsq(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix {
   const backend = linalgBackend(options);
@@ -110,7 +112,7 @@ export function lstsq(a: Matrix, b: Matrix, options: LinalgOptions = {}): Matrix
   return matmul(pinv(a, { backend }), b, backend);
 }
 
-/** Options of {@link pinv}. */
+/** Options of {@link pinv}. @category Decompositions */
 export interface PinvOptions extends LinalgOptions {
   /** Singular values below `rcond · σ_max` count as zero (default `max(m, n) · ε`, numpy's choice). */
   readonly rcond?: number;
@@ -123,6 +125,7 @@ export interface PinvOptions extends LinalgOptions {
  * import { pinv, tensor } from "multilinear";
  * pinv(tensor([[2, 0], [0, 0]])).toArray(); // => [[0.5, 0], [0, 0]]
  * ```
+ * @category Decompositions
  */
 export function pinv(a: Matrix, options: PinvOptions = {}): Matrix {
   const [m, n] = dims(a);
@@ -139,7 +142,7 @@ export function pinv(a: Matrix, options: PinvOptions = {}): Matrix {
   return matmulTN(vs, u.transpose().contiguous(), backend);
 }
 
-/** Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix. */
+/** Eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric matrix. @category Decompositions */
 export interface Eigh {
   readonly values: Float64Array;
   /** `n×n`, column i is the eigenvector of `values[i]`. */
@@ -154,6 +157,7 @@ export interface Eigh {
  * import { eigh, tensor } from "multilinear";
  * [...eigh(tensor([[2, 1], [1, 2]])).values].map((v) => Math.round(v * 1e12) / 1e12); // => [1, 3]
  * ```
+ * @category Decompositions
  */
 export function eigh(a: Matrix): Eigh {
   const [n, n2] = dims(a);

@@ -16,7 +16,7 @@ import { checkFinite, dims, f64, linalgBackend, type LinalgOptions, type Matrix 
 import { gemm } from "./dense-gemm.js";
 import type { CpuBackend } from "../tensor/backends/cpu/backend.js";
 
-/** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. */
+/** `A = U · diag(s) · Vᵀ` with singular values in decreasing order. @category Decompositions */
 export interface SVD {
   /** `m×k`, orthonormal columns. */
   readonly u: Matrix;
@@ -26,7 +26,7 @@ export interface SVD {
   readonly vt: Matrix;
 }
 
-/** Options of {@link svd}. */
+/** Options of {@link svd}. @category Decompositions */
 export interface SVDOptions extends LinalgOptions {
   /** Keep only the leading `rank` components (truncated SVD). */
   readonly rank?: number;
@@ -46,6 +46,7 @@ export interface SVDOptions extends LinalgOptions {
  * const { s } = svd(tensor([[3, 0], [0, -4]]));
  * [...s]; // => [4, 3]
  * ```
+ * @category Decompositions
  */
 export function svd(a: Matrix, options: SVDOptions = {}): SVD {
   return svdOn(a, options, linalgBackend(options));
@@ -89,6 +90,7 @@ function svdOn(a: Matrix, options: SVDOptions, backend: CpuBackend): SVD {
  * import { singularValues, tensor } from "multilinear";
  * [...singularValues(tensor([[0, 2], [1, 0], [0, 0]]))]; // => [2, 1]
  * ```
+ * @category Decompositions
  */
 export function singularValues(a: Matrix, options: LinalgOptions = {}): Float64Array {
   const [m, n] = dims(a);

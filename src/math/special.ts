@@ -14,6 +14,7 @@ const INV_SQRT_PI = 0.5641895835477563;
  * import { erf } from "multilinear";
  * Math.abs(erf(1) - 0.8427007929497149) < 1e-15; // => true
  * ```
+ * @category μMoE
  */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
@@ -23,7 +24,7 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** The complementary error function `1 − erf(x)`, without cancellation for large x. */
+/** The complementary error function `1 − erf(x)`, without cancellation for large x. @category μMoE */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
@@ -74,6 +75,7 @@ function erfcFraction(x: number): number {
  * gelu(0); // => 0
  * Math.abs(gelu(1) - 0.8413447460685429) < 1e-15; // => true
  * ```
+ * @category μMoE
  */
 export function gelu(x: number): number {
   // For negative x, 1 + erf(x/√2) = erfc(|x|/√2) avoids cancellation.

@@ -5,23 +5,24 @@
  * @module
  */
 
-/** The factorization of the expert weight tensor. */
+/** The factorization of the expert weight tensor. @category μMoE */
 export type MuMoEKind = "cp" | "tr";
 
-/** Gate normalisation: BatchNorm1d (eval mode, running statistics) or LayerNorm across experts. */
+/** Gate normalisation: BatchNorm1d (eval mode, running statistics) or LayerNorm across experts. @category μMoE */
 export type GateNormalization = "bn" | "ln";
 
-/** Gate activation. */
+/** Gate activation. @category μMoE */
 export type GateActivation = "entmax15" | "softmax" | "sparsemax";
 
 /**
  * TR ranks in the official code's form: one triple per core `[r_left, ·, r_right]`; the middle
  * entry is ignored (overwritten by the mode size), so it may be `null`. Cores are ordered expert
  * levels…, input, output, and consecutive triples must chain (`r_right` of one = `r_left` of the next, cyclically).
+ * @category μMoE
  */
 export type TRRanks = readonly (readonly [number, number | null, number])[];
 
-/** A μMoE layer's configuration. */
+/** A μMoE layer's configuration. @category μMoE */
 export interface MuMoEConfig {
   /** `cp` (CPMuMoE) or `tr` (TRMuMoE). */
   readonly kind: MuMoEKind;
@@ -45,7 +46,7 @@ export interface MuMoEConfig {
   readonly applyLn?: boolean;
 }
 
-/** A configuration with every default filled in. */
+/** A configuration with every default filled in. @category μMoE */
 export interface ResolvedMuMoEConfig extends MuMoEConfig {
   readonly secondDim: number;
   readonly normalization: GateNormalization;

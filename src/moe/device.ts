@@ -12,7 +12,7 @@ import type { DenseTensor } from "../tensor/dense.js";
 import { muMoEForward, muMoEGates, type LayerTensors } from "./forward.js";
 import { layerTensors, type MuMoELayer } from "./mumoe.js";
 
-/** A backend that can hold a layer: the executor's interface, plus optional resident uploads and frees. */
+/** A backend that can hold a layer: the executor's interface, plus optional resident uploads and frees. @category μMoE */
 export type DeviceBackend<T extends BackendTensor> = Backend<T> & {
   /** Uploads a tensor that survives every `release` (weights); defaults to `upload`. */
   resident?(x: DenseTensor): T;
@@ -31,6 +31,7 @@ export type DeviceBackend<T extends BackendTensor> = Backend<T> & {
  * difference(await device.forward(x), layer.forward(x)).maxAbs < 1e-12; // => true
  * device.dispose();
  * ```
+ * @category μMoE
  */
 export class DeviceMuMoE<T extends BackendTensor> {
   private readonly weights: LayerTensors<T>;

@@ -19,6 +19,7 @@ import type { MuMoEKind } from "./config.js";
 /**
  * The factors of one layer in the official order (expert levels…, input, output). CP factors are
  * `mode × R`; TR cores are `R_k × mode × R_{k+1}` with the last core closing the ring.
+ * @category μMoE
  */
 export class FactorizedExperts {
   /** Plans per number of tokens, built on first use. */

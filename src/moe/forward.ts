@@ -17,10 +17,10 @@ import { executePlanOnBackend } from "../tensor/plan/execute.js";
 import type { ContractionPlan } from "../tensor/plan/plan.js";
 import type { ResolvedMuMoEConfig } from "./config.js";
 
-/** ε of the official BatchNorm1d / LayerNorm. */
+/** ε of the official BatchNorm1d / LayerNorm. @category μMoE */
 export const NORM_EPS = 1e-5;
 
-/** A layer's tensors by role, as handles of one backend. */
+/** A layer's tensors by role, as handles of one backend. @category μMoE */
 export interface LayerTensors<T> {
   /** Gating projections `P_l`, `[I, N_l]`. */
   readonly projs: readonly T[];
@@ -34,7 +34,7 @@ export interface LayerTensors<T> {
   readonly layer2?: readonly T[] | undefined;
 }
 
-/** What the forward pass needs of a layer besides its tensors: configuration and plans. */
+/** What the forward pass needs of a layer besides its tensors: configuration and plans. @category μMoE */
 export interface ForwardSpec {
   readonly config: ResolvedMuMoEConfig;
   /** Keep only the k largest logits per level (undefined: all). */
@@ -49,6 +49,7 @@ export interface ForwardSpec {
  * The gate coefficients of each level for rows `x` `[M, I]`: one `[M, N_l]` handle per level, owned
  * by the caller. `x` and the layer's tensors stay the caller's.
  * @throws {@link ConfigError} for top-k gates on layer operations without `keepTopK`.
+ * @category μMoE
  */
 export function muMoEGates<T extends BackendTensor>(spec: ForwardSpec, backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T): T[] {
   const { config, topK } = spec;
@@ -76,6 +77,7 @@ export function muMoEGates<T extends BackendTensor>(spec: ForwardSpec, backend: 
  * handle the caller owns. With `hidden`, stops after the first layer (before GELU). Every
  * intermediate is released once used; `x` and the layer's tensors stay the caller's.
  * @throws {@link ConfigError} for top-k gates on layer operations without `keepTopK`.
+ * @category μMoE
  */
 export function muMoEForward<T extends BackendTensor>(spec: ForwardSpec, backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T, options: { readonly hidden?: boolean } = {}): T {
   const gates = muMoEGates(spec, backend, ops, w, x);

@@ -13,7 +13,7 @@ import type { DType } from "../tensor/dtype.js";
 import type { GateActivation, GateNormalization } from "./config.js";
 import { NORM_EPS } from "./forward.js";
 
-/** BatchNorm running statistics of one gate level. */
+/** BatchNorm running statistics of one gate level. @category μMoE */
 export interface BatchNormStats {
   readonly runningMean: DenseTensor;
   readonly runningVar: DenseTensor;
@@ -22,6 +22,7 @@ export interface BatchNormStats {
 /**
  * Normalises gate logits `[tokens, N]`: BatchNorm in eval mode or LayerNorm across the experts.
  * @throws {@link InvalidArgumentError} for BatchNorm without running statistics.
+ * @category μMoE
  */
 export function normalizeLogits<D extends DType>(logits: DenseTensor<D>, normalization: GateNormalization, bn?: BatchNormStats): DenseTensor<D> {
   if (normalization === "ln") return cpuLayerOps.layerNorm(logits, { eps: NORM_EPS }) as DenseTensor<D>;
@@ -33,6 +34,7 @@ export function normalizeLogits<D extends DType>(logits: DenseTensor<D>, normali
  * Applies the gate activation over the last axis, keeping only the `topK` largest entries when given
  * (the others get exactly 0).
  * @throws {@link InvalidArgumentError} for a `topK` that is not a positive integer.
+ * @category μMoE
  */
 export function activate<D extends DType>(x: DenseTensor<D>, act: GateActivation, topK?: number): DenseTensor<D> {
   const cut = topK === undefined ? x : cpuLayerOps.keepTopK!(x, topK);

@@ -19,6 +19,7 @@ import { FactorizedExperts } from "./experts.js";
  * const layer = createMuMoE({ kind: "cp", inputDim: 3, outputDim: 2, expertDims: [4, 5], ranks: 6 }, { seed: 1 });
  * flattenExperts(layer.experts1).modeSizes; // => [20, 4, 2]
  * ```
+ * @category μMoE
  */
 export function flattenExperts(experts: FactorizedExperts): FactorizedExperts {
   const E = experts.levels;
@@ -42,6 +43,7 @@ export function flattenExperts(experts: FactorizedExperts): FactorizedExperts {
 /**
  * The flat gate of hierarchical gates: `vec(a_1 ∘ … ∘ a_E)` per row, `[M, ∏N_e]` (C order).
  * @throws {@link InvalidArgumentError} when the gates have different row counts.
+ * @category μMoE
  */
 export function flattenGates(gates: readonly DenseTensor[]): DenseTensor {
   if (gates.length === 0) throw new InvalidArgumentError("no gates to flatten", "pass one [M, N_l] gate per level");

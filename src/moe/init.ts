@@ -12,7 +12,7 @@ import { shapeSize } from "../tensor/shape.js";
 import type { MuMoEConfig } from "./config.js";
 import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
 
-/** Options of {@link createMuMoE}. */
+/** Options of {@link createMuMoE}. @category μMoE */
 export interface CreateMuMoEOptions extends MuMoELayerOptions {
   /** Seed of the generator (same seed → same weights everywhere); omitted: a fresh random seed, as PyTorch. */
   readonly seed?: number;
@@ -37,6 +37,7 @@ export interface CreateMuMoEOptions extends MuMoELayerOptions {
  * layer.forward(randn([2, 4], { seed: 1 })).shape; // => [2, 1, 8]
  * createMuMoE({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [16], ranks: [[4, null, 4], [4, null, 4], [4, null, 4]] }).kind; // => "tr"
  * ```
+ * @category μMoE
  */
 export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions = {}): MuMoELayer {
   const c = resolveMuMoEConfig(config);

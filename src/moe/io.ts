@@ -12,7 +12,7 @@ import { scalar } from "../tensor/create.js";
 import type { GateActivation, MuMoEConfig, TRRanks } from "./config.js";
 import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
 
-/** The constructor arguments of the official `MuMoE` wrapper, as stored in the metadata. */
+/** The constructor arguments of the official `MuMoE` wrapper, as stored in the metadata. @category μMoE */
 export interface OfficialConstructorArgs {
   readonly MuMoE_layer: "CPMuMoE" | "TRMuMoE";
   readonly input_dim: number;
@@ -27,7 +27,7 @@ export interface OfficialConstructorArgs {
   readonly apply_ln?: boolean;
 }
 
-/** Converts the official constructor arguments to a {@link MuMoEConfig}. @throws {@link ConfigError} for unknown options. */
+/** Converts the official constructor arguments to a {@link MuMoEConfig}. @throws {@link ConfigError} for unknown options. @category μMoE */
 export function configFromOfficial(args: OfficialConstructorArgs): MuMoEConfig {
   const kind = args.MuMoE_layer === "CPMuMoE" ? "cp" : args.MuMoE_layer === "TRMuMoE" ? "tr" : undefined;
   if (!kind) throw new ConfigError(`unknown MuMoE_layer '${String(args.MuMoE_layer)}'`, "use CPMuMoE or TRMuMoE");
@@ -66,7 +66,7 @@ export function configFromOfficial(args: OfficialConstructorArgs): MuMoEConfig {
   };
 }
 
-/** The official constructor arguments of a configuration. */
+/** The official constructor arguments of a configuration. @category μMoE */
 export function officialFromConfig(config: MuMoEConfig): OfficialConstructorArgs {
   const c = resolveMuMoEConfig(config);
   return {
@@ -84,7 +84,7 @@ export function officialFromConfig(config: MuMoEConfig): OfficialConstructorArgs
   };
 }
 
-/** Options of {@link loadMuMoE}. */
+/** Options of {@link loadMuMoE}. @category μMoE */
 export interface LoadMuMoEOptions extends MuMoELayerOptions {
   /** The configuration, when the file has no `__metadata__.config` (or to override it). */
   readonly config?: MuMoEConfig;
@@ -95,6 +95,7 @@ export interface LoadMuMoEOptions extends MuMoELayerOptions {
  * @param source - the file's bytes (or, in Node, its path).
  * @throws {@link ConfigError} naming a missing key, a wrong shape or an unknown option.
  * @throws {@link FileFormatError} for a file that is not valid safetensors.
+ * @category μMoE
  */
 export async function loadMuMoE(source: Uint8Array | string, options: LoadMuMoEOptions = {}): Promise<MuMoELayer> {
   const name = typeof source === "string" ? source : "<safetensors>";
@@ -102,7 +103,7 @@ export async function loadMuMoE(source: Uint8Array | string, options: LoadMuMoEO
   return muMoEFromSafetensors(readSafetensors(bytes, name), name, options);
 }
 
-/** The synchronous core of {@link loadMuMoE}, for an already decoded file. */
+/** The synchronous core of {@link loadMuMoE}, for an already decoded file. @category μMoE */
 export function muMoEFromSafetensors(file: SafetensorsFile, name: string, options: LoadMuMoEOptions = {}): MuMoELayer {
   checkLayerOptions(options, ["config", ...MUMOE_LAYER_OPTION_KEYS], "loadMuMoE options");
   const config = options.config ?? configFromMetadata(file, name);
@@ -154,6 +155,7 @@ function configFromMetadata(file: SafetensorsFile, name: string): MuMoEConfig {
  * Writes a layer in the official format: the state_dict under its PyTorch keys (BatchNorm
  * `num_batches_tracked` as I64), and the constructor arguments in `__metadata__.config`.
  * @param extra - further tensors to store (e.g. an `input` and its `output`).
+ * @category μMoE
  */
 export function saveMuMoE(layer: MuMoELayer, extra: Readonly<Record<string, DenseTensor>> = {}): Uint8Array {
   const tensors: Record<string, DenseTensor | SafetensorsWriteEntry> = { ...extra };
@@ -166,7 +168,7 @@ export function saveMuMoE(layer: MuMoELayer, extra: Readonly<Record<string, Dens
   return writeSafetensors(tensors, { format: "mumoe-reference/v1", config: JSON.stringify(config), dtype: layer.dtype });
 }
 
-/** Saves a layer to a file (Node only). */
+/** Saves a layer to a file (Node only). @category μMoE */
 export async function saveMuMoEFile(path: string, layer: MuMoELayer, extra: Readonly<Record<string, DenseTensor>> = {}): Promise<void> {
   await writeFileBytes(path, saveMuMoE(layer, extra));
 }

@@ -21,7 +21,7 @@ import { FactorizedExperts } from "./experts.js";
 import { muMoEForward, muMoEGates, type ForwardSpec, type LayerTensors } from "./forward.js";
 import type { BatchNormStats } from "./gate.js";
 
-/** The tensors of a layer, by role. */
+/** The tensors of a layer, by role. @category μMoE */
 export interface MuMoEWeights {
   /** Gating projections `P_l`, `[I, N_l]`. */
   readonly projs: readonly DenseTensor[];
@@ -35,7 +35,7 @@ export interface MuMoEWeights {
   readonly layer2?: readonly DenseTensor[];
 }
 
-/** Options of a layer's forward pass. */
+/** Options of a layer's forward pass. @category μMoE */
 export interface ForwardOptions {
   /** Refuse inputs with NaN or ±Infinity (default false: non-finite values propagate). */
   readonly checkFinite?: boolean;
@@ -51,7 +51,7 @@ export interface ForwardOptions {
   readonly ops?: LayerOps<BackendTensor>;
 }
 
-/** Options of {@link MuMoELayer}. */
+/** Options of {@link MuMoELayer}. @category μMoE */
 export interface MuMoELayerOptions {
   /** Path optimizer for the expert contractions (default: `auto` when registered, else `greedy`). */
   readonly optimize?: OptimizeSpec;
@@ -59,12 +59,13 @@ export interface MuMoELayerOptions {
   readonly topK?: number;
 }
 
-/** Keys of {@link MuMoELayerOptions}. */
+/** Keys of {@link MuMoELayerOptions}. @category μMoE */
 export const MUMOE_LAYER_OPTION_KEYS: readonly string[] = ["optimize", "topK"];
 
 /**
  * Checks the keys of a layer's options and its `topK`.
  * @internal
+ * @category μMoE
  */
 export function checkLayerOptions(options: unknown, keys: readonly string[], where: string): void {
   checkOptionKeys(options, keys, where);
@@ -74,7 +75,7 @@ export function checkLayerOptions(options: unknown, keys: readonly string[], whe
   }
 }
 
-/** Fills the wrapper's defaults (as the official wrapper: bn, entmax15, bias on, no input LayerNorm, one layer). */
+/** Fills the wrapper's defaults (as the official wrapper: bn, entmax15, bias on, no input LayerNorm, one layer). @category μMoE */
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });
@@ -92,6 +93,7 @@ export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
  *
  * For an input `[B, I]` the output is `[B, 1, O']` and for `[B, T, I]` it is `[B, T, O']`, exactly as the
  * official module (which does not squeeze the token axis); `O'` is `secondDim` for two-layer blocks.
+ * @category μMoE
  */
 export class MuMoELayer implements ForwardSpec {
   readonly config: ResolvedMuMoEConfig;
@@ -264,6 +266,7 @@ export class MuMoELayer implements ForwardSpec {
  * The layer operations of a backend: the backend itself when it implements them (the GPU backend),
  * `cpuLayerOps` for the CPU backend.
  * @throws {@link ConfigError} for a backend with neither.
+ * @category μMoE
  */
 export function layerOpsOf<T extends BackendTensor>(backend: Backend<T>): LayerOps<T> {
   const b = backend as Backend<T> & Partial<LayerOps<T>>;
@@ -272,7 +275,7 @@ export function layerOpsOf<T extends BackendTensor>(backend: Backend<T>): LayerO
   throw new ConfigError(`backend '${backend.name}' has no layer operations (softmax, normalisations, GELU…)`, "pass { ops } with its LayerOps, or run the layer on the CPU backend");
 }
 
-/** A layer's weights by role, each passed through `up` (an upload, or the identity). */
+/** A layer's weights by role, each passed through `up` (an upload, or the identity). @category μMoE */
 export function layerTensors<T>(w: MuMoEWeights, up: (x: DenseTensor) => T): LayerTensors<T> {
   return {
     projs: w.projs.map(up),
@@ -290,12 +293,13 @@ export function layerTensors<T>(w: MuMoEWeights, up: (x: DenseTensor) => T): Lay
  * import { appendOnes, tensor } from "multilinear";
  * appendOnes(tensor([[2, 3]])).toArray(); // => [[2, 3, 1]]
  * ```
+ * @category μMoE
  */
 export function appendOnes<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
   return cpuLayerOps.appendOnes(x) as DenseTensor<D>;
 }
 
-/** The shapes every weight must have, by state_dict key. */
+/** The shapes every weight must have, by state_dict key. @category μMoE */
 export function expectedShapes(config: ResolvedMuMoEConfig): Map<string, number[]> {
   const m = new Map<string, number[]>();
   const bias = config.useBias ? 1 : 0;

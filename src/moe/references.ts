@@ -24,6 +24,7 @@ import { gelu } from "../math/special.js";
  * @param W - `[N_1, …, N_E, Ĩ, O]`.
  * @param gates - per level `[M, N_l]`.
  * @param input - `[M, Ĩ]` (with the bias column when W carries biases).
+ * @category μMoE
  */
 export function denseExpertsForward(W: DenseTensor, gates: readonly DenseTensor[], input: DenseTensor): DenseTensor {
   const E = gates.length;
@@ -60,7 +61,7 @@ export function denseExpertsForward(W: DenseTensor, gates: readonly DenseTensor[
   return new DenseTensor(out, [M, O]);
 }
 
-/** What {@link muMoEDenseForward} needs of a layer ({@link MuMoELayer} has it). */
+/** What {@link muMoEDenseForward} needs of a layer ({@link MuMoELayer} has it). @category μMoE */
 export interface DenseCheckable {
   readonly config: { readonly inputDim: number; readonly useBias?: boolean; readonly secondDim?: number };
   /** Gates per level, `[B, T, N_l]`. */
@@ -74,6 +75,7 @@ export interface DenseCheckable {
 /**
  * The forward pass of a μMoE layer (see {@link MuMoELayer}) computed densely: its own gates, but the expert tensors formed by
  * `toDense()` and contracted by {@link denseExpertsForward}. Equal to `layer.forward(x)` up to rounding.
+ * @category μMoE
  */
 export function muMoEDenseForward(layer: DenseCheckable, x: DenseTensor): DenseTensor {
   const b = x.shape[0]!;
@@ -106,7 +108,7 @@ export function muMoEDenseForward(layer: DenseCheckable, x: DenseTensor): DenseT
   return y.reshape([b, t, y.shape[1]!]);
 }
 
-/** Configuration of the reference MoE layers. */
+/** Configuration of the reference MoE layers. @category μMoE */
 export interface MoEConfig {
   /** Input features I. */
   readonly inputDim: number;
@@ -120,7 +122,7 @@ export interface MoEConfig {
   readonly useBias?: boolean;
 }
 
-/** Weights of the dense and sparse MoE references (names as the budget calculator counts them). */
+/** Weights of the dense and sparse MoE references (names as the budget calculator counts them). @category μMoE */
 export interface MoEWeights {
   /** Gating projection `G`, stored `[N, I]` as `nn.Linear` does. */
   readonly gate: DenseTensor;
@@ -133,7 +135,7 @@ export interface MoEWeights {
   readonly bias2?: DenseTensor;
 }
 
-/** Options of the reference layers' forward passes. */
+/** Options of the reference layers' forward passes. @category μMoE */
 export interface MoEForwardOptions {
   /** Backend for the contractions (default: the CPU backend). */
   readonly backend?: Backend<BackendTensor>;
@@ -265,6 +267,7 @@ abstract class ExpertsBase {
  * moe.forward(randn([2, 4], { seed: 2 })).shape; // => [2, 1, 3]
  * moe.parameterCount(); // => 95n
  * ```
+ * @category μMoE
  */
 export class DenseMoE extends ExpertsBase {
   /** @param act - gate activation (default softmax). */
@@ -295,6 +298,7 @@ export class DenseMoE extends ExpertsBase {
 /**
  * Sparse top-k MoE (Shazeer et al.): the k largest gate logits are softmax-renormalised, the others
  * get 0, and only those experts contribute.
+ * @category μMoE
  */
 export class SparseMoE extends ExpertsBase {
   constructor(config: MoEConfig, weights: MoEWeights, readonly topK: number) {
@@ -323,7 +327,7 @@ export class SparseMoE extends ExpertsBase {
   }
 }
 
-/** Weights of {@link SoftMoE}: slot parameters `Φ ∈ ℝ^{I×(N·S)}` and the experts. */
+/** Weights of {@link SoftMoE}: slot parameters `Φ ∈ ℝ^{I×(N·S)}` and the experts. @category μMoE */
 export interface SoftMoEWeights extends Omit<MoEWeights, "gate"> {
   readonly phi: DenseTensor;
 }
@@ -332,6 +336,7 @@ export interface SoftMoEWeights extends Omit<MoEWeights, "gate"> {
  * Slot-based Soft MoE (Puigcerver et al.; docs/guides/mumoe-reference.md#reference-layers — not what the μMoE paper's early abstract calls
  * "soft"). For a sequence `X [T, I]`: logits `L = XΦ`, dispatch `D = softmax over tokens`, slot inputs
  * `X̃ = DᵀX`, expert n processes its S slots, combine `C = softmax over slots`, `Y = C·Ỹ`.
+ * @category μMoE
  */
 export class SoftMoE {
   readonly experts: DenseMoE;

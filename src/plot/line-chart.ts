@@ -6,19 +6,19 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 
-/** One point; a `null` y leaves a gap (e.g. an infeasible configuration). */
+/** One point; a `null` y leaves a gap (e.g. an infeasible configuration). @category Budgets */
 export interface ChartPoint {
   readonly x: number;
   readonly y: number | null;
 }
 
-/** One line. */
+/** One line. @category Budgets */
 export interface ChartSeries {
   readonly name: string;
   readonly points: readonly ChartPoint[];
 }
 
-/** One panel (a pair of axes). */
+/** One panel (a pair of axes). @category Budgets */
 export interface ChartPanel {
   readonly title: string;
   readonly xLabel: string;
@@ -30,7 +30,7 @@ export interface ChartPanel {
   readonly note?: string;
 }
 
-/** Options of {@link renderLineChart}. */
+/** Options of {@link renderLineChart}. @category Budgets */
 export interface LineChartOptions {
   readonly title?: string;
   /** A caption line under the title. */
@@ -49,7 +49,7 @@ const MARKERS = ["circle", "square", "triangle", "diamond", "circle", "square", 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const num = (v: number): string => (Math.round(v * 100) / 100).toString();
 
-/** A tick label: 1, 10, 100, 1k, 10k, 100k, 1M, …, 1T, or a plain integer. */
+/** A tick label: 1, 10, 100, 1k, 10k, 100k, 1M, …, 1T, or a plain integer. @category Budgets */
 export function formatTick(v: number): string {
   const units: [number, string][] = [
     [1e15, "P"],
@@ -113,6 +113,7 @@ function decades(lo: number, hi: number): [number, number] {
  *   series: [{ name: "a", points: [{ x: 1, y: 10 }, { x: 100, y: 1000 }] }] }] });
  * svg.startsWith("<svg"); // => true
  * ```
+ * @category Budgets
  */
 export function renderLineChart(options: LineChartOptions): string {
   const pw = options.panelWidth ?? 480;

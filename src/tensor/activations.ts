@@ -44,6 +44,7 @@ export function mapRows<D extends DType>(t: DenseTensor<D>, fn: RowFn): DenseTen
  * import { softmax, tensor } from "multilinear";
  * softmax(tensor([0, 0])).toArray(); // => [0.5, 0.5]
  * ```
+ * @category μMoE
  */
 export function softmax<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
   return mapRows(x, softmaxRow);
@@ -70,6 +71,7 @@ function softmaxRow(x: Float64Array, out: Float64Array): void {
  * entmax15(tensor([3, 0])).toArray(); // => [1, 0]
  * entmax15(tensor([0, 0, 0, 0])).toArray(); // => [0.25, 0.25, 0.25, 0.25]
  * ```
+ * @category μMoE
  */
 export function entmax15<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
   return mapRows(x, entmax15Row);
@@ -113,6 +115,7 @@ function entmax15Row(x: Float64Array, out: Float64Array): void {
  * import { sparsemax, tensor } from "multilinear";
  * sparsemax(tensor([0.5, 0])).toArray(); // => [0.75, 0.25]
  * ```
+ * @category μMoE
  */
 export function sparsemax<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
   return mapRows(x, sparsemaxRow);
@@ -139,7 +142,7 @@ function sparsemaxRow(x: Float64Array, out: Float64Array): void {
   for (let j = 0; j < d; j++) out[j] = Math.max(u[j]! - tau, 0);
 }
 
-/** Options of {@link entmaxBisect}. */
+/** Options of {@link entmaxBisect}. @category μMoE */
 export interface EntmaxBisectOptions {
   /** α > 1 (1.5 is entmax-1.5, 2 is sparsemax; α → 1 approaches softmax). */
   readonly alpha: number;
@@ -158,6 +161,7 @@ export interface EntmaxBisectOptions {
  * const x = tensor([1.2, 0.3, -0.5, 0.9]);
  * allClose(entmaxBisect(x, { alpha: 1.5 }), entmax15(x), { atol: 1e-9 }); // => true
  * ```
+ * @category μMoE
  */
 export function entmaxBisect<D extends DType>(x: DenseTensor<D>, options: EntmaxBisectOptions): DenseTensor<D> {
   const alpha = options.alpha;
@@ -200,7 +204,7 @@ export function entmaxBisect<D extends DType>(x: DenseTensor<D>, options: Entmax
   });
 }
 
-/** Normalises each row to mean 0 and (biased) variance 1: `(x − mean)/√(var + eps)` (PyTorch LayerNorm without affine). */
+/** Normalises each row to mean 0 and (biased) variance 1: `(x − mean)/√(var + eps)` (PyTorch LayerNorm without affine). @category μMoE */
 export function layerNormRows<D extends DType>(x: DenseTensor<D>, eps = 1e-5): DenseTensor<D> {
   return mapRows(x, (row, out) => {
     const d = row.length;

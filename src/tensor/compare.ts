@@ -8,6 +8,7 @@ import { sameShape } from "./shape.js";
 /**
  * Tolerances of {@link allClose}: `|a - b| <= atol + rtol * |b|`, as numpy's `allclose` (an infinity
  * is close only to the same infinity; NaN only to NaN, and only with `equalNan`).
+ * @category Tensor
  */
 export interface CloseOptions {
   /** Relative tolerance (default 1e-5). */
@@ -18,7 +19,7 @@ export interface CloseOptions {
   readonly equalNan?: boolean;
 }
 
-/** Summary of how far two tensors are apart. */
+/** Summary of how far two tensors are apart. @category Tensor */
 export interface Difference {
   /** Shapes equal. */
   readonly sameShape: boolean;
@@ -40,12 +41,13 @@ export interface Difference {
  * allClose(tensor([1, 2]), tensor([1, 2 + 1e-9])); // => true
  * allClose(tensor([1, 2]), tensor([1, 2.1])); // => false
  * ```
+ * @category Tensor
  */
 export function allClose(a: DenseTensor, b: DenseTensor, options: CloseOptions = {}): boolean {
   return difference(a, b, options).mismatches === 0;
 }
 
-/** Like {@link allClose} but reports the largest absolute and relative differences too. */
+/** Like {@link allClose} but reports the largest absolute and relative differences too. @category Tensor */
 export function difference(a: DenseTensor, b: DenseTensor, options: CloseOptions = {}): Difference {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;

@@ -9,13 +9,13 @@ import { checkOptionKeys, describeValue } from "../option-keys.js";
 import { randomSeed, Rng } from "./random.js";
 import { shapeSize, validateShape } from "./shape.js";
 
-/** Options of the factories. */
+/** Options of the factories. @category Tensor */
 export interface CreateOptions<D extends DType = DType> {
   /** Element type; `float64` unless stated. */
   readonly dtype?: D;
 }
 
-/** Options of the random factories. */
+/** Options of the random factories. @category Tensor */
 export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
   /**
    * Seed of the generator: the same seed gives the same numbers on every platform. The factories
@@ -44,6 +44,7 @@ function createDType(options: unknown, keys: readonly string[], where: string): 
  * tensor([[1, 2], [3, 4]]).shape; // => [2, 2]
  * tensor(7).ndim; // => 0
  * ```
+ * @category Tensor
  */
 export function tensor<D extends DType = "float64">(values: NestedArray, options: CreateOptions<D> = {}): DenseTensor<D> {
   const dtype = createDType(options, ["dtype"], "tensor options") as D;
@@ -80,6 +81,7 @@ export function tensor<D extends DType = "float64">(values: NestedArray, options
 /**
  * Wraps a typed array (no copy) as a contiguous tensor of `shape`; the dtype follows the array.
  * @throws {@link InvalidShapeError} when the length does not equal the product of `shape`.
+ * @category Tensor
  */
 export function fromData<A extends FloatArray>(data: A, shape: readonly number[]): DenseTensor<A extends Float32Array ? "float32" : "float64"> {
   validateShape(shape);
@@ -89,7 +91,7 @@ export function fromData<A extends FloatArray>(data: A, shape: readonly number[]
   return new DenseTensor(data as never, shape) as never;
 }
 
-/** A tensor filled with `value`. */
+/** A tensor filled with `value`. @category Tensor */
 export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   validateShape(shape);
   if (typeof value !== "number") throw new InvalidArgumentError(`the fill value must be a number, got ${describeValue(value)}`, "pass a number, e.g. full([2, 3], 1.5)");
@@ -98,29 +100,29 @@ export function full<D extends DType = "float64">(shape: readonly number[], valu
   return new DenseTensor(data, shape);
 }
 
-/** A tensor of zeros. */
+/** A tensor of zeros. @category Tensor */
 export function zeros<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
   return full(shape, 0, options);
 }
 
-/** A tensor of ones. */
+/** A tensor of ones. @category Tensor */
 export function ones<D extends DType = "float64">(shape: readonly number[], options: CreateOptions<D> = {}): DenseTensor<D> {
   return full(shape, 1, options);
 }
 
-/** A rank-0 tensor holding `value`. */
+/** A rank-0 tensor holding `value`. @category Tensor */
 export function scalar<D extends DType = "float64">(value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   return full([], value, options);
 }
 
-/** An identity matrix of size n×n. */
+/** An identity matrix of size n×n. @category Tensor */
 export function eye<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   const t = zeros([n, n], options);
   for (let i = 0; i < n; i++) t.data[i * n + i] = 1;
   return t;
 }
 
-/** `0, 1, …, n-1` as a 1-D tensor. */
+/** `0, 1, …, n-1` as a 1-D tensor. @category Tensor */
 export function arange<D extends DType = "float64">(n: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   const t = zeros([n], options);
   for (let i = 0; i < n; i++) t.data[i] = i;
@@ -135,12 +137,13 @@ export function arange<D extends DType = "float64">(n: number, options: CreateOp
  * randn([2, 3], { seed: 1 }).get(0, 0) === randn([2, 3], { seed: 1 }).get(0, 0); // => true
  * randn([2, 3]).shape; // => [2, 3]
  * ```
+ * @category Tensor
  */
 export function randn<D extends DType = "float64">(shape: readonly number[], options: Partial<RandomOptions<D>> = {}): DenseTensor<D> {
   return fillRandom(shape, options, ["seed", "dtype"], "randn options", (r) => r.normal());
 }
 
-/** Uniform samples in `[low, high)` from a seeded generator. */
+/** Uniform samples in `[low, high)` from a seeded generator. @category Tensor */
 export function rand<D extends DType = "float64">(
   shape: readonly number[],
   options: Partial<RandomOptions<D>> & { readonly low?: number; readonly high?: number } = {},

@@ -15,7 +15,7 @@ import {
   validateShape,
 } from "./shape.js";
 
-/** Nested arrays of numbers, as produced by {@link DenseTensor.toArray}. A bare number is a rank-0 value. */
+/** Nested arrays of numbers, as produced by {@link DenseTensor.toArray}. A bare number is a rank-0 value. @category Tensor */
 export type NestedArray = number | readonly NestedArray[];
 
 /**
@@ -30,6 +30,7 @@ export type NestedArray = number | readonly NestedArray[];
  * a.transpose().shape; // => [3, 2]
  * a.transpose().get(2, 1); // => 6
  * ```
+ * @category Tensor
  */
 export class DenseTensor<D extends DType = DType> {
   /** Element type. */

@@ -5,13 +5,13 @@
 import { InvalidArgumentError, InvalidShapeError } from "../errors.js";
 import { MAX_ELEMENTS } from "./shape.js";
 
-/** Element type of a tensor. */
+/** Element type of a tensor. @category Tensor */
 export type DType = "float32" | "float64";
 
-/** The typed array that stores elements of a given dtype. */
+/** The typed array that stores elements of a given dtype. @category Tensor */
 export type DataOf<D extends DType> = D extends "float32" ? Float32Array : D extends "float64" ? Float64Array : Float32Array | Float64Array;
 
-/** Either float typed array. */
+/** Either float typed array. @category Tensor */
 export type FloatArray = Float32Array | Float64Array;
 
 /**
@@ -25,7 +25,7 @@ export function allocate<D extends DType>(dtype: D, n: number): DataOf<D> {
   return (dtype === "float32" ? new Float32Array(n) : new Float64Array(n)) as DataOf<D>;
 }
 
-/** Bytes per element. */
+/** Bytes per element. @category Tensor */
 export function itemSize(dtype: DType): number {
   return dtype === "float32" ? 4 : 8;
 }
@@ -35,7 +35,7 @@ export function dtypeOf(data: FloatArray): DType {
   return data instanceof Float32Array ? "float32" : "float64";
 }
 
-/** Validates a user-supplied dtype name. */
+/** Validates a user-supplied dtype name. @category Tensor */
 export function parseDType(name: string): DType {
   if (name === "float32" || name === "float64") return name;
   if (name === "f32") return "float32";

@@ -13,23 +13,24 @@ import { makeProblem, type EinsumProblem } from "./einsum/problem.js";
 /**
  * The factors of a network operand and their axes. Axis ids `0 … ndim−1` are the operand's own modes
  * (its open indices); ids `≥ ndim` are internal bonds, summed over.
+ * @category Einsum & paths
  */
 export interface NetworkDescription {
   readonly tensors: readonly DenseTensor[];
   readonly axes: readonly (readonly number[])[];
 }
 
-/** A factorized operand: its full shape and dtype, and its factor network. */
+/** A factorized operand: its full shape and dtype, and its factor network. @category Einsum & paths */
 export interface TensorNetworkOperand {
   readonly shape: readonly number[];
   readonly dtype: DType;
   network(): NetworkDescription;
 }
 
-/** Either kind of operand einsum accepts. */
+/** Either kind of operand einsum accepts. @category Einsum & paths */
 export type Operand = DenseTensor | TensorNetworkOperand;
 
-/** True for factorized operands (anything with a `network()` method). */
+/** True for factorized operands (anything with a `network()` method). @category Einsum & paths */
 export function isNetworkOperand(x: Operand): x is TensorNetworkOperand {
   return typeof (x as Partial<TensorNetworkOperand>).network === "function";
 }
@@ -38,6 +39,7 @@ export function isNetworkOperand(x: Operand): x is TensorNetworkOperand {
  * Replaces every network operand of a parsed problem by its factors. Open modes keep the operand's
  * labels (an axis that broadcasts gets a fresh label of size 1, summed away); bonds get fresh labels.
  * @returns the expanded problem and the dense operands in its order.
+ * @category Einsum & paths
  */
 export function expandNetworks(problem: EinsumProblem, operands: readonly Operand[]): { problem: EinsumProblem; operands: DenseTensor[] } {
   const used = new Set<Label>(problem.sizes.keys());

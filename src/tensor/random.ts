@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from "../errors.js";
 
-/** A seeded stream of random numbers. */
+/** A seeded stream of random numbers. @category Tensor */
 export class Rng {
   private s0: number;
   private s1: number;

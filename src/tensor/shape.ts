@@ -4,10 +4,10 @@
  */
 import { InvalidShapeError } from "../errors.js";
 
-/** Largest element count a single tensor may have (typed arrays cap at 2^32 - 1 elements in V8 in practice). */
+/** Largest element count a single tensor may have (typed arrays cap at 2^32 - 1 elements in V8 in practice). @category Tensor */
 export const MAX_ELEMENTS = 2 ** 32 - 1;
 
-/** Product of a shape as a number (exact below 2^53). */
+/** Product of a shape as a number (exact below 2^53). @category Tensor */
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -86,7 +86,7 @@ export function normalizePermutation(axes: readonly number[], ndim: number): num
   });
 }
 
-/** numpy broadcasting of two shapes; throws when they are incompatible. */
+/** numpy broadcasting of two shapes; throws when they are incompatible. @category Tensor */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);

@@ -14,7 +14,7 @@
  * fc.assert(factorizedEqualsDense({ build: (config, seed) => createMuMoE(config, { seed, init: "random" }) }), { numRuns: 5 });
  * true; // => true
  * ```
- * @module
+ * @module multilinear/testing
  */
 import fc from "fast-check";
 import { difference } from "../tensor/compare.js";
@@ -29,7 +29,7 @@ import { flattenExperts, flattenGates } from "../moe/hierarchy.js";
 import { createMuMoE } from "../moe/init.js";
 import { muMoEDenseForward, type DenseCheckable } from "../moe/references.js";
 
-/** Bounds of generated configurations. */
+/** Bounds of generated configurations. @category Testing */
 export interface ConfigArbitraryOptions {
   /** Layer kinds to draw from (default both). */
   readonly kinds?: readonly MuMoEKind[];
@@ -49,6 +49,7 @@ export interface ConfigArbitraryOptions {
  * μMoE configurations: kind, experts per level, ranks (CP rank or chained TR triples), dims,
  * hierarchy, bias, gate normalisation and activation, input LayerNorm, two-layer blocks. Ranks stay
  * within what the expert tensor can use (the budget calculator refuses larger ones).
+ * @category Testing
  */
 export function arbMuMoEConfig(options: ConfigArbitraryOptions = {}): fc.Arbitrary<MuMoEConfig> {
   const kinds = options.kinds ?? ["cp", "tr"];
@@ -96,14 +97,14 @@ export function arbMuMoEConfig(options: ConfigArbitraryOptions = {}): fc.Arbitra
     });
 }
 
-/** An input `[B, I]` or `[B, T, I]` for a configuration, seeded. */
+/** An input `[B, I]` or `[B, T, I]` for a configuration, seeded. @category Testing */
 export function arbInput(config: MuMoEConfig, dtype: DType = "float64"): fc.Arbitrary<DenseTensor> {
   return fc
     .record({ b: fc.integer({ min: 1, max: 4 }), t: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
     .map(({ b, t, seed }) => randn(t === undefined ? [b, config.inputDim] : [b, t, config.inputDim], { seed, dtype }));
 }
 
-/** Rows of gate logits `[M, N]`, including ties and large spreads. */
+/** Rows of gate logits `[M, N]`, including ties and large spreads. @category Testing */
 export function arbLogits(maxExperts = 12): fc.Arbitrary<DenseTensor> {
   return fc
     .record({ m: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: maxExperts }), scale: fc.constantFrom(0.01, 1, 3, 30), seed: fc.nat() })
@@ -115,12 +116,12 @@ export function arbLogits(maxExperts = 12): fc.Arbitrary<DenseTensor> {
     });
 }
 
-/** The structural view of a layer the properties need; `MuMoELayer` has it, and so can yours. */
+/** The structural view of a layer the properties need; `MuMoELayer` has it, and so can yours. @category Testing */
 export interface LayerUnderTest extends DenseCheckable {
   forward(x: DenseTensor): DenseTensor;
 }
 
-/** Options of {@link factorizedEqualsDense}. */
+/** Options of {@link factorizedEqualsDense}. @category Testing */
 export interface DenseEquivalenceOptions {
   /** Configurations to test (default {@link arbMuMoEConfig}). */
   readonly configs?: fc.Arbitrary<MuMoEConfig>;
@@ -133,6 +134,7 @@ export interface DenseEquivalenceOptions {
 /**
  * Property: the factorized forward pass equals the dense MoE forward computed from the layer's own
  * gates and its `toDense()` expert tensors (docs/guides/mumoe-reference.md#checks, items 1 and 3).
+ * @category Testing
  */
 export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc.IPropertyWithHooks<[MuMoEConfig, number, number]> {
   const build = options.build ?? ((config: MuMoEConfig, seed: number) => createMuMoE(config, { seed, init: "random" }));
@@ -149,6 +151,7 @@ export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc
 /**
  * Property: hierarchical experts equal their flattened form (docs/guides/mumoe-reference.md#hierarchy-flattening) — same output for gates
  * `a_1, …, a_E` and for the flat gate `vec(a_1 ∘ … ∘ a_E)`.
+ * @category Testing
  */
 export function hierarchicalEqualsFlat(options: { readonly tolerance?: number } = {}): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
   const tol = options.tolerance ?? 1e-10;
@@ -164,7 +167,7 @@ export function hierarchicalEqualsFlat(options: { readonly tolerance?: number } 
   });
 }
 
-/** Property: a layer's parameter count equals the closed formula of the budget calculator (docs/guides/mumoe-reference.md#counts). */
+/** Property: a layer's parameter count equals the closed formula of the budget calculator (docs/guides/mumoe-reference.md#counts). @category Testing */
 export function parameterCountMatchesFormula(): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
   return fc.property(arbMuMoEConfig(), fc.nat(), (config, seed) => createMuMoE(config, { seed }).parameterCount() === layerBudget(config).params);
 }
@@ -172,6 +175,7 @@ export function parameterCountMatchesFormula(): fc.IPropertyWithHooks<[MuMoEConf
 /**
  * Property: gate activations give distributions — non-negative, summing to 1 — and entmax-1.5 /
  * sparsemax are exactly sparse where the threshold says so (zero iff `x_j/2 ≤ τ`, resp. `x_j ≤ τ`).
+ * @category Testing
  */
 export function gatesAreDistributions(act: GateActivation): fc.IPropertyWithHooks<[DenseTensor]> {
   return fc.property(arbLogits(), (logits) => {

@@ -7,10 +7,10 @@ import { DenseTensor } from "../../tensor/dense.js";
 import { describeValue } from "../../option-keys.js";
 import { checkFinite } from "../../linalg/matrix.js";
 
-/** Called after every iteration (e.g. to draw a progress bar). */
+/** Called after every iteration (e.g. to draw a progress bar). @category Decompositions */
 export type ProgressCallback = (iteration: number, relativeError: number) => void;
 
-/** Common result fields of iterative fits. */
+/** Common result fields of iterative fits. @category Decompositions */
 export interface FitReport {
   /** Relative reconstruction error after each iteration, `‖X − X̂‖ / ‖X‖`. */
   readonly errors: readonly number[];

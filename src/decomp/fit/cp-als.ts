@@ -31,7 +31,7 @@ import { checkShapeOf, positiveInt, type FitReport, type ProgressCallback } from
 import { MttkrpSweep } from "./mttkrp.js";
 import { gramOf, hadamardOf, multiplicative, scaleColumns, solveNormal } from "./normal-equations.js";
 
-/** Options of {@link cpAls}. */
+/** Options of {@link cpAls}. @category Decompositions */
 export interface CPAlsOptions {
   /** `svd` (default, TensorLy's) or `random` (uniform [0, 1), seeded). */
   readonly init?: "svd" | "random" | CPTensor;
@@ -59,7 +59,7 @@ export interface CPAlsOptions {
   readonly backend?: Backend<BackendTensor>;
 }
 
-/** Result of {@link cpAls}. */
+/** Result of {@link cpAls}. @category Decompositions */
 export interface CPAlsResult extends FitReport {
   readonly cp: CPTensor;
 }
@@ -74,6 +74,7 @@ export interface CPAlsResult extends FitReport {
  * const fit = cpAls(cpToTensor(planted), 2, { tol: 1e-14, maxIter: 500 });
  * fit.errors[fit.errors.length - 1]! < 1e-6; // => true
  * ```
+ * @category Decompositions
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
   checkOptionKeys(options, ["init", "maxIter", "tol", "cvgCriterion", "normalizeFactors", "nonNegative", "seed", "requireConvergence", "onIteration", "backend"], "cpAls options");
@@ -183,6 +184,7 @@ function mttkrpFor(
  * const ones = tensor([[1], [1]]);
  * mttkrpOf(x, [ones, ones, ones], 0).toArray(); // => [[10], [26]]
  * ```
+ * @category Decompositions
  */
 export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: number): DenseTensor {
   const rank = factors[0]!.shape[1]!;

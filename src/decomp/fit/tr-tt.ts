@@ -39,6 +39,7 @@ function scaleRows(s: Float64Array, vt: DenseTensor): DenseTensor {
  * const { tr, relError } = trSvd(planted.toDense(), [2, 3, 12]);
  * [tr.ranks, relError < 1e-12]; // => [[2, 3, 12, 2], true]
  * ```
+ * @category Decompositions
  */
 export function trSvd(x: DenseTensor, ranks: number | readonly number[], options: LinalgOptions = {}): { tr: TRTensor; relError: number } {
   checkData(x);
@@ -74,7 +75,7 @@ export function trSvd(x: DenseTensor, ranks: number | readonly number[], options
   return { tr, relError: relativeError(X, tr.toDense()) };
 }
 
-/** Options of {@link trAls}. */
+/** Options of {@link trAls}. @category Decompositions */
 export interface TRAlsOptions extends LinalgOptions {
   /** Starting cores (e.g. from {@link trSvd}); default random U[0, 1) cores. */
   readonly init?: TRTensor;
@@ -89,6 +90,7 @@ export interface TRAlsOptions extends LinalgOptions {
 /**
  * TR-ALS (TensorLy's `tensor_ring_als`): random U[0,1) cores, then each core in turn solved by least
  * squares against the product of all the others.
+ * @category Decompositions
  */
 export function trAls(x: DenseTensor, ranks: number | readonly number[], options: TRAlsOptions = {}): { tr: TRTensor } & FitReport {
   checkOptionKeys(options, ["init", "maxIter", "tol", "seed", "requireConvergence", "onIteration", "backend"], "trAls options");
@@ -161,7 +163,7 @@ function designMatrix(cores: readonly DenseTensor[], d: number, backend: CpuBack
   return out.reshape([rowCount, cores[d]!.shape[0]! * cores[d]!.shape[2]!]);
 }
 
-/** Options of {@link ttSvd}. */
+/** Options of {@link ttSvd}. @category Decompositions */
 export interface TTSvdOptions extends LinalgOptions {
   /** Maximum ranks: D−1 inner ranks, the D+1 form, or one number. Default: no limit. */
   readonly ranks?: number | readonly number[];
@@ -179,6 +181,7 @@ export interface TTSvdOptions extends LinalgOptions {
  * const { tt, relError } = ttSvd(planted.toDense(), { tol: 1e-12 });
  * [tt.ranks, relError < 1e-12]; // => [[1, 2, 3, 1], true]
  * ```
+ * @category Decompositions
  */
 export function ttSvd(x: DenseTensor, options: TTSvdOptions = {}): { tt: TTTensor; relError: number } {
   checkOptionKeys(options, ["ranks", "tol", "backend"], "ttSvd options");
@@ -228,6 +231,7 @@ function truncation(s: Float64Array, delta: number, max: number): number {
 /**
  * TT rounding (Oseledets): right-to-left orthogonalisation by QR, then left-to-right truncated SVDs, to
  * the smallest ranks within relative accuracy `tol` (and `ranks` when given).
+ * @category Decompositions
  */
 export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
   checkOptionKeys(options, ["ranks", "tol", "backend"], "ttRound options");

@@ -21,7 +21,7 @@ function math(): MathJsInstance {
   return instance;
 }
 
-/** The formulas of one layer, as mathjs expression strings over the symbols of {@link formulaScope}. */
+/** The formulas of one layer, as mathjs expression strings over the symbols of {@link formulaScope}. @category Budgets */
 export interface LayerFormulas {
   /** Every parameter the layer holds. */
   readonly params: string;
@@ -50,6 +50,7 @@ function names(layer: ResolvedLayer): { n: string[]; ring: string[] } {
  * import { formulaScope, resolveLayer } from "multilinear";
  * formulaScope(resolveLayer({ kind: "linear", inputDim: 8, outputDim: 4 })).I; // => 8n
  * ```
+ * @category Budgets
  */
 export function formulaScope(layer: ResolvedLayer): Record<string, bigint> {
   const scope: Record<string, bigint> = { I: BigInt(layer.inputDim), O: BigInt(layer.outputDim) };
@@ -76,6 +77,7 @@ const join = (terms: readonly string[]): string => terms.filter((t) => t !== "")
  * import { layerFormulas, resolveLayer } from "multilinear";
  * layerFormulas(resolveLayer({ kind: "linear", inputDim: 8, outputDim: 4, useBias: false })).params; // => "I*O"
  * ```
+ * @category Budgets
  */
 export function layerFormulas(layer: ResolvedLayer): LayerFormulas {
   const two = layer.secondDim > 0;
@@ -167,6 +169,7 @@ function parseFormula(expression: string): MathNode {
  * import { evaluateFormula } from "multilinear";
  * evaluateFormula("R*(N + (I + 1) + O) + I*N", { R: 165n, N: 512n, I: 768n, O: 1000n }); // => 769581n
  * ```
+ * @category Budgets
  */
 export function evaluateFormula(expression: string, scope: Readonly<Record<string, bigint | number>>): bigint {
   const node = parseFormula(expression);
@@ -196,6 +199,7 @@ function symbolTex(name: string): string {
  * import { formulaToTex } from "multilinear";
  * formulaToTex("R_1*R_2*N"); // => "R_{1}\\cdot R_{2}\\cdot N"
  * ```
+ * @category Budgets
  */
 export function formulaToTex(expression: string): string {
   const tex = parseFormula(expression).toTex({

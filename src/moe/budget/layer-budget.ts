@@ -15,7 +15,7 @@ import { activeParameterCount, parameterEntries, type ParameterEntry } from "./p
 import { resolveLayer, type LayerKind, type LayerSpec, type ResolvedLayer } from "./spec.js";
 import { expertRankBound } from "./expert-rank.js";
 
-/** The budget of one layer. */
+/** The budget of one layer. @category Budgets */
 export interface LayerBudget {
   readonly kind: LayerKind;
   /** The description it was computed from. */
@@ -87,12 +87,13 @@ export function layerBudgetResolved(layer: ResolvedLayer, spec: LayerSpec): Laye
  * b.maxExpertRank; // => 165
  * layerBudget({ kind: "linear", inputDim: 768, outputDim: 1000 }).params; // => 769000n
  * ```
+ * @category Budgets
  */
 export function layerBudget(spec: LayerSpec): LayerBudget {
   return layerBudgetResolved(resolveLayer(spec), spec);
 }
 
-/** The TeX of every formula of a budget. */
+/** The TeX of every formula of a budget. @category Budgets */
 export function budgetTex(budget: LayerBudget): Readonly<Record<keyof LayerFormulas, string>> {
   const out: Partial<Record<keyof LayerFormulas, string>> = {};
   for (const [k, v] of Object.entries(budget.formulas) as [keyof LayerFormulas, string | undefined][]) {

@@ -7,7 +7,7 @@
  */
 import type { ResolvedLayer } from "./spec.js";
 
-/** One term of a MAC count. */
+/** One term of a MAC count. @category Budgets */
 export interface MacEntry {
   /** Which part of the forward pass, e.g. `gate`, `layer1.input`. */
   readonly name: string;

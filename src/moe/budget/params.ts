@@ -7,7 +7,7 @@
 import { shapeSizeBig } from "../../tensor/shape.js";
 import { expertTensorShape, type ResolvedLayer } from "./spec.js";
 
-/** One parameter tensor. */
+/** One parameter tensor. @category Budgets */
 export interface ParameterEntry {
   /** Name; for μMoE layers the PyTorch `state_dict()` key, e.g. `MuMoE.factors.0`. */
   readonly name: string;

@@ -21,7 +21,7 @@ import { layerBudgetResolved } from "./layer-budget.js";
 import { expertTensorShape, resolveLayer, type ResolvedLayer } from "./spec.js";
 import type { MuMoEConfig } from "../config.js";
 
-/** The einsum problem of one μMoE layer for one token, and where each operand sits in it. */
+/** The einsum problem of one μMoE layer for one token, and where each operand sits in it. @category Budgets */
 export interface LayerEinsum {
   readonly problem: EinsumProblem;
   /** Operand positions: gate vectors (one per level), then the augmented input, then the factors. */
@@ -34,6 +34,7 @@ export interface LayerEinsum {
  * The per-token einsum of layer 1 or 2 of a CP/TR μMoE, e.g. CP with one level:
  * `a,b,ad,bd,cd->c` (gate `n`, input `i`, output `o`, rank `r` get the first free symbols).
  * @internal
+ * @category Budgets
  */
 export function layerEinsum(layer: ResolvedLayer, which: 1 | 2): LayerEinsum {
   const dims = expertTensorShape(layer, which);
@@ -59,7 +60,7 @@ export function layerEinsum(layer: ResolvedLayer, which: 1 | 2): LayerEinsum {
   return { problem, gates: modes.slice(0, e).map((_, k) => k), input: e, factors: modes.map((_, k) => e + 1 + k) };
 }
 
-/** The SSA path of the naive order (docs/guides/mumoe-reference.md#fast-vs-naive) for a {@link LayerEinsum}. */
+/** The SSA path of the naive order (docs/guides/mumoe-reference.md#fast-vs-naive) for a {@link LayerEinsum}. @category Budgets */
 export function naivePath(einsum: LayerEinsum): Path {
   const n = einsum.problem.inputs.length;
   const path: number[][] = [[...einsum.factors]];
@@ -77,6 +78,7 @@ export function naivePath(einsum: LayerEinsum): Path {
  * The SSA path of the official forward: each gate with its expert factor, the input with the input
  * factor, then (CP) the Hadamard products of the resulting rank vectors, or (TR) the chain of
  * `R×R` matrices in mode order, and last the output factor.
+ * @category Budgets
  */
 export function officialPath(einsum: LayerEinsum): Path {
   const n = einsum.problem.inputs.length;
@@ -99,12 +101,12 @@ export function officialPath(einsum: LayerEinsum): Path {
   return path;
 }
 
-/** The optimizer used for the fast order: `optimal` when registered, otherwise `greedy`. */
+/** The optimizer used for the fast order: `optimal` when registered, otherwise `greedy`. @category Budgets */
 export function fastOrderOptimizer(): string {
   return optimizerNames().includes("optimal") ? "optimal" : "greedy";
 }
 
-/** MACs of a μMoE layer derived from contraction paths, next to the closed formulas. */
+/** MACs of a μMoE layer derived from contraction paths, next to the closed formulas. @category Budgets */
 export interface DerivedMacs {
   /** Optimizer that found the fast paths. */
   readonly optimizer: string;
@@ -137,6 +139,7 @@ export interface DerivedMacs {
  * d.fast === d.closedFast; // => true
  * d.naive === d.closedNaive; // => true
  * ```
+ * @category Budgets
  */
 export function derivedMacs(config: MuMoEConfig, optimizer = fastOrderOptimizer()): DerivedMacs {
   const layer = resolveLayer(config);

@@ -23,6 +23,7 @@ import { DenseTensor } from "../../tensor/dense.js";
  * maxExpertRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [512], ranks: [[4, null, 4], [4, null, 52], [52, null, 4]] }); // => 208
  * maxExpertRank({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512], ranks: 165 }); // => 165
  * ```
+ * @category Budgets
  */
 export function maxExpertRank(spec: LayerSpec, which: 1 | 2 = 1): number {
   const layer = resolveLayer(spec);
@@ -30,7 +31,7 @@ export function maxExpertRank(spec: LayerSpec, which: 1 | 2 = 1): number {
   return expertRankBound(layer, which);
 }
 
-/** One kind's entry of {@link expertRankComparison}. */
+/** One kind's entry of {@link expertRankComparison}. @category Budgets */
 export type RankComparisonEntry =
   | {
       readonly feasible: true;
@@ -45,14 +46,14 @@ export type RankComparisonEntry =
     }
   | { readonly feasible: false; readonly reason: string };
 
-/** One row of {@link expertRankComparison}. */
+/** One row of {@link expertRankComparison}. @category Budgets */
 export interface RankComparisonRow {
   readonly nExperts: number;
   readonly cp: RankComparisonEntry;
   readonly tr: RankComparisonEntry;
 }
 
-/** Options of {@link expertRankComparison}. */
+/** Options of {@link expertRankComparison}. @category Budgets */
 export interface RankComparisonOptions {
   readonly inputDim: number;
   readonly outputDim: number;
@@ -77,6 +78,7 @@ export interface RankComparisonOptions {
  * row!.cp.feasible && row!.cp.maxExpertRank; // => 165
  * row!.tr.feasible && row!.tr.maxExpertRank; // => 208
  * ```
+ * @category Budgets
  */
 export function expertRankComparison(options: RankComparisonOptions): RankComparisonRow[] {
   const useBias = options.useBias ?? true;
@@ -95,7 +97,7 @@ export function expertRankComparison(options: RankComparisonOptions): RankCompar
   return options.experts.map((n) => ({ nExperts: n, cp: entry("cp", n), tr: entry("tr", n) }));
 }
 
-/** The minimal structure {@link rankProfile} reads: something that can build its expert tensor. */
+/** The minimal structure {@link rankProfile} reads: something that can build its expert tensor. @category Budgets */
 export interface ExpertTensorSource {
   /** The expert weight tensor, shape `[N_1, …, N_E, Ĩ, O]` (order expert, input, output as in the official code). */
   toDense(): DenseTensor;
@@ -103,7 +105,7 @@ export interface ExpertTensorSource {
   readonly config?: MuMoEConfig;
 }
 
-/** Options of {@link rankProfile}. */
+/** Options of {@link rankProfile}. @category Budgets */
 export interface RankProfileOptions {
   /** A singular value counts when it exceeds `rtol · σ_max` of its expert (default 1e-6). */
   readonly rtol?: number;
@@ -115,7 +117,7 @@ export interface RankProfileOptions {
   readonly singularValues?: (rows: number, cols: number, at: (i: number, j: number) => number) => ArrayLike<number>;
 }
 
-/** Numerical ranks of a layer's expert slices. */
+/** Numerical ranks of a layer's expert slices. @category Budgets */
 export interface RankProfile {
   /** Flat expert index and numerical rank of each analysed expert. */
   readonly experts: readonly number[];
@@ -142,6 +144,7 @@ export interface RankProfile {
  * const w = tensor([[[1, 0], [0, 1]], [[1, 2], [2, 4]]]);
  * rankProfile({ toDense: () => w }).ranks; // => [2, 1]
  * ```
+ * @category Budgets
  */
 export function rankProfile(layer: ExpertTensorSource, options: RankProfileOptions = {}): RankProfile {
   const rtol = options.rtol ?? 1e-6;

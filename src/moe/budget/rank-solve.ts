@@ -17,13 +17,13 @@ import { parameterEntries } from "./params.js";
 import { expertTensorShape, maxTensorRank, resolveLayer, ringFromTriples, triplesFromRing, type ResolvedLayer } from "./spec.js";
 import type { MuMoEConfig } from "../config.js";
 
-/** How to round the matched rank. */
+/** How to round the matched rank. @category Budgets */
 export type MatchMode = "ceil" | "under";
 
-/** A μMoE configuration whose rank is to be solved (`ranks` optional: for TR it supplies the fixed ring ranks). */
+/** A μMoE configuration whose rank is to be solved (`ranks` optional: for TR it supplies the fixed ring ranks). @category Budgets */
 export type RankTemplate = Omit<MuMoEConfig, "ranks"> & { readonly ranks?: MuMoEConfig["ranks"] };
 
-/** Options of {@link matchRank}. */
+/** Options of {@link matchRank}. @category Budgets */
 export interface RankMatchOptions {
   /** Rounding (default `"ceil"`, the official rule). */
   readonly mode?: MatchMode;
@@ -34,7 +34,7 @@ export interface RankMatchOptions {
   readonly fixedRanks?: number | readonly number[];
 }
 
-/** A rank that meets the budget. */
+/** A rank that meets the budget. @category Budgets */
 export interface RankMatchFound {
   readonly feasible: true;
   readonly mode: MatchMode;
@@ -54,7 +54,7 @@ export interface RankMatchFound {
   readonly limitedBy: "budget" | "max-rank";
 }
 
-/** No rank ≥ 1 meets the budget. */
+/** No rank ≥ 1 meets the budget. @category Budgets */
 export interface RankMatchInfeasible {
   readonly feasible: false;
   readonly mode: MatchMode;
@@ -66,10 +66,10 @@ export interface RankMatchInfeasible {
   readonly reason: string;
 }
 
-/** The outcome of {@link matchRank}. */
+/** The outcome of {@link matchRank}. @category Budgets */
 export type RankMatch = RankMatchFound | RankMatchInfeasible;
 
-/** `(params − target) / target` as a float. */
+/** `(params − target) / target` as a float. @category Budgets */
 export function relativeDifference(params: bigint, target: bigint): number {
   return Number(params - target) / Number(target);
 }
@@ -140,6 +140,7 @@ const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).re
  * matchRank({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [981] }, 769000n).feasible; // => false
  * matchRank({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512] }, 769000).feasible; // => true
  * ```
+ * @category Budgets
  */
 export function matchRank(template: RankTemplate, targetParams: bigint | number, options: RankMatchOptions = {}): RankMatch {
   checkOptionKeys(options, ["mode", "fixedRanks"], "matchRank options");
@@ -196,6 +197,7 @@ export function matchRank(template: RankTemplate, targetParams: bigint | number,
 /**
  * {@link matchRank}, throwing when no rank fits.
  * @throws {@link InfeasibleBudgetError} when no rank ≥ 1 meets the budget.
+ * @category Budgets
  */
 export function solveRank(template: RankTemplate, targetParams: bigint | number, options: RankMatchOptions = {}): RankMatchFound {
   const m = matchRank(template, targetParams, options);
@@ -219,6 +221,7 @@ export function solveRank(template: RankTemplate, targetParams: bigint | number,
  * import { linearTarget } from "multilinear";
  * linearTarget({ kind: "cp", inputDim: 768, outputDim: 1000, expertDims: [512] }); // => 769000n
  * ```
+ * @category Budgets
  */
 export function linearTarget(template: Pick<RankTemplate, "inputDim" | "outputDim" | "secondDim" | "useBias" | "applyLn">): bigint {
   return layerBudget({

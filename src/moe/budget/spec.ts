@@ -8,7 +8,7 @@ import { ConfigError, InvalidArgumentError } from "../../errors.js";
 import { checkOptionKeys, describeValue } from "../../option-keys.js";
 import type { MuMoEConfig, MuMoEKind } from "../config.js";
 
-/** Fields every layer description shares. */
+/** Fields every layer description shares. @category Budgets */
 export interface CommonLayerSpec {
   /** Input features `I`. */
   readonly inputDim: number;
@@ -22,18 +22,18 @@ export interface CommonLayerSpec {
   readonly applyLn?: boolean;
 }
 
-/** A linear layer `y = Wᵀz + b` (or a two-layer MLP when `secondDim > 0`). */
+/** A linear layer `y = Wᵀz + b` (or a two-layer MLP when `secondDim > 0`). @category Budgets */
 export interface LinearSpec extends CommonLayerSpec {
   readonly kind: "linear";
 }
 
-/** A dense MoE: every one of `nExperts` linear (or MLP) experts runs, mixed by a softmax gate `G ∈ ℝ^{I×N}`. */
+/** A dense MoE: every one of `nExperts` linear (or MLP) experts runs, mixed by a softmax gate `G ∈ ℝ^{I×N}`. @category Budgets */
 export interface DenseMoESpec extends CommonLayerSpec {
   readonly kind: "dense";
   readonly nExperts: number;
 }
 
-/** A sparse top-K MoE (Shazeer et al.): only the `topK` highest-scoring experts run per token. */
+/** A sparse top-K MoE (Shazeer et al.): only the `topK` highest-scoring experts run per token. @category Budgets */
 export interface SparseMoESpec extends CommonLayerSpec {
   readonly kind: "sparse";
   readonly nExperts: number;
@@ -45,6 +45,7 @@ export interface SparseMoESpec extends CommonLayerSpec {
  * Slot-based Soft MoE (Puigcerver et al.; docs/guides/mumoe-reference.md#reference-layers), which is *not* what the μMoE paper's early
  * abstract calls "soft" (that is the dense MoE). Each expert processes `slotsPerExpert` slots that are
  * convex combinations of a sequence's `tokens`; its MACs are counted per sequence and amortised per token.
+ * @category Budgets
  */
 export interface SoftMoESpec extends CommonLayerSpec {
   readonly kind: "soft";
@@ -55,21 +56,22 @@ export interface SoftMoESpec extends CommonLayerSpec {
   readonly tokens?: number;
 }
 
-/** A reference (non-factorized) layer. */
+/** A reference (non-factorized) layer. @category Budgets */
 export type BaselineSpec = LinearSpec | DenseMoESpec | SparseMoESpec | SoftMoESpec;
 
-/** Every layer the budget calculator knows: a reference layer or a μMoE configuration. */
+/** Every layer the budget calculator knows: a reference layer or a μMoE configuration. @category Budgets */
 export type LayerSpec = BaselineSpec | MuMoEConfig;
 
-/** Layer kinds, as the CLI's `--layer` spells them. */
+/** Layer kinds, as the CLI's `--layer` spells them. @category Budgets */
 export type LayerKind = BaselineSpec["kind"] | MuMoEKind;
 
-/** All layer kinds, in the order tables list them. */
+/** All layer kinds, in the order tables list them. @category Budgets */
 export const LAYER_KINDS: readonly LayerKind[] = ["linear", "dense", "sparse", "soft", "cp", "tr"];
 
 /**
  * A validated layer with every default filled in, sizes as plain numbers.
  * @internal
+ * @category Budgets
  */
 export interface ResolvedLayer {
   readonly kind: LayerKind;
@@ -92,7 +94,7 @@ export interface ResolvedLayer {
   readonly ring: readonly number[];
 }
 
-/** Shape of an expert weight tensor of layer 1 or 2: expert levels, input (+1 bias row), output. */
+/** Shape of an expert weight tensor of layer 1 or 2: expert levels, input (+1 bias row), output. @category Budgets */
 export function expertTensorShape(layer: ResolvedLayer, which: 1 | 2): number[] {
   const b = layer.useBias ? 1 : 0;
   return which === 1 ? [...layer.levels, layer.inputDim + b, layer.outputDim] : [...layer.levels, layer.outputDim + b, layer.secondDim];
@@ -112,7 +114,7 @@ function nonNegative(value: unknown, name: string): number {
   return value;
 }
 
-/** Largest rank any tensor of this shape can have: the product of all sizes but the largest. */
+/** Largest rank any tensor of this shape can have: the product of all sizes but the largest. @category Budgets */
 export function maxTensorRank(shape: readonly number[]): bigint {
   let prod = 1n;
   let max = 0n;
@@ -127,6 +129,7 @@ export function maxTensorRank(shape: readonly number[]): bigint {
 /**
  * Ring ranks `R_1 … R_{E+2}` from the official triples `[[R_1,·,R_2],[R_2,·,R_3],…,[R_{E+2},·,R_1]]`.
  * @throws {@link ConfigError} when there is not one triple per core or neighbouring triples do not chain.
+ * @category Budgets
  */
 export function ringFromTriples(triples: MuMoEConfig["ranks"], nCores: number): number[] {
   if (typeof triples === "number" || !Array.isArray(triples)) {
@@ -154,7 +157,7 @@ export function ringFromTriples(triples: MuMoEConfig["ranks"], nCores: number): 
   return ring;
 }
 
-/** Triples `[[R_1,null,R_2],…]` from ring ranks, the form {@link MuMoEConfig} stores. */
+/** Triples `[[R_1,null,R_2],…]` from ring ranks, the form {@link MuMoEConfig} stores. @category Budgets */
 export function triplesFromRing(ring: readonly number[]): [number, null, number][] {
   return ring.map((r, k) => [r, null, ring[(k + 1) % ring.length]!]);
 }
@@ -201,6 +204,7 @@ export const LAYER_KEYS: Readonly<Record<LayerKind, readonly string[]>> = {
  * @throws {@link ConfigError} for inconsistent TR rank triples.
  * @throws {@link UnknownOptionError} for a key the layer kind does not have (a typo such as `useBais`).
  * @internal
+ * @category Budgets
  */
 export function resolveLayer(spec: LayerSpec, options: { readonly checkRankBound?: boolean } = {}): ResolvedLayer {
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {

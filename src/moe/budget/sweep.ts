@@ -10,7 +10,7 @@ import { LAYER_KINDS, triplesFromRing, type LayerKind, type LayerSpec } from "./
 import { formatCount, textTable } from "./table.js";
 import { linearTarget, matchRank, type MatchMode } from "./rank-solve.js";
 
-/** Options of {@link budgetSweep}. */
+/** Options of {@link budgetSweep}. @category Budgets */
 export interface SweepOptions {
   readonly inputDim: number;
   readonly outputDim: number;
@@ -31,7 +31,7 @@ export interface SweepOptions {
   readonly mode?: MatchMode;
 }
 
-/** One layer kind at one expert count. */
+/** One layer kind at one expert count. @category Budgets */
 export type SweepEntry =
   | {
       readonly feasible: true;
@@ -44,13 +44,13 @@ export type SweepEntry =
     }
   | { readonly feasible: false; readonly reason: string };
 
-/** One expert count. */
+/** One expert count. @category Budgets */
 export interface SweepRow {
   readonly nExperts: number;
   readonly entries: Readonly<Record<LayerKind, SweepEntry>>;
 }
 
-/** The result of {@link budgetSweep}. */
+/** The result of {@link budgetSweep}. @category Budgets */
 export interface SweepResult {
   readonly options: SweepOptions;
   /** Parameters of the linear layer (the matching target). */
@@ -66,6 +66,7 @@ export interface SweepResult {
  * import { expertRange } from "multilinear";
  * expertRange(16, 100); // => [16, 32, 64]
  * ```
+ * @category Budgets
  */
 export function expertRange(from: number, to: number): number[] {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) {
@@ -87,6 +88,7 @@ export function expertRange(from: number, to: number): number[] {
  * s.rows[0]!.entries.cp.feasible && s.rows[0]!.entries.cp.ranks; // => 165
  * s.rows[1]!.entries.cp.feasible; // => false
  * ```
+ * @category Budgets
  */
 export function budgetSweep(options: SweepOptions): SweepResult {
   const base = {
@@ -147,6 +149,7 @@ const rankText = (e: SweepEntry): string => (!e.feasible ? "-" : e.ranks === nul
 /**
  * The sweep as a plain-text table: per expert count, the μMoE ranks, then parameters and FLOPs per
  * token of every kind (`infeasible` where no rank matches).
+ * @category Budgets
  */
 export function formatSweepTable(result: SweepResult): string {
   const kinds = LAYER_KINDS;
@@ -174,6 +177,7 @@ export function formatSweepTable(result: SweepResult): string {
 /**
  * The sweep as an SVG chart: parameters (left) and FLOPs per token (right) against the number of
  * experts, log–log, one line per layer kind; infeasible points are gaps.
+ * @category Budgets
  */
 export function sweepChartSvg(result: SweepResult, title?: string): string {
   const o = result.options;

@@ -5,7 +5,7 @@
 import { layerBudget, type LayerBudget } from "./layer-budget.js";
 import { resolveLayer, type LayerSpec } from "./spec.js";
 
-/** A bigint with thousands separators: `769581n` → `"769,581"`. */
+/** A bigint with thousands separators: `769581n` → `"769,581"`. @category Budgets */
 export function formatCount(n: bigint): string {
   const s = (n < 0n ? -n : n).toString();
   return (n < 0n ? "-" : "") + s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -19,7 +19,7 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-/** A short human name of a layer: `CPμMoE N=512 R=165`, `sparse MoE N=64 top-2`, … */
+/** A short human name of a layer: `CPμMoE N=512 R=165`, `sparse MoE N=64 top-2`, … @category Budgets */
 export function describeLayer(spec: LayerSpec): string {
   const layer = resolveLayer(spec, { checkRankBound: false });
   const n = layer.levels.length > 1 ? `N=${layer.levels.join("×")}` : `N=${layer.levels[0] ?? 0}`;
@@ -40,7 +40,7 @@ export function describeLayer(spec: LayerSpec): string {
   }
 }
 
-/** Options of {@link formatBudgetTable}. */
+/** Options of {@link formatBudgetTable}. @category Budgets */
 export interface BudgetTableOptions {
   /** Also list the linear layer and the dense / sparse top-K / soft MoEs of the same shape (default true). */
   readonly compare?: boolean;
@@ -58,6 +58,7 @@ export interface BudgetTableOptions {
  * const t = formatBudgetTable({ kind: "cp", inputDim: 16, outputDim: 24, expertDims: [8], ranks: 12 }, { compare: false });
  * t.split("\n")[2]!.startsWith("CPμMoE N=8 R=12"); // => true
  * ```
+ * @category Budgets
  */
 export function formatBudgetTable(spec: LayerSpec, options: BudgetTableOptions = {}): string {
   const main = layerBudget(spec);

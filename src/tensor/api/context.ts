@@ -9,12 +9,13 @@ import type { Backend, BackendTensor } from "../backends/backend.js";
 import { CpuBackend } from "../backends/cpu/backend.js";
 import type { ContractionPlan } from "../plan/plan.js";
 
-/** Plans a {@link PlanCache} keeps unless told otherwise. */
+/** Plans a {@link PlanCache} keeps unless told otherwise. @category Einsum & paths */
 export const PLAN_CACHE_SIZE = 256;
 
 /**
  * The most recently used contraction plans, by a key of equation, shapes, dtype and options
  * (least recently used dropped first).
+ * @category Einsum & paths
  */
 export class PlanCache {
   private readonly plans = new Map<string, ContractionPlan>();
@@ -51,7 +52,7 @@ export class PlanCache {
   }
 }
 
-/** Options of {@link createContext}. */
+/** Options of {@link createContext}. @category Einsum & paths */
 export interface ContextOptions<B extends Backend<BackendTensor> = Backend<BackendTensor>> {
   /** Backend the context runs on (default: a {@link CpuBackend} created on first use). */
   readonly backend?: B;
@@ -72,6 +73,7 @@ export interface ContextOptions<B extends Backend<BackendTensor> = Backend<Backe
  * context.clearPlanCache();
  * context.planCache().size; // => 0
  * ```
+ * @category Einsum & paths
  */
 export class EinsumContext<B extends Backend<BackendTensor> = Backend<BackendTensor>> {
   /** Plans kept per backend. */
@@ -129,6 +131,7 @@ export class EinsumContext<B extends Backend<BackendTensor> = Backend<BackendTen
  * contract("i,i->", tensor([1, 2]), tensor([3, 4]), { context }).item(); // => 11
  * context.backend.name; // => "cpu"
  * ```
+ * @category Einsum & paths
  */
 export function createContext(): EinsumContext<CpuBackend>;
 export function createContext<B extends Backend<BackendTensor>>(options: ContextOptions<B> & { readonly backend: B }): EinsumContext<B>;
@@ -152,17 +155,18 @@ const DEFAULT_CONTEXT: EinsumContext<CpuBackend> = new EinsumContext<CpuBackend>
  * import { defaultContext, defaultBackend } from "multilinear";
  * defaultContext().backend === defaultBackend(); // => true
  * ```
+ * @category Einsum & paths
  */
 export function defaultContext(): EinsumContext<CpuBackend> {
   return DEFAULT_CONTEXT;
 }
 
-/** The default context's backend: the shared CPU backend. */
+/** The default context's backend: the shared CPU backend. @category Einsum & paths */
 export function defaultBackend(): CpuBackend {
   return DEFAULT_CONTEXT.backend;
 }
 
-/** Drops every plan cached in the default context (contexts made with {@link createContext} keep theirs). */
+/** Drops every plan cached in the default context (contexts made with {@link createContext} keep theirs). @category Einsum & paths */
 export function clearPlanCache(): void {
   DEFAULT_CONTEXT.clearPlanCache();
 }

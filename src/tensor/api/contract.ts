@@ -21,7 +21,7 @@ import { findSlices, type Slicing } from "../paths/slicing.js";
 import { planContraction } from "../plan/plan.js";
 import { itemSize } from "../dtype.js";
 
-/** Options of {@link contract}: einsum's, plus slicing. */
+/** Options of {@link contract}: einsum's, plus slicing. @category Einsum & paths */
 export interface ContractOptions extends EinsumOptions {
   /**
    * Slice the contraction so that no intermediate exceeds this many elements (sum over slices). By
@@ -46,6 +46,7 @@ const CONTRACT_OPTION_KEYS: readonly string[] = [...EINSUM_OPTION_KEYS, "sliceLi
  * contract("ij,jk,kl->il", a, a, a, { optimize: [[1, 2], [0, 1]] }).toArray(); // => [[37, 54], [81, 118]]
  * contract(a, [0, 1], a, [1, 2], [0, 2]).toArray(); // => [[7, 10], [15, 22]]
  * ```
+ * @category Einsum & paths
  */
 export function contract(equation: string, ...args: [...OperandInput[], EinsumCallOptions<ContractOptions> | undefined] | OperandInput[]): DenseTensor;
 export function contract(...interleaved: (OperandInput | readonly SublistLabel[] | EinsumCallOptions<ContractOptions> | undefined)[]): DenseTensor;
@@ -62,6 +63,7 @@ export function contract(...all: unknown[]): DenseTensor {
 /**
  * Runs a sliced contraction: for every assignment of the sliced labels, the operands are viewed at
  * that index, the slice's plan is run, and the results are summed (in float64).
+ * @category Einsum & paths
  */
 export function contractSliced(problem: EinsumProblem, operands: readonly DenseTensor[], path: Path, slicing: Slicing, backend: Backend<BackendTensor> = defaultBackend()): DenseTensor {
   const dtype = commonDType(operands);
@@ -103,7 +105,7 @@ export function contractSliced(problem: EinsumProblem, operands: readonly DenseT
   return new DenseTensor(out, plan.outputShape);
 }
 
-/** What {@link contractPath} returns. */
+/** What {@link contractPath} returns. @category Einsum & paths */
 export interface ContractPathResult {
   /** The path in opt_einsum's linear form. */
   readonly path: number[][];
@@ -120,6 +122,7 @@ export interface ContractPathResult {
  * path; // => [[0, 1], [0, 1]]
  * [info.cost.multiplyAdds, info.cost.flops]; // => [640n, 1280n]
  * ```
+ * @category Einsum & paths
  */
 export function contractPath(equation: string, ...args: [...(OperandInput | readonly number[])[], EinsumCallOptions | undefined] | (OperandInput | readonly number[])[]): ContractPathResult;
 export function contractPath(...all: unknown[]): ContractPathResult {

@@ -18,6 +18,7 @@ import { executePlanAsync } from "../plan/execute.js";
  * import { einsumAsync, tensor } from "multilinear";
  * (await einsumAsync("ij->j", [tensor([[1, 2], [3, 4]])])).toArray(); // => [4, 6]
  * ```
+ * @category Einsum & paths
  */
 export async function einsumAsync(equation: string, operands: readonly DenseTensor[], options: EinsumOptions = {}): Promise<DenseTensor> {
   const dtype = commonDType(operands);

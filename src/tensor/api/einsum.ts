@@ -41,7 +41,7 @@ function planKey(equation: string, operands: readonly Operand[], dtype: string, 
   return `${equation}|${shapes}|${dtype}|${opt}|${options.memoryLimit ?? ""}|${options.maxBytes ?? ""}|${options.seed ?? ""}|${options.timeLimitMs ?? ""}`;
 }
 
-/** Finds an SSA path for a problem according to `optimize`. */
+/** Finds an SSA path for a problem according to `optimize`. @category Einsum & paths */
 export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | undefined, options: OptimizeOptions = {}): Path {
   const n = problem.inputs.length;
   // One or two operands have one path; skip the optimizer machinery (it dominates tiny einsums).
@@ -58,6 +58,7 @@ export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | unde
 /**
  * Plans a contraction of a parsed problem (path search, lowering, memory check).
  * @param options - optimizer and memory options; `dtype` (of the operands) sizes the byte estimate.
+ * @category Einsum & paths
  */
 export function planProblem(problem: EinsumProblem, options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {}): ContractionPlan {
   const path = choosePath(problem, options.optimize, options);
@@ -94,6 +95,7 @@ export function planProblem(problem: EinsumProblem, options: EinsumOptions & { r
  * einsum("i,i->", new Float64Array([1, 2]), new Float64Array([3, 4])).item(); // => 11
  * einsum(a, [0, 1], a, [1, 2], [0, 2]).toArray(); // => [[7, 10], [15, 22]]
  * ```
+ * @category Einsum & paths
  */
 export function einsum(equation: string, operands: readonly OperandInput[], options?: EinsumCallOptions): DenseTensor;
 export function einsum(equation: string, ...operands: [...OperandInput[], EinsumCallOptions | undefined] | OperandInput[]): DenseTensor;
@@ -116,7 +118,7 @@ export function einsum(...args: unknown[]): DenseTensor {
   return run(problem, operands, dtype, options);
 }
 
-/** One operand of {@link einsumSublist}: a tensor and its labels. */
+/** One operand of {@link einsumSublist}: a tensor and its labels. @category Einsum & paths */
 export interface SublistOperand {
   readonly tensor: DenseTensor;
   readonly labels: readonly SublistLabel[];
@@ -130,6 +132,7 @@ export interface SublistOperand {
  * const a = tensor([[1, 2], [3, 4]]);
  * einsumSublist([{ tensor: a, labels: [100, 200] }, { tensor: a, labels: [200, 300] }], [100, 300]).toArray(); // => [[7, 10], [15, 22]]
  * ```
+ * @category Einsum & paths
  */
 export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], rawOptions?: EinsumCallOptions): DenseTensor {
   const tensors = promoteOperands(sublistOperands(operands).map((o) => o.tensor));
@@ -165,6 +168,7 @@ export function execOptions(options: Pick<EinsumOptions, "shared">): { readonly 
  * commonDType([zeros([2], { dtype: "float32" }), zeros([2], { dtype: "float32" })]); // => "float32"
  * commonDType([zeros([2], { dtype: "float32" }), zeros([2])]); // => "float64"
  * ```
+ * @category Einsum & paths
  */
 export function commonDType(operands: readonly { readonly dtype: "float32" | "float64" }[]): "float32" | "float64" {
   const ds = new Set(operands.map((x) => x.dtype));

@@ -17,7 +17,7 @@ import { executePlanFrom, precomputeConstants } from "../plan/execute.js";
 import { pathInfo, type PathInfo } from "../paths/info.js";
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 
-/** A planned contraction: call it with the (non-constant) operands. */
+/** A planned contraction: call it with the (non-constant) operands. @category Einsum & paths */
 export interface ContractExpression {
   (...operands: DenseTensor[]): DenseTensor;
   readonly equation: string;
@@ -38,6 +38,7 @@ export interface ContractExpression {
  * expr(tensor([[1, 0], [0, 1]])).toArray(); // => [[1, 2], [3, 4]]
  * expr.variables; // => [0]
  * ```
+ * @category Einsum & paths
  */
 export function contractExpression(equation: string, ...args: (readonly number[] | DenseTensor | (EinsumOptions & { readonly dtype?: "float32" | "float64" }))[]): ContractExpression {
   const normalized = contractPathArguments([equation, ...args], [...EINSUM_OPTION_KEYS, "dtype"], "contractExpression");

@@ -9,10 +9,10 @@ import type { OptimizeOptions, PathFinder } from "../paths/registry.js";
 import type { SharedIntermediates } from "../plan/shared-intermediates.js";
 import type { EinsumContext } from "./context.js";
 
-/** How to choose the contraction path. */
+/** How to choose the contraction path. @category Einsum & paths */
 export type OptimizeSpec = string | PathFinder | { readonly path: Path; readonly format?: "linear" | "ssa" };
 
-/** Options of {@link einsum}. */
+/** Options of `einsum`, `contract` and the other entry points. @category Einsum & paths */
 export interface EinsumOptions extends OptimizeOptions {
   /** Optimizer name (default `"auto"`), a path finder, or an explicit `{ path }` (linear by default). */
   readonly optimize?: OptimizeSpec;

@@ -11,12 +11,13 @@ import { parseEinsum } from "../einsum/parse.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { shapeSize } from "../shape.js";
 
-/** Iteration spaces larger than this are refused by {@link referenceEinsum}. */
+/** Iteration spaces larger than this are refused by {@link referenceEinsum}. @category Einsum & paths */
 export const REFERENCE_MAX_ITERATIONS = 2 ** 28;
 
 /**
  * Contracts by brute force over the full iteration space of a parsed problem.
  * @throws {@link InvalidArgumentError} when the iteration space exceeds {@link REFERENCE_MAX_ITERATIONS}.
+ * @category Einsum & paths
  */
 export function referenceContract(problem: EinsumProblem, operands: readonly DenseTensor[]): DenseTensor {
   const labels: Label[] = [];
@@ -73,6 +74,7 @@ export function referenceContract(problem: EinsumProblem, operands: readonly Den
  * import { tensor, referenceEinsum } from "multilinear";
  * referenceEinsum("ij->j", [tensor([[1, 2], [3, 4]])]).toArray(); // => [4, 6]
  * ```
+ * @category Einsum & paths
  */
 export function referenceEinsum(equation: string, operands: readonly DenseTensor[]): DenseTensor {
   return referenceContract(parseEinsum(equation, operands.map((x) => x.shape)), operands);

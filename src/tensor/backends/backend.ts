@@ -6,13 +6,13 @@
 import type { DenseTensor } from "../dense.js";
 import type { DType } from "../dtype.js";
 
-/** What a backend tensor must expose: its shape and dtype. Its storage is the backend's business. */
+/** What a backend tensor must expose: its shape and dtype. Its storage is the backend's business. @category Backends */
 export interface BackendTensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
 }
 
-/** Declared limits, so the planner can refuse what a backend would get wrong instead of running it. */
+/** Declared limits, so the planner can refuse what a backend would get wrong instead of running it. @category Backends */
 export interface BackendLimits {
   /** Longest loop a kernel may run (gpu.js caps non-constant loops silently). */
   readonly maxLoop: number;
@@ -23,6 +23,7 @@ export interface BackendLimits {
 /**
  * A compute backend. `T` is the backend's own tensor handle (a {@link DenseTensor} on the CPU,
  * a device buffer on a GPU).
+ * @category Backends
  */
 export interface Backend<T extends BackendTensor = BackendTensor> {
   /** Short name, e.g. `"cpu"`. */

@@ -7,7 +7,7 @@
  */
 import { InvalidShapeError } from "../../errors.js";
 
-/** Options of the normalisations: ε and an optional affine transform along the last axis. */
+/** Options of the normalisations: ε and an optional affine transform along the last axis. @category Backends */
 export interface NormOptions<T> {
   /** Added to the variance (default 1e-5, as PyTorch). */
   readonly eps?: number;
@@ -17,7 +17,7 @@ export interface NormOptions<T> {
   readonly beta?: T;
 }
 
-/** Layer operations of a backend. Every result is a new tensor owned by the caller. */
+/** Layer operations of a backend. Every result is a new tensor owned by the caller. @category Backends */
 export interface LayerOps<T> {
   /** Softmax along the last axis. */
   softmax(x: T): T;

@@ -6,6 +6,7 @@
 /**
  * One index symbol. Every label is a single Unicode code point: letters from equations, or symbols
  * assigned by {@link getSymbol} for sublist labels and ellipsis axes.
+ * @category Einsum & paths
  */
 export type Label = string;
 
@@ -21,6 +22,7 @@ const BASE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
  * getSymbol(0); // => "a"
  * getSymbol(52); // => "À"
  * ```
+ * @category Einsum & paths
  */
 export function getSymbol(i: number): Label {
   if (i < 52) return BASE[i]!;
@@ -35,7 +37,7 @@ export function isReservedChar(ch: string): boolean {
   return (c <= 32 || c >= 127) && /\s/u.test(ch);
 }
 
-/** Joins terms into an equation string such as `"ab,bc->ac"`. */
+/** Joins terms into an equation string such as `"ab,bc->ac"`. @category Einsum & paths */
 export function formatEinsum(inputs: readonly (readonly Label[])[], output: readonly Label[]): string {
   return `${inputs.map((t) => t.join("")).join(",")}->${output.join("")}`;
 }

@@ -7,10 +7,10 @@ import { EinsumSyntaxError, InvalidArgumentError, OperandCountError, RankMismatc
 import { getSymbol, isReservedChar, type Label } from "./labels.js";
 import { resolveProblem, type EinsumProblem } from "./problem.js";
 
-/** Marks the ellipsis in a sublist (numpy's `Ellipsis`). */
+/** Marks the ellipsis in a sublist (numpy's `Ellipsis`). @category Einsum & paths */
 export const ELLIPSIS = "...";
 
-/** A label value in the sublist form: any number or string; {@link ELLIPSIS} stands for `...`. */
+/** A label value in the sublist form: any number or string; {@link ELLIPSIS} stands for `...`. @category Einsum & paths */
 export type SublistLabel = number | string;
 
 type Item = { readonly kind: "label"; readonly label: Label } | { readonly kind: "ellipsis" };
@@ -33,6 +33,7 @@ interface Located {
  * p.output; // => ["i", "k"]
  * p.sizes.get("j"); // => 3
  * ```
+ * @category Einsum & paths
  */
 export function parseEinsum(equation: string, shapes: readonly (readonly number[])[]): EinsumProblem {
   const chars: Located[] = [];
@@ -91,6 +92,7 @@ export function parseEinsum(equation: string, shapes: readonly (readonly number[
  * p.equation; // => "ab,bc->ac"
  * p.labelNames?.get("c"); // => 2
  * ```
+ * @category Einsum & paths
  */
 export function parseSublist(
   sublists: readonly (readonly SublistLabel[])[],

@@ -8,6 +8,7 @@ import { formatEinsum, type Label } from "./labels.js";
 /**
  * An einsum expression with its sizes resolved. Produced by {@link parseEinsum} / {@link parseSublist}
  * (or {@link makeProblem}); optimizers, the cost model, the planner and the executor read only this.
+ * @category Einsum & paths
  */
 export interface EinsumProblem {
   /**
@@ -29,7 +30,7 @@ export interface EinsumProblem {
   readonly labelNames?: ReadonlyMap<Label, string | number>;
 }
 
-/** The plain description {@link makeProblem} accepts. */
+/** The plain description {@link makeProblem} accepts. @category Einsum & paths */
 export interface ProblemSpec {
   /** Labels of each operand, one per axis (repeats allowed). */
   readonly inputs: readonly (readonly Label[])[];
@@ -50,6 +51,7 @@ export interface ProblemSpec {
  * import { makeProblem } from "multilinear";
  * makeProblem({ inputs: [["i", "j"], ["j", "k"]], output: ["i", "k"], sizes: { i: 2, j: 3, k: 4 } }).equation; // => "ij,jk->ik"
  * ```
+ * @category Einsum & paths
  */
 export function makeProblem(spec: ProblemSpec): EinsumProblem {
   const given = spec.sizes === undefined ? undefined : spec.sizes instanceof Map ? spec.sizes : new Map(Object.entries(spec.sizes));

@@ -11,7 +11,7 @@ import { greedySsa } from "./greedy.js";
 import type { PathNetwork } from "./compact.js";
 import { boltzmannSample, randomGreedySsa, ssaFlops } from "./random-greedy.js";
 
-/** Options of {@link annealSsa}. */
+/** Options of {@link annealSsa}. @category Einsum & paths */
 export interface AnnealOptions {
   readonly seed?: number;
   /** Wall-clock budget in milliseconds (default 1000). */
@@ -43,7 +43,7 @@ interface Tree {
   root: number;
 }
 
-/** Annealed SSA path. */
+/** Annealed SSA path. @category Einsum & paths */
 export function annealSsa(net: PathNetwork, options: AnnealOptions = {}): number[][] {
   const n = net.inputs.length;
   if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
@@ -387,7 +387,7 @@ function optimizeSubtree(net: PathNetwork, total: Int32Array, tree: Tree, v: num
   return true;
 }
 
-/** Subtree reconfiguration of a path (k-frontier exact DP, repeated passes) within a deadline. */
+/** Subtree reconfiguration of a path (k-frontier exact DP, repeated passes) within a deadline. @category Einsum & paths */
 export function reconfigureSsa(net: PathNetwork, path: readonly (readonly number[])[], options: { readonly k?: number; readonly timeLimitMs?: number } = {}): number[][] {
   const n = net.inputs.length;
   if (n <= 2) return path.map((s) => [...s]);
@@ -403,6 +403,7 @@ export function reconfigureSsa(net: PathNetwork, path: readonly (readonly number
  * sizes in `size12 − α(size1 + size2)` and the Boltzmann temperature — keeping the cheapest tree,
  * which is then improved by subtree reconfiguration. Spends `timeLimitMs` (half searching, half
  * reconfiguring). Seeded.
+ * @category Einsum & paths
  */
 export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; readonly timeLimitMs?: number; readonly memoryLimit?: number; readonly trials?: number } = {}): number[][] {
   const n = net.inputs.length;

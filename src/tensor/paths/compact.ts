@@ -6,7 +6,7 @@
 import type { EinsumProblem } from "../einsum/problem.js";
 import type { Label } from "../einsum/labels.js";
 
-/** A problem reduced to integer labels. */
+/** A problem reduced to integer labels. @category Einsum & paths */
 export interface PathNetwork {
   /** Number of distinct labels. */
   readonly nLabels: number;
@@ -24,7 +24,7 @@ export interface PathNetwork {
   readonly labels: readonly Label[];
 }
 
-/** Builds the integer form of a problem. */
+/** Builds the integer form of a problem. @category Einsum & paths */
 export function toNetwork(problem: EinsumProblem): PathNetwork {
   const ids = new Map<Label, number>();
   const labels: Label[] = [];

@@ -10,7 +10,7 @@ import { makeProblem } from "../einsum/problem.js";
 import { ssaToLinear } from "./path.js";
 import { getOptimizer } from "./registry.js";
 
-/** One case of the corpus (the fields this runner reads). */
+/** One case of the corpus (the fields this runner reads). @category Einsum & paths */
 export interface CorpusCase {
   readonly id: string;
   readonly family?: string;
@@ -22,12 +22,12 @@ export interface CorpusCase {
   readonly best_known?: { readonly flops: string; readonly size?: string; readonly by?: string };
 }
 
-/** The corpus file. */
+/** The corpus file. @category Einsum & paths */
 export interface Corpus {
   readonly cases: readonly CorpusCase[];
 }
 
-/** What one optimizer found on one case. */
+/** What one optimizer found on one case. @category Einsum & paths */
 export interface CaseResult {
   readonly path: number[][];
   readonly flops: string;
@@ -35,7 +35,7 @@ export interface CaseResult {
   readonly time_ms: number;
 }
 
-/** Summary of one optimizer over the corpus. */
+/** Summary of one optimizer over the corpus. @category Einsum & paths */
 export interface OptimizerSummary {
   readonly cases: number;
   /** Geometric mean of flops / best_known. */
@@ -53,13 +53,13 @@ export interface OptimizerSummary {
   readonly total_time_ms: number;
 }
 
-/** Output of {@link runCorpus}: per-case results and per-optimizer summaries. */
+/** Output of {@link runCorpus}: per-case results and per-optimizer summaries. @category Einsum & paths */
 export interface CorpusRun {
   readonly cases: Record<string, Record<string, CaseResult>>;
   readonly summary: Record<string, OptimizerSummary>;
 }
 
-/** Options of {@link runCorpus}. */
+/** Options of {@link runCorpus}. @category Einsum & paths */
 export interface CorpusOptions {
   readonly optimizers: readonly string[];
   /** Time budget per case for searching optimizers (default 1000 ms). */
@@ -74,6 +74,7 @@ export interface CorpusOptions {
 /**
  * Runs every optimizer on every case and compares with the corpus references.
  * @throws {@link InvalidArgumentError} for a corpus without cases.
+ * @category Einsum & paths
  */
 export function runCorpus(corpus: Corpus, options: CorpusOptions): CorpusRun {
   if (!corpus || !Array.isArray(corpus.cases)) throw new InvalidArgumentError("the corpus has no 'cases' array", "pass a file in the corpus format of docs/guides/paths.md#corpus-format");

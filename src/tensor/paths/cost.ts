@@ -11,7 +11,7 @@ import type { EinsumProblem } from "../einsum/problem.js";
 import type { Label } from "../einsum/labels.js";
 import { validateSsa, type Path } from "./path.js";
 
-/** Cost of one step. */
+/** Cost of one step. @category Einsum & paths */
 export interface StepCost {
   /** SSA ids contracted. */
   readonly operands: readonly number[];
@@ -29,7 +29,7 @@ export interface StepCost {
   readonly size: bigint;
 }
 
-/** Cost of a whole path. */
+/** Cost of a whole path. @category Einsum & paths */
 export interface ContractionCost {
   /** Sum of the steps' multiply-adds (exact; what the optimizers minimize). */
   readonly multiplyAdds: bigint;
@@ -65,7 +65,7 @@ function distinctSize(labels: Iterable<Label>, sizes: ReadonlyMap<Label, number>
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** log10 of a non-negative bigint, accurate for display. */
+/** log10 of a non-negative bigint, accurate for display. @category Einsum & paths */
 export function log10Big(x: bigint): number {
   if (x <= 0n) return x === 0n ? -Infinity : NaN;
   if (x <= MAX_SAFE) return Math.log10(Number(x));
@@ -84,6 +84,7 @@ export function log10Big(x: bigint): number {
  * const c = pathCost(p, [[0, 1], [2, 3]]);
  * [c.multiplyAdds, c.flops]; // => [64n, 128n]
  * ```
+ * @category Einsum & paths
  */
 export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
   const n = problem.inputs.length;
@@ -125,7 +126,7 @@ export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
   return { multiplyAdds: macs, flops, size, log10Flops: log10Big(flops), log10Size: log10Big(size), steps };
 }
 
-/** Cost of the naive single loop over every label (see {@link naiveCost}). */
+/** Cost of the naive single loop over every label (see {@link naiveCost}). @category Einsum & paths */
 export interface NaiveCost {
   /** Product of all label sizes. */
   readonly multiplyAdds: bigint;
@@ -144,6 +145,7 @@ export interface NaiveCost {
  * const naive = naiveCost(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]));
  * [naive.multiplyAdds, naive.flops, naive.scaling]; // => [120n, 360n, 4]
  * ```
+ * @category Einsum & paths
  */
 export function naiveCost(problem: EinsumProblem): NaiveCost {
   const all = new Set(problem.inputs.flat());

@@ -8,7 +8,7 @@
  */
 import { termSize, type PathNetwork } from "./compact.js";
 
-/** Options of {@link dpPath}. */
+/** Options of {@link dpPath}. @category Einsum & paths */
 export interface DpOptions {
   /** `flops` (default) or `size` (largest intermediate first, then flops). */
   readonly minimize?: "flops" | "size";
@@ -38,12 +38,13 @@ interface Entry {
 
 type Tree = number | readonly [Tree, Tree];
 
-/** Largest component {@link dpPath} handles (subsets are 31-bit masks). */
+/** Largest component {@link dpPath} handles (subsets are 31-bit masks). @category Einsum & paths */
 export const DP_MAX_COMPONENT = 31;
 
 /**
  * DP path on the integer form. Returns undefined when the time limit ran out or a component is larger
  * than {@link DP_MAX_COMPONENT}.
+ * @category Einsum & paths
  */
 export function dpPath(net: PathNetwork, options: DpOptions = {}): number[][] | undefined {
   const n = net.inputs.length;
@@ -114,7 +115,7 @@ function outputSize(net: PathNetwork, t: Tree): number {
   return termSize(net, [...labels]);
 }
 
-/** Groups operands joined (directly or not) by labels that are not output labels… or any shared label. */
+/** Groups operands joined (directly or not) by labels that are not output labels… or any shared label. @category Einsum & paths */
 export function connectedComponents(net: PathNetwork): number[][] {
   const n = net.inputs.length;
   const parent = [...Array(n).keys()];

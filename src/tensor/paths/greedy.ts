@@ -12,7 +12,7 @@ import { Heap } from "./heap.js";
 import { hasLabel, termSize, toNetwork, union, type PathNetwork } from "./compact.js";
 import type { Path } from "./path.js";
 
-/** Options of {@link greedySsa}. */
+/** Options of {@link greedySsa}. @category Einsum & paths */
 export interface GreedyOptions {
   /** Largest intermediate allowed (elements); candidates above it are skipped. */
   readonly memoryLimit?: number;
@@ -48,12 +48,13 @@ const before = (a: Candidate, b: Candidate): boolean =>
  * import { parseEinsum, greedyPath } from "multilinear";
  * greedyPath(parseEinsum("ij,jk,kl->il", [[2, 30], [30, 4], [4, 50]])); // => [[0, 1], [2, 3]]
  * ```
+ * @category Einsum & paths
  */
 export function greedyPath(problem: EinsumProblem, options: GreedyOptions = {}): Path {
   return greedySsa(toNetwork(problem), options);
 }
 
-/** Greedy on the integer form (see {@link greedyPath}). */
+/** Greedy on the integer form (see {@link greedyPath}). @category Einsum & paths */
 export function greedySsa(net: PathNetwork, options: GreedyOptions = {}): number[][] {
   const n = net.inputs.length;
   if (n === 1) return [[0]];

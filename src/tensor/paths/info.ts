@@ -8,7 +8,7 @@ import { formatEinsum, type Label } from "../einsum/labels.js";
 import type { EinsumProblem } from "../einsum/problem.js";
 import { ssaToLinear, type Path } from "./path.js";
 
-/** One step of a {@link PathInfo}. */
+/** One step of a {@link PathInfo}. @category Einsum & paths */
 export interface PathInfoStep {
   /** Positions in the current operand list (opt_einsum's linear form). */
   readonly positions: readonly number[];
@@ -28,7 +28,7 @@ export interface PathInfoStep {
   readonly remaining: readonly string[];
 }
 
-/** A contraction path with everything needed to judge it; FLOPs as opt_einsum and numpy count them. */
+/** A contraction path with everything needed to judge it; FLOPs as opt_einsum and numpy count them. @category Einsum & paths */
 export interface PathInfo {
   readonly equation: string;
   /** Number of operands. */
@@ -66,6 +66,7 @@ export interface PathInfo {
  * const info = pathInfo(parseEinsum("ij,jk,kl->il", [[2, 3], [3, 4], [4, 5]]), [[0, 1], [2, 3]]);
  * [info.naiveFlops, info.cost.flops, info.steps[1]!.equation]; // => [360n, 128n, "kl,ik->il"]
  * ```
+ * @category Einsum & paths
  */
 export function pathInfo(problem: EinsumProblem, path: Path, optimizer?: string): PathInfo {
   const cost = pathCost(problem, path);
@@ -125,6 +126,7 @@ function scientific(x: bigint): string {
  * The table of opt_einsum's and numpy's `PathInfo` printout: aligned summary fields (FLOPs counted as
  * opt_einsum counts them, exact), then one row per step with its scaling, its einsum and the
  * operands that remain.
+ * @category Einsum & paths
  */
 export function formatPathInfo(info: PathInfo): string {
   const field = (name: string, value: string): string => `${name.padStart(22)}:  ${value}`;
@@ -146,7 +148,7 @@ export function formatPathInfo(info: PathInfo): string {
   return lines.join("\n");
 }
 
-/** JSON-safe form (bigints as decimal strings); `flops` in opt_einsum's convention, `multiply_adds` the raw count. */
+/** JSON-safe form (bigints as decimal strings); `flops` in opt_einsum's convention, `multiply_adds` the raw count. @category Einsum & paths */
 export function pathInfoJson(info: PathInfo): Record<string, unknown> {
   return {
     equation: info.equation,

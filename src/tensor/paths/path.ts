@@ -6,10 +6,10 @@
  */
 import { InvalidPathError } from "../../errors.js";
 
-/** One step: the SSA ids (or, in linear form, the positions) of the operands it contracts together. */
+/** One step: the SSA ids (or, in linear form, the positions) of the operands it contracts together. @category Einsum & paths */
 export type PathStep = readonly number[];
 
-/** A contraction path: a list of steps. */
+/** A contraction path: a list of steps. @category Einsum & paths */
 export type Path = readonly PathStep[];
 
 /**
@@ -20,6 +20,7 @@ export type Path = readonly PathStep[];
  * import { linearToSsa } from "multilinear";
  * linearToSsa([[0, 2], [0, 1]], 3); // => [[0, 2], [1, 3]]
  * ```
+ * @category Einsum & paths
  */
 export function linearToSsa(path: Path, nInputs: number): number[][] {
   const current: number[] = [...Array(nInputs).keys()];
@@ -43,6 +44,7 @@ export function linearToSsa(path: Path, nInputs: number): number[][] {
  * import { ssaToLinear } from "multilinear";
  * ssaToLinear([[0, 2], [1, 3]], 3); // => [[0, 2], [0, 1]]
  * ```
+ * @category Einsum & paths
  */
 export function ssaToLinear(path: Path, nInputs: number): number[][] {
   validateSsa(path, nInputs);
@@ -60,6 +62,7 @@ export function ssaToLinear(path: Path, nInputs: number): number[][] {
  * Checks an SSA path: each id is defined, used once, and the path ends with a single operand in
  * which every input took part.
  * @throws {@link InvalidPathError} naming the bad step.
+ * @category Einsum & paths
  */
 export function validateSsa(path: Path, nInputs: number): void {
   const alive = new Set<number>([...Array(nInputs).keys()]);

@@ -9,7 +9,7 @@ import { Rng } from "../random.js";
 import { greedySsa } from "./greedy.js";
 import { termSize, union, type PathNetwork } from "./compact.js";
 
-/** Options of {@link randomGreedySsa}. */
+/** Options of {@link randomGreedySsa}. @category Einsum & paths */
 export interface RandomGreedyOptions {
   /** Trials (default 32). */
   readonly repeats?: number;
@@ -23,7 +23,7 @@ export interface RandomGreedyOptions {
   readonly timeLimitMs?: number;
 }
 
-/** Flops of an SSA path under the model, as a double (for ranking trials). */
+/** Flops of an SSA path under the model, as a double (for ranking trials). @category Einsum & paths */
 export function ssaFlops(net: PathNetwork, path: readonly (readonly number[])[]): { flops: number; size: number } {
   const terms: Int32Array[] = [...net.inputs];
   const count = new Int32Array(net.nLabels);
@@ -45,7 +45,7 @@ export function ssaFlops(net: PathNetwork, path: readonly (readonly number[])[])
   return { flops, size };
 }
 
-/** Best of `repeats` randomized greedy trials. */
+/** Best of `repeats` randomized greedy trials. @category Einsum & paths */
 export function randomGreedySsa(net: PathNetwork, options: RandomGreedyOptions = {}): number[][] {
   const repeats = options.repeats ?? 32;
   const temperature = options.temperature ?? 1;

@@ -15,7 +15,7 @@ import { randomGreedySsa, ssaFlops } from "./random-greedy.js";
 import { searchPath, searchSmall } from "./search.js";
 import { annealSsa, hyperSsa } from "./anneal.js";
 
-/** Options every optimizer accepts. */
+/** Options every optimizer accepts. @category Einsum & paths */
 export interface OptimizeOptions {
   /** Largest intermediate allowed, in elements (opt_einsum's `memory_limit`). */
   readonly memoryLimit?: number | bigint;
@@ -30,7 +30,7 @@ export interface OptimizeOptions {
   readonly onProgress?: (elapsedMs: number) => void;
 }
 
-/** What {@link findPath} found, and whether the search finished. */
+/** What {@link findPath} found, and whether the search finished. @category Einsum & paths */
 export interface PathSearch {
   readonly path: Path;
   /** Name of the optimizer. */
@@ -42,7 +42,7 @@ export interface PathSearch {
   readonly complete: boolean;
 }
 
-/** Worst-case contraction orders `optimal` and `branch-all` would visit before they refuse to start. */
+/** Worst-case contraction orders `optimal` and `branch-all` would visit before they refuse to start. @category Einsum & paths */
 export const EXHAUSTIVE_SEARCH_LIMIT = 1e10;
 
 /**
@@ -54,6 +54,7 @@ export const EXHAUSTIVE_SEARCH_LIMIT = 1e10;
  * import { exhaustiveSearchSize } from "multilinear";
  * exhaustiveSearchSize(4); // => 18
  * ```
+ * @category Einsum & paths
  */
 export function exhaustiveSearchSize(nInputs: number): number {
   let orders = 1;
@@ -67,10 +68,10 @@ interface SearchReport {
 }
 type FinderOptions = OptimizeOptions & { readonly report?: SearchReport };
 
-/** A path finder: problem in, SSA path out. */
+/** A path finder: problem in, SSA path out. @category Einsum & paths */
 export type PathFinder = (problem: EinsumProblem, options: OptimizeOptions) => Path;
 
-/** Left-to-right: contract operand 0 with 1, the result with 2, and so on. */
+/** Left-to-right: contract operand 0 with 1, the result with 2, and so on. @category Einsum & paths */
 export function sequentialPath(problem: EinsumProblem): Path {
   const n = problem.inputs.length;
   if (n === 1) return [[0]];
@@ -222,7 +223,7 @@ let registrations = 0;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Options of {@link registerOptimizer}. */
+/** Options of {@link registerOptimizer}. @category Einsum & paths */
 export interface RegisterOptimizerOptions {
   /** Replace an optimizer registered earlier under the same name (default false: that is an error). Built-ins are never replaced. */
   readonly replace?: boolean;
@@ -251,6 +252,7 @@ export interface RegisterOptimizerOptions {
  * einsum("ij,jk,kl->il", [a, a, a], { optimize: "last-pair-first" }).toArray(); // => [[37, 54], [81, 118]]
  * unregisterOptimizer("last-pair-first"); // => true
  * ```
+ * @category Einsum & paths
  */
 export function registerOptimizer(name: string, finder: PathFinder, options: RegisterOptimizerOptions = {}): void {
   if (typeof name !== "string" || !NAME.test(name)) {
@@ -271,6 +273,7 @@ export function registerOptimizer(name: string, finder: PathFinder, options: Reg
 /**
  * Removes an optimizer added with {@link registerOptimizer}; returns whether one was registered
  * under `name` (built-ins are never removed).
+ * @category Einsum & paths
  */
 export function unregisterOptimizer(name: string): boolean {
   return custom.delete(name);
@@ -290,7 +293,7 @@ export function optimizerKey(name: string): string {
   return c ? `${name}#${c.generation}` : name;
 }
 
-/** Names of the registered optimizers: the built-ins, then those added with {@link registerOptimizer}. */
+/** Names of the registered optimizers: the built-ins, then those added with {@link registerOptimizer}. @category Einsum & paths */
 export function optimizerNames(): string[] {
   return ["sequential", ...finders.keys(), ...custom.keys()];
 }
@@ -300,6 +303,7 @@ export function optimizerNames(): string[] {
  * when no path fits); a built-in finder that gives up (time budget, component too large) falls back
  * to greedy; a registered finder's path is validated.
  * @throws {@link UnknownOptimizerError} listing the valid names.
+ * @category Einsum & paths
  */
 export function getOptimizer(name: string): PathFinder {
   if (name !== "sequential" && !finders.has(name) && !custom.has(name)) throw new UnknownOptimizerError(name, optimizerNames());
@@ -317,6 +321,7 @@ export function getOptimizer(name: string): PathFinder {
  * const r = findPath(parseEinsum("ab,bc,cd->ad", [[2, 3], [3, 4], [4, 5]]), "optimal");
  * [r.path, r.complete]; // => [[[0, 1], [2, 3]], true]
  * ```
+ * @category Einsum & paths
  */
 export function findPath(problem: EinsumProblem, name: string, options: OptimizeOptions = {}): PathSearch {
   if (name === "sequential") return { path: sequentialPath(problem), optimizer: name, complete: true };

@@ -6,7 +6,7 @@
  */
 import { hasLabel, termSize, union, type PathNetwork } from "./compact.js";
 
-/** Options of {@link searchPath}. */
+/** Options of {@link searchPath}. @category Einsum & paths */
 export interface SearchOptions {
   /** Pairs explored per step, best heuristic first (undefined: all pairs). */
   readonly nbranch?: number;
@@ -20,7 +20,7 @@ export interface SearchOptions {
   readonly incumbent?: { readonly flops: number; readonly path: number[][] };
 }
 
-/** The best SSA path found and its flops (Infinity when none fits the memory limit). */
+/** The best SSA path found and its flops (Infinity when none fits the memory limit). @category Einsum & paths */
 export interface SearchResult {
   readonly path: number[][];
   readonly flops: number;
@@ -28,7 +28,7 @@ export interface SearchResult {
   readonly complete: boolean;
 }
 
-/** Exhaustive or branch-limited search for the cheapest contraction order. */
+/** Exhaustive or branch-limited search for the cheapest contraction order. @category Einsum & paths */
 export function searchPath(net: PathNetwork, options: SearchOptions = {}): SearchResult {
   const n = net.inputs.length;
   if (n === 1) return { path: [[0]], flops: termSize(net, net.inputs[0]!), complete: true };

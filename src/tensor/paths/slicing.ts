@@ -12,7 +12,7 @@ import type { EinsumProblem } from "../einsum/problem.js";
 import { makeProblem } from "../einsum/problem.js";
 import type { Path } from "./path.js";
 
-/** The labels to slice and what slicing costs. */
+/** The labels to slice and what slicing costs. @category Einsum & paths */
 export interface Slicing {
   /** Summed labels fixed per slice. */
   readonly labels: readonly Label[];
@@ -30,7 +30,7 @@ export interface Slicing {
   readonly problem: EinsumProblem;
 }
 
-/** The problem with `labels` fixed (removed from every term). */
+/** The problem with `labels` fixed (removed from every term). @category Einsum & paths */
 export function slicedProblem(problem: EinsumProblem, labels: readonly Label[]): EinsumProblem {
   const cut = new Set(labels);
   const inputs = problem.inputs.map((t) => t.filter((l) => !cut.has(l)));
@@ -49,6 +49,7 @@ export function slicedProblem(problem: EinsumProblem, labels: readonly Label[]):
  * const s = findSlices(p, getOptimizer("greedy")(p, {}), 64);
  * [s.labels.length > 0, s.size <= 64n]; // => [true, true]
  * ```
+ * @category Einsum & paths
  */
 export function findSlices(problem: EinsumProblem, path: Path, maxSize: number | bigint): Slicing {
   const limit = BigInt(maxSize);

@@ -1,13 +1,14 @@
 /**
  * The contraction tree as an SVG picture (in the spirit of cotengra's tree plots): operands at the
  * bottom, each contraction a node placed above its inputs; node colour shows the step's cost (log10
- * multiply-adds), edge width the size of the tensor passed up. Hovering a node shows its step.
+ * multiply-adds), edge width the size of the tensor passed up. Leaves are labelled with their
+ * operands' indices; hovering a node shows its step, its cost and its result's size.
  * @module
  */
 import { log10Big } from "./cost.js";
 import type { PathInfo } from "./info.js";
 
-/** Options of {@link pathTreeSvg}. */
+/** Options of {@link pathTreeSvg}. @category Einsum & paths */
 export interface TreeSvgOptions {
   readonly width?: number;
   readonly height?: number;
@@ -40,6 +41,7 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
  * const { info } = contractPath("ab,bc,cd->ad", [2, 3], [3, 4], [4, 5]);
  * pathTreeSvg(info).startsWith("<svg"); // => true
  * ```
+ * @category Einsum & paths
  */
 export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): string {
   const nInputs = info.nInputs;
@@ -89,11 +91,20 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
       parts.push(`<line x1="${px(c).toFixed(1)}" y1="${py(c).toFixed(1)}" x2="${px(p).toFixed(1)}" y2="${py(p).toFixed(1)}" stroke="#888" stroke-width="${w.toFixed(2)}" stroke-linecap="round"/>`);
     }
   });
-  // Leaves.
+  // Leaves, labelled with their indices (read from the step that consumes them).
+  const terms = new Map<number, string>();
+  info.steps.forEach((s) => {
+    const inputs = s.equation.split("->")[0]!.split(",");
+    s.ssa.forEach((id, j) => {
+      if (id < nInputs && inputs[j] !== undefined) terms.set(id, inputs[j]!);
+    });
+  });
   for (let i = 0; i < nInputs; i++) {
     if (!x.has(i)) continue;
-    parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(i).toFixed(1)}" r="3" fill="#333"><title>operand ${i}</title></circle>`);
-    if (leaf <= 40) parts.push(`<text x="${px(i).toFixed(1)}" y="${(py(i) + 14).toFixed(1)}" text-anchor="middle" fill="#333">${i}</text>`);
+    const term = terms.get(i);
+    const name = term === undefined ? `operand ${i}` : `operand ${i}: ${term === "" ? "scalar" : term}`;
+    parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(i).toFixed(1)}" r="3" fill="#333"><title>${esc(name)}</title></circle>`);
+    if (leaf <= 40) parts.push(`<text x="${px(i).toFixed(1)}" y="${(py(i) + 14).toFixed(1)}" text-anchor="middle" fill="#333">${esc(term ?? String(i))}</text>`);
   }
   // Contractions, coloured by cost.
   info.steps.forEach((s, k) => {
@@ -101,7 +112,7 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
     const t = (costs[k]! - cMin) / (cMax - cMin);
     const r = 3 + 5 * t;
     parts.push(
-      `<circle cx="${px(v).toFixed(1)}" cy="${py(v).toFixed(1)}" r="${r.toFixed(1)}" fill="${ramp(t)}" stroke="#222" stroke-width="0.5"><title>step ${k}: ${esc(s.equation)}\n${s.flops} FLOPs\nresult size ${s.size}</title></circle>`,
+      `<circle cx="${px(v).toFixed(1)}" cy="${py(v).toFixed(1)}" r="${r.toFixed(1)}" fill="${ramp(t)}" stroke="#222" stroke-width="0.5"><title>step ${k}: ${esc(s.equation)}\n${s.flops} FLOPs (${s.multiplyAdds} multiply-adds)\nresult size ${s.size}</title></circle>`,
     );
   });
   // Colour bar.

@@ -8,7 +8,7 @@ import type { DenseTensor } from "../dense.js";
 import type { ContractionPlan, PlanStep, UnaryOp } from "./plan.js";
 import type { SharedIntermediates } from "./shared-intermediates.js";
 
-/** Options of the executors. */
+/** Options of the executors. @category Einsum & paths */
 export interface ExecuteOptions {
   /**
    * Reuse step results across contractions: a step whose inputs are the same tensor objects as a
@@ -21,6 +21,7 @@ export interface ExecuteOptions {
  * Executes `plan` on `operands` with `backend`; returns the result on the host. Mixed float32 and
  * float64 operands are computed in float64 (numpy's promotion).
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
+ * @category Einsum & paths
  */
 export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): DenseTensor {
   const inputs = promoteMixed(operands).map((x) => backend.upload(x));
@@ -38,6 +39,7 @@ export function executePlan<T extends BackendTensor>(plan: ContractionPlan, oper
  * mode): operands are uploaded once, every intermediate stays on the device, and only the result is
  * read back. Works with every backend.
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
+ * @category Einsum & paths
  */
 export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): Promise<DenseTensor> {
   const inputs = promoteMixed(operands).map((x) => backend.upload(x));
@@ -66,6 +68,7 @@ function releaseAll<T extends BackendTensor>(backend: Backend<T>, inputs: readon
  * Like {@link executePlan} but takes and returns backend tensors (nothing leaves the device). The
  * operands stay the caller's; every intermediate is released (see {@link Backend.release}) once
  * used, and the result is a handle the caller owns (one of the operands when the plan does nothing).
+ * @category Einsum & paths
  */
 export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>, options: ExecuteOptions = {}): T {
   checkOperands(plan, operands);
@@ -75,7 +78,7 @@ export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionP
   return finish(plan, run, backend).result;
 }
 
-/** Results of the steps that depend only on constant operands (see {@link precomputeConstants}). */
+/** Results of the steps that depend only on constant operands (see {@link precomputeConstants}). @category Einsum & paths */
 export interface FoldedConstants<T extends BackendTensor> {
   /** Values by id (constant operands and the steps computed from them). */
   readonly values: ReadonlyMap<number, T>;
@@ -83,7 +86,7 @@ export interface FoldedConstants<T extends BackendTensor> {
   readonly done: ReadonlySet<number>;
 }
 
-/** Runs every step whose inputs come only from the given constant operands, once. */
+/** Runs every step whose inputs come only from the given constant operands, once. @category Einsum & paths */
 export function precomputeConstants<T extends BackendTensor>(plan: ContractionPlan, constants: ReadonlyMap<number, DenseTensor>, backend: Backend<T>): FoldedConstants<T> {
   const run = newRun<T>();
   for (const [i, x] of constants) setInput(run, plan, i, backend.upload(x), backend);
@@ -99,7 +102,7 @@ export function precomputeConstants<T extends BackendTensor>(plan: ContractionPl
   return { values: run.values, done };
 }
 
-/** Runs the steps not yet done, starting from the given operands plus folded constants. */
+/** Runs the steps not yet done, starting from the given operands plus folded constants. @category Einsum & paths */
 export function executePlanFrom<T extends BackendTensor>(
   plan: ContractionPlan,
   operands: ReadonlyMap<number, DenseTensor>,

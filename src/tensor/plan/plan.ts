@@ -12,14 +12,14 @@ import type { EinsumProblem } from "../einsum/problem.js";
 import type { Path } from "../paths/path.js";
 import { MAX_ELEMENTS } from "../shape.js";
 
-/** A single-tensor operation of a plan. */
+/** A single-tensor operation of a plan. @category Einsum & paths */
 export type UnaryOp =
   | { readonly kind: "diagonal"; readonly axisA: number; readonly axisB: number }
   | { readonly kind: "sum"; readonly axes: readonly number[] }
   | { readonly kind: "permute"; readonly axes: readonly number[] }
   | { readonly kind: "reshape"; readonly shape: readonly number[] };
 
-/** A step on one operand: diagonals, sums and a permute. */
+/** A step on one operand: diagonals, sums and a permute. @category Einsum & paths */
 export interface UnaryStep {
   readonly kind: "unary";
   readonly input: number;
@@ -28,7 +28,7 @@ export interface UnaryStep {
   readonly labels: readonly Label[];
 }
 
-/** A pairwise step lowered to a batched matrix product. */
+/** A pairwise step lowered to a batched matrix product. @category Einsum & paths */
 export interface PairStep {
   readonly kind: "pair";
   /** Ids of the two operands. */
@@ -49,10 +49,10 @@ export interface PairStep {
   readonly roles: { readonly batch: readonly Label[]; readonly contracted: readonly Label[]; readonly left: readonly Label[]; readonly right: readonly Label[] };
 }
 
-/** One step of a plan. */
+/** One step of a plan. @category Einsum & paths */
 export type PlanStep = UnaryStep | PairStep;
 
-/** Options of {@link planContraction}. */
+/** Options of {@link planContraction}. @category Einsum & paths */
 export interface PlanOptions {
   /** Largest intermediate allowed, in elements. */
   readonly memoryLimit?: number | bigint;
@@ -64,10 +64,10 @@ export interface PlanOptions {
   readonly limits?: BackendLimits;
 }
 
-/** Default cap on a plan's estimated peak working memory. */
+/** Default cap on a plan's estimated peak working memory. @category Einsum & paths */
 export const DEFAULT_MAX_BYTES = 4n * 1024n ** 3n;
 
-/** A fully lowered contraction: run it with {@link executePlan}. */
+/** A fully lowered contraction: run it with {@link executePlan}. @category Einsum & paths */
 export interface ContractionPlan {
   readonly problem: EinsumProblem;
   /** The SSA path the plan follows. */
@@ -97,6 +97,7 @@ interface Value {
  * Lowers an SSA path to backend operations.
  * @throws {@link InvalidPathError} for an invalid path; {@link MemoryLimitError} when an intermediate
  * or the peak memory would exceed the limits.
+ * @category Einsum & paths
  */
 export function planContraction(problem: EinsumProblem, path: Path, options: PlanOptions = {}): ContractionPlan {
   const nIn = problem.inputs.length;

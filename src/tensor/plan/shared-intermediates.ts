@@ -20,6 +20,7 @@ import type { BackendTensor } from "../backends/backend.js";
  * einsum("ij,jk,kl->i", [a, b, c], { optimize: path, shared });
  * shared.hits; // => 1
  * ```
+ * @category Einsum & paths
  */
 export class SharedIntermediates {
   private readonly results = new Map<string, BackendTensor>();
@@ -77,6 +78,7 @@ export class SharedIntermediates {
  * });
  * hits; // => 1
  * ```
+ * @category Einsum & paths
  */
 export function sharedIntermediates<R>(fn: (shared: SharedIntermediates) => R): { result: R; hits: number } {
   const shared = new SharedIntermediates();

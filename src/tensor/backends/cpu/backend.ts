@@ -22,10 +22,10 @@ const TINY = 64;
 /** Below this many elements a copy or sum stays in TypeScript (the kernel call costs more). */
 const SMALL_COPY = 2048;
 
-/** Which implementation runs the CPU kernels. */
+/** Which implementation runs the CPU kernels. @category Backends */
 export type CpuKernels = "auto" | "wasm" | "ts";
 
-/** Options of {@link CpuBackend}. */
+/** Options of {@link CpuBackend}. @category Backends */
 export interface CpuBackendOptions {
   /**
    * `"auto"` (default): WebAssembly SIMD kernels when this engine runs them, else TypeScript;
@@ -50,6 +50,7 @@ export interface CpuBackendOptions {
  * backend.kernels; // => "ts"
  * einsum("ij,jk->ik", [tensor([[1, 2]]), tensor([[3], [4]])], { backend }).toArray(); // => [[11]]
  * ```
+ * @category Backends
  */
 export class CpuBackend implements Backend<DenseTensor> {
   readonly name = "cpu";
@@ -218,7 +219,7 @@ export class CpuBackend implements Backend<DenseTensor> {
   }
 }
 
-/** Where {@link CpuBackend.batchedMatmul} puts its result in the caller's buffer. */
+/** Where {@link CpuBackend.batchedMatmul} puts its result in the caller's buffer. @category Backends */
 export interface MatmulInto {
   /** Add the product to what the buffer holds instead of overwriting it. */
   readonly accumulate?: boolean;

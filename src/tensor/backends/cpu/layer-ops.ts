@@ -20,6 +20,7 @@ import { checkVector, lastDim, type LayerOps, type NormOptions } from "../layer-
  * cpuLayerOps.entmax15(tensor([[0, 0]], { dtype: "float32" })).toArray(); // => [[0.5, 0.5]]
  * cpuLayerOps.softmax(cpuLayerOps.keepTopK!(tensor([[1, 3, 2]]), 1)).toArray(); // => [[0, 1, 0]]
  * ```
+ * @category Backends
  */
 export const cpuLayerOps: LayerOps<DenseTensor> = {
   softmax,

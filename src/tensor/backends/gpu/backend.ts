@@ -16,7 +16,7 @@ import type { GpuMemoryStats, GpuRuntime } from "./runtime.js";
 import { DeviceBuffer, GpuTensor } from "./tensor.js";
 import type { GpuMode } from "./types.js";
 
-/** What was chosen and why, as `multilinear gpu info` prints it. */
+/** What was chosen and why, as `multilinear gpu info` prints it. @category GPU */
 export interface GpuBackendInfo {
   /** Every mode with whether it can run here and why (not). */
   readonly modes: readonly GpuModeReport[];
@@ -47,6 +47,7 @@ export interface GpuBackendParts {
  * A {@link Backend} on gpu.js (float32 only). Every operation returns a new handle the caller owns;
  * {@link GpuBackend.release} drops it. Weights uploaded with {@link GpuBackend.resident} stay on the
  * device until {@link GpuBackend.free}.
+ * @category GPU
  */
 export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
   readonly name = "gpujs";

@@ -13,7 +13,7 @@
 /** Flat indices must stay below this (float32 represents every integer below 2^24). */
 export const MAX_KERNEL_INDEX = 2 ** 24;
 
-/** A strided view of a flat buffer: element `(i0, i1, …)` is at `offset + Σ ik·strides[k]`. */
+/** A strided view of a flat buffer: element `(i0, i1, …)` is at `offset + Σ ik·strides[k]`. @category GPU */
 export interface ViewLayout {
   readonly shape: readonly number[];
   readonly strides: readonly number[];

@@ -15,7 +15,7 @@ import { installNavigatorGpu, type NodeWebGpuModule } from "./webgpu/env.js";
 import { WgslKernels, type GemmTileChoice } from "./webgpu/wgsl.js";
 import { validateTile } from "./webgpu/wgsl-source.js";
 
-/** Options of {@link createGpuBackend}. */
+/** Options of {@link createGpuBackend}. @category GPU */
 export interface GpuBackendOptions {
   /** A gpu.js mode, or `"auto"` (default): `webgpu` → `webgl2` → `headlessgl` → `cpu`. */
   readonly mode?: GpuModeRequest;
@@ -51,6 +51,7 @@ export interface GpuBackendOptions {
  * gpu.info.selected; // => "cpu"
  * await gpu.dispose();
  * ```
+ * @category GPU
  */
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   const request = options.mode === undefined ? "auto" : parseGpuMode(options.mode);
@@ -74,7 +75,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   }
 }
 
-/** Probes the modes and reports what `createGpuBackend` would choose, without keeping a backend. */
+/** Probes the modes and reports what `createGpuBackend` would choose, without keeping a backend. @category GPU */
 export async function gpuInfo(options: Pick<GpuBackendOptions, "mode" | "loadWebGpu" | "importGpuJs"> = {}): Promise<GpuBackendInfo> {
   const gpu = await createGpuBackend(options);
   try {

@@ -9,7 +9,7 @@ import { firstLine, isMissingPackage } from "./load.js";
 import { GPU_MODES, type GpuJsLib, type GpuMode, type WebGpuAdapter, type WebGpuAdapterInfo, type WebGpuGpu } from "./types.js";
 import { findWebGpu, type NodeWebGpuModule } from "./webgpu/env.js";
 
-/** Whether one mode can run here, and why (not). */
+/** Whether one mode can run here, and why (not). @category GPU */
 export interface GpuModeReport {
   readonly mode: GpuMode;
   readonly available: boolean;
@@ -18,7 +18,7 @@ export interface GpuModeReport {
   readonly missingPackage?: string;
 }
 
-/** The WebGPU adapter, as `multilinear gpu info` prints it. */
+/** The WebGPU adapter, as `multilinear gpu info` prints it. @category GPU */
 export interface GpuAdapterReport {
   readonly vendor: string;
   readonly architecture: string;
@@ -37,10 +37,10 @@ export interface GpuProbe {
   readonly webgpu: WebGpuGpu | null;
 }
 
-/** A mode request: one mode, or `"auto"`. */
+/** A mode request: one mode, or `"auto"`. @category GPU */
 export type GpuModeRequest = GpuMode | "auto";
 
-/** The order `"auto"` tries (`webasm` only runs when asked for by name). */
+/** The order `"auto"` tries (`webasm` only runs when asked for by name). @category GPU */
 export const AUTO_ORDER: readonly GpuMode[] = ["webgpu", "webgl2", "headlessgl", "cpu"];
 
 /** Options of {@link probeGpuModes}. */
@@ -121,7 +121,7 @@ export function selectGpuMode(probe: GpuProbe, request: GpuModeRequest = "auto")
   return { mode: "cpu", reason: "auto: cpu" };
 }
 
-/** Parses a mode name from the command line or options. */
+/** Parses a mode name from the command line or options. @category GPU */
 export function parseGpuMode(name: string): GpuModeRequest {
   if (name === "auto" || (GPU_MODES as readonly string[]).includes(name)) return name as GpuModeRequest;
   throw new InvalidArgumentError(`unknown GPU mode '${name}'`, `use one of: auto, ${GPU_MODES.join(", ")}`);

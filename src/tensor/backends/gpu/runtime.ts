@@ -14,7 +14,7 @@ import { DeviceBuffer } from "./tensor.js";
 import type { GpuJsBufferResult, GpuJsInstance, GpuJsKernel, GpuJsLib, GpuJsStorage, GpuJsTexture, GpuMode, WebGpuBuffer, WebGpuContext } from "./types.js";
 import type { GemmCall, WgslKernels } from "./webgpu/wgsl.js";
 
-/** Counts of what the runtime holds, for tests and diagnostics. */
+/** Counts of what the runtime holds, for tests and diagnostics. @category GPU */
 export interface GpuMemoryStats {
   /** Device buffers alive (not freed). */
   readonly buffers: number;

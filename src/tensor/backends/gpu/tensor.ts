@@ -10,7 +10,7 @@ import type { BackendTensor } from "../backend.js";
 import type { ViewLayout } from "./codegen.js";
 import type { GpuJsStorage } from "./types.js";
 
-/** A flat float32 buffer on the device. */
+/** A flat float32 buffer on the device. @category GPU */
 export class DeviceBuffer {
   /** @internal The storage, once the operation producing it has run (immediately in the synchronous modes). */
   storage: GpuJsStorage | undefined;
@@ -29,7 +29,7 @@ export class DeviceBuffer {
   ) {}
 }
 
-/** A float32 tensor on the GPU backend. */
+/** A float32 tensor on the GPU backend. @category GPU */
 export class GpuTensor implements BackendTensor, ViewLayout {
   readonly dtype = "float32" as const;
   /** True once {@link GpuBackend.release} dropped this handle. */

@@ -5,10 +5,10 @@
  * @module
  */
 
-/** The execution modes of gpu.js the backend can run on. */
+/** The execution modes of gpu.js the backend can run on. @category GPU */
 export type GpuMode = "webgpu" | "webgl2" | "headlessgl" | "webasm" | "cpu";
 
-/** Every mode, in the order the automatic selection tries them (`webasm` is only used when asked for). */
+/** Every mode, in the order the automatic selection tries them (`webasm` is only used when asked for). @category GPU */
 export const GPU_MODES: readonly GpuMode[] = ["webgpu", "webgl2", "headlessgl", "webasm", "cpu"];
 
 /** What a gpu.js kernel call returns in pipeline mode: a texture, a buffer handle or a plain array. */

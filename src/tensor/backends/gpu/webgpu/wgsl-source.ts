@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../../../../errors.js";
  * Tile shape of the WGSL GEMM. A workgroup computes a `bm × bn` block of C with
  * `(bn / tn) × (bm / tm)` threads, each holding `tm × tn` accumulators in registers; `bk` columns of
  * A and rows of B are staged in workgroup memory per step.
+ * @category GPU
  */
 export interface GemmTile {
   readonly bm: number;
@@ -18,10 +19,10 @@ export interface GemmTile {
   readonly tn: number;
 }
 
-/** For large products: 128×128 blocks, 8×8 outputs per thread, 256 threads, 8 KiB of workgroup memory. */
+/** For large products: 128×128 blocks, 8×8 outputs per thread, 256 threads, 8 KiB of workgroup memory. @category GPU */
 export const LARGE_TILE: GemmTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 };
 
-/** For small products (fewer blocks would leave the GPU idle): 64×64 blocks, 4×4 per thread, 256 threads. */
+/** For small products (fewer blocks would leave the GPU idle): 64×64 blocks, 4×4 per thread, 256 threads. @category GPU */
 export const SMALL_TILE: GemmTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
 
 /** Bytes of the GEMM's uniform block (12 u32, padded to 16-byte multiples). */
@@ -31,6 +32,7 @@ export const GEMM_PARAMS_BYTES = 48;
  * Checks a tile: every size a power of two, `tm`, `tn` and `bk` at least 4 (vector loads and stores),
  * at most 256 threads (the WebGPU default limit) and 16 KiB of workgroup memory.
  * @throws {@link InvalidArgumentError} for a tile the shader cannot use.
+ * @category GPU
  */
 export function validateTile(t: GemmTile): void {
   const pow2 = (x: number): boolean => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
@@ -58,6 +60,7 @@ export function validateTile(t: GemmTile): void {
  * `C [batch, M, N]`. `vec4`: operands are read and C written as `vec4<f32>` (needs `K % 4 == 0`,
  * `N % 4 == 0` and offsets divisible by 4); otherwise scalar loads with the same tiling. Edges are
  * handled by zero-filled loads and guarded stores, so any M, N, K works.
+ * @category GPU
  */
 export function gemmWgsl(t: GemmTile, vec4: boolean): string {
   validateTile(t);
@@ -155,7 +158,7 @@ export function gemmWgsl(t: GemmTile, vec4: boolean): string {
   return L.join("\n");
 }
 
-/** Most axes the strided copy handles. */
+/** Most axes the strided copy handles. @category GPU */
 export const COPY_MAX_NDIM = 8;
 
 /** Bytes of the copy's uniform block. */
@@ -168,6 +171,7 @@ export const COPY_WORKGROUP = 256;
  * `dst[t] = src[offset + Σ ck·strides[k]]` where `(c0, …)` are the C-order coordinates of t in
  * `shape`: materialises a strided view with exact u32 arithmetic, for any shape up to
  * {@link COPY_MAX_NDIM} axes, with one pipeline.
+ * @category GPU
  */
 export function copyWgsl(): string {
   const v = COPY_MAX_NDIM / 4;

@@ -24,7 +24,7 @@ export interface GemmCall {
   readonly bBatchStride: number;
 }
 
-/** Which tile to use: a fixed one, or `"auto"` (large tile once the product fills enough blocks). */
+/** Which tile to use: a fixed one, or `"auto"` (large tile once the product fills enough blocks). @category GPU */
 export type GemmTileChoice = GemmTile | "auto";
 
 /** Rounds a byte count up to 16 (every buffer the backend allocates). */
