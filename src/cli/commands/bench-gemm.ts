@@ -5,18 +5,11 @@
 import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
-import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
+import { benchBackend, cpuBenchRecord, formatCpuBench, medianMs, repeatsOption, type CpuBenchRecord } from "./bench-timing.js";
 
 /** Result line of `bench gemm`. */
-export interface GemmBenchResult {
+export interface GemmBenchResult extends CpuBenchRecord {
   readonly n: number;
-  readonly dtype: string;
-  readonly threads: number;
-  readonly kernels: string;
-  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
-  readonly variant: string;
-  readonly median_ms: number;
-  readonly gflops: number;
 }
 
 const OPTIONS = { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } } as const satisfies OptionSpec;
@@ -54,17 +47,9 @@ options:
       const b = randn([1, n, n], { seed: 2, dtype });
       checkSample(backend.batchedMatmul(a, b).data, a.data, b.data, n);
       const ms = medianMs(() => backend.batchedMatmul(a, b), repeats);
-      const result: GemmBenchResult = {
-        n,
-        dtype,
-        threads: backend.activeThreads,
-        kernels: backend.kernels,
-        variant: backend.wasmVariant ?? "none",
-        median_ms: ms,
-        gflops: (2 * n ** 3) / (ms * 1e6),
-      };
+      const result: GemmBenchResult = { n, ...cpuBenchRecord(backend, dtype, ms, 2 * n ** 3) };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
-      else io.stdout(`gemm n=${n} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s\n`);
+      else io.stdout(`gemm n=${n} ${dtype} ${formatCpuBench(result)}\n`);
       return 0;
     } finally {
       backend.dispose();
