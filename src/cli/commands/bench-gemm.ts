@@ -5,6 +5,7 @@
 import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
+import { gemmSamples } from "../gemm-samples.js";
 import { benchBackend, cpuBenchRecord, formatCpuBench, medianMs, repeatsOption, type CpuBenchRecord } from "./bench-timing.js";
 
 /** Result line of `bench gemm`. */
@@ -60,16 +61,7 @@ options:
 /** Compares 64 entries of C (spread over the matrix) with float64 dot products. */
 function checkSample(c: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, n: number): void {
   const eps = c instanceof Float32Array ? 2 ** -23 : 2 ** -52;
-  for (let s = 0; s < 64; s++) {
-    const i = (s * 7919) % n;
-    const j = (s * 104729 + 13) % n;
-    let dot = 0;
-    let mag = 0;
-    for (let k = 0; k < n; k++) {
-      const p = a[i * n + k]! * b[k * n + j]!;
-      dot += p;
-      mag += Math.abs(p);
-    }
+  for (const { i, j, dot, mag } of gemmSamples(a, b, n)) {
     if (Math.abs(c[i * n + j]! - dot) > (n + 2) * eps * mag) {
       throw new Error(`bench gemm: C[${i},${j}] = ${c[i * n + j]} but the float64 dot product is ${dot}; the kernel is wrong`);
     }
