@@ -10,6 +10,7 @@ import { budgetSweep, expertRange, formatSweepTable, sweepChartSvg, type SweepRe
 import { describeLayer, formatCount, textTable } from "../../moe/budget/table.js";
 import { linearTarget, solveRank, type MatchMode, type RankMatchFound } from "../../moe/budget/rank-solve.js";
 import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { asksForHelp } from "../subcommands.js";
 
 const LAYER_HELP = `usage: multilinear budget --layer linear|dense|sparse|soft|cp|tr --in I --out O [options]
        multilinear budget sweep --experts FROM:TO --in I --out O [options]   (budget sweep --help)
@@ -290,13 +291,13 @@ export const budgetCommand: CliCommand = {
   async run(argv, io) {
     if (argv[0] === "sweep") {
       const rest = argv.slice(1);
-      if (rest.includes("--help") || rest.includes("-h")) {
+      if (asksForHelp(rest)) {
         io.stdout(SWEEP_HELP);
         return 0;
       }
       return sweepCommand.run(rest, io);
     }
-    if (argv.includes("--help") || argv.includes("-h")) {
+    if (asksForHelp(argv)) {
       io.stdout(LAYER_HELP);
       return 0;
     }
