@@ -4,15 +4,14 @@
  * @module
  */
 import { CpuBackend, type CpuKernels } from "../../tensor/backends/cpu/backend.js";
-import { CliUsageError, intOption } from "../command.js";
+import { CliUsageError, intOption, positiveIntOption } from "../command.js";
 
 /** Fewest timed runs the sub-commands accept (the median of at least this many). */
 export const MIN_REPEATS = 5;
 
 /** Builds the CPU backend from `--threads` / `--kernels` and waits for its worker pool. */
 export async function benchBackend(threads: string | undefined, kernels: string | undefined): Promise<CpuBackend> {
-  const t = threads === undefined ? undefined : intOption(threads, "threads");
-  if (t !== undefined && t < 1) throw new CliUsageError(`--threads must be at least 1, got ${t}`);
+  const t = threads === undefined ? undefined : positiveIntOption(threads, "threads");
   if (kernels !== undefined && kernels !== "auto" && kernels !== "wasm" && kernels !== "ts") {
     throw new CliUsageError(`--kernels must be auto, wasm or ts, got '${kernels}'`);
   }

@@ -9,7 +9,7 @@ import { LAYER_KINDS, triplesFromRing, type LayerKind, type LayerSpec } from "..
 import { budgetSweep, expertRange, formatSweepTable, sweepChartSvg, type SweepResult } from "../../moe/budget/sweep.js";
 import { describeLayer, formatCount, textTable } from "../../moe/budget/table.js";
 import { linearTarget, solveRank, type MatchMode, type RankMatchFound } from "../../moe/budget/rank-solve.js";
-import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, intOption, parseCommandArgs, positiveIntOption, type CliCommand } from "../command.js";
 import { asksForHelp } from "../subcommands.js";
 
 const LAYER_HELP = `usage: multilinear budget --layer linear|dense|sparse|soft|cp|tr --in I --out O [options]
@@ -143,9 +143,8 @@ function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string |
   }
   if (v.experts === undefined) throw new CliUsageError(`--experts is required for --layer ${kind}`);
   let levels = intList(v.experts as string, "experts");
-  const hierarchy = v.hierarchy === undefined ? undefined : intOption(v.hierarchy as string, "hierarchy");
+  const hierarchy = v.hierarchy === undefined ? undefined : positiveIntOption(v.hierarchy as string, "hierarchy");
   if (hierarchy !== undefined) {
-    if (hierarchy < 1) throw new CliUsageError(`--hierarchy must be ≥ 1, got ${hierarchy}`);
     if (levels.length === 1) levels = Array<number>(hierarchy).fill(levels[0]!);
     else if (levels.length !== hierarchy) throw new CliUsageError(`--experts lists ${levels.length} levels but --hierarchy is ${hierarchy}`);
   }
