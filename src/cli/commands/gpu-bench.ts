@@ -9,13 +9,13 @@ import os from "node:os";
 import { writeFileBytes } from "../../io/files.js";
 import type { GpuBackend } from "../../tensor/backends/gpu/backend.js";
 import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { DeviceMuMoE } from "../../moe/device.js";
 import { createMuMoE } from "../../moe/init.js";
 import { randn } from "../../tensor/create.js";
 import { validateTile, type GemmTile } from "../../tensor/backends/gpu/webgpu/wgsl-source.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
 import { gemmSamples } from "../gemm-samples.js";
+import { openGpuBackend } from "../open-gpu.js";
 import { TORCH_PEER_SOURCE } from "./gpu-bench-torch.js";
 
 /** One CP-μMoE configuration. */
@@ -154,7 +154,7 @@ options:
     const tileList = parseList(values["gemm-tiles"], BENCH_TILES, (x) => x).map(parseTile);
     const log = (s: string): void => io.stderr(s + "\n");
 
-    const gpu = await createGpuBackend({ mode: parseGpuMode(values.mode ?? "auto") });
+    const gpu = await openGpuBackend(values.mode);
     log(`gpu bench: mode ${gpu.info.selected}${gpu.info.software ? " (SOFTWARE: these figures say nothing about GPUs)" : ""}; ${gpu.info.reason}`);
     const tiles = gpu.info.gemm === "gpujs" ? [undefined] : tileList;
     const gemmRuns: { n: number; tile: string; ms: number; tflops: number; check: number }[] = [];

@@ -4,8 +4,8 @@
  * entry, which loads gpu.js on first use and says how to install it when it is missing.
  * @module
  */
-import { createGpuBackend, parseGpuMode } from "../../gpu/index.js";
 import { parseCommandArgs, type CliCommand } from "../command.js";
+import { openGpuBackend } from "../open-gpu.js";
 import { commandGroup } from "../subcommands.js";
 import { gpuBenchCommand } from "./gpu-bench.js";
 
@@ -23,7 +23,7 @@ options:
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { mode: { type: "string" }, json: { type: "boolean" } }, false);
-    const gpu = await createGpuBackend({ mode: parseGpuMode(values.mode ?? "auto") });
+    const gpu = await openGpuBackend(values.mode);
     const info = gpu.info;
     await gpu.dispose({ releaseDevice: true });
     if (values.json) {
