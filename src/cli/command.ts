@@ -100,6 +100,13 @@ export function intOption(value: string | undefined, name: string, fallback?: nu
   return n;
 }
 
+/** Parses an integer option that must be at least 1. */
+export function positiveIntOption(value: string | undefined, name: string, fallback?: number): number {
+  const n = intOption(value, name, fallback);
+  if (n < 1) throw new CliUsageError(`--${name} must be at least 1, got ${n}`);
+  return n;
+}
+
 /** Parses a JSON option, naming it in the error. */
 export function jsonOption(value: string, name: string): unknown {
   try {

@@ -6,6 +6,7 @@ import { MultilinearError } from "../errors.js";
 import type { CliCommandEntry, CliIO } from "./command.js";
 import { commands } from "./commands/index.js";
 import { cliWording } from "./hints.js";
+import { asksForHelp } from "./subcommands.js";
 
 const USAGE = (list: readonly CliCommandEntry[]): string =>
   [
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 2;
   }
   const cmd = await entry.load();
-  if (rest[0] === "--help" || rest[0] === "-h" || (!cmd.subcommands && (rest.includes("--help") || rest.includes("-h")))) {
+  if (rest[0] === "--help" || rest[0] === "-h" || (!cmd.subcommands && asksForHelp(rest))) {
     io.stdout(cmd.help.trimEnd() + "\n");
     return 0;
   }

@@ -46,19 +46,7 @@ export function qr(a: Matrix): QR {
     const beta = betas[j]!;
     if (beta === 0) continue;
     // v lives in column j of A below the diagonal (v_j = 1).
-    wq.fill(0, j, k);
-    for (let r = j; r < m; r++) {
-      const vr = r === j ? 1 : A[r * n + j]!;
-      if (vr === 0) continue;
-      const row = r * k;
-      for (let c = j; c < k; c++) wq[c] = wq[c]! + vr * Q[row + c]!;
-    }
-    for (let r = j; r < m; r++) {
-      const vr = (r === j ? 1 : A[r * n + j]!) * beta;
-      if (vr === 0) continue;
-      const row = r * k;
-      for (let c = j; c < k; c++) Q[row + c] = Q[row + c]! - vr * wq[c]!;
-    }
+    applyReflector(A, n, j, Q, k, m, j, k, beta, wq);
   }
   return { q: new DenseTensor(Q, [m, k]), r: new DenseTensor(R, [k, n]) };
 }
@@ -68,17 +56,26 @@ export function qr(a: Matrix): QR {
  * columns `c0…c1-1` of the row-major `m×n` array A. `w` is scratch of length ≥ n.
  */
 export function applyLeft(A: Float64Array, n: number, j: number, m: number, c0: number, c1: number, beta: number, w: Float64Array): void {
+  applyReflector(A, n, j, A, n, m, c0, c1, beta, w);
+}
+
+/**
+ * Applies `H = I − β v vᵀ`, with v in column `j` of the row-major `V` (row length `vn`) from row `j`
+ * (v_j = 1), from the left to rows `j…m-1`, columns `c0…c1-1` of the row-major `X` (row length `xn`).
+ * `X` may be `V` itself. `w` is scratch of length ≥ c1.
+ */
+function applyReflector(V: Float64Array, vn: number, j: number, X: Float64Array, xn: number, m: number, c0: number, c1: number, beta: number, w: Float64Array): void {
   w.fill(0, c0, c1);
   for (let r = j; r < m; r++) {
-    const vr = r === j ? 1 : A[r * n + j]!;
+    const vr = r === j ? 1 : V[r * vn + j]!;
     if (vr === 0) continue;
-    const row = r * n;
-    for (let c = c0; c < c1; c++) w[c] = w[c]! + vr * A[row + c]!;
+    const row = r * xn;
+    for (let c = c0; c < c1; c++) w[c] = w[c]! + vr * X[row + c]!;
   }
   for (let r = j; r < m; r++) {
-    const vr = (r === j ? 1 : A[r * n + j]!) * beta;
+    const vr = (r === j ? 1 : V[r * vn + j]!) * beta;
     if (vr === 0) continue;
-    const row = r * n;
-    for (let c = c0; c < c1; c++) A[row + c] = A[row + c]! - vr * w[c]!;
+    const row = r * xn;
+    for (let c = c0; c < c1; c++) X[row + c] = X[row + c]! - vr * w[c]!;
   }
 }

@@ -77,13 +77,21 @@ export function entmax15<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
   return mapRows(x, entmax15Row);
 }
 
-function entmax15Row(x: Float64Array, out: Float64Array): void {
-  const d = x.length;
+/**
+ * The row shifted by its maximum and divided by `scale`, `u = (x − max x) / scale`, and `u` sorted in
+ * descending order: where the sort-based thresholds of entmax-1.5 and sparsemax start.
+ */
+function shiftedSorted(x: Float64Array, scale: number): { u: Float64Array; z: Float64Array } {
   let m = -Infinity;
   for (const v of x) if (v > m) m = v;
-  const u = new Float64Array(d);
-  for (let j = 0; j < d; j++) u[j] = (x[j]! - m) / 2;
-  const z = Float64Array.from(u).sort().reverse();
+  const u = new Float64Array(x.length);
+  for (let j = 0; j < x.length; j++) u[j] = (x[j]! - m) / scale;
+  return { u, z: Float64Array.from(u).sort().reverse() };
+}
+
+function entmax15Row(x: Float64Array, out: Float64Array): void {
+  const d = x.length;
+  const { u, z } = shiftedSorted(x, 2);
   // Cumulative mean and mean of squares; τ_k is the smaller root of Σ_{j≤k}(z_j − τ)² = 1.
   let cs = 0;
   let cs2 = 0;
@@ -123,11 +131,7 @@ export function sparsemax<D extends DType>(x: DenseTensor<D>): DenseTensor<D> {
 
 function sparsemaxRow(x: Float64Array, out: Float64Array): void {
   const d = x.length;
-  let m = -Infinity;
-  for (const v of x) if (v > m) m = v;
-  const u = new Float64Array(d);
-  for (let j = 0; j < d; j++) u[j] = x[j]! - m;
-  const z = Float64Array.from(u).sort().reverse();
+  const { u, z } = shiftedSorted(x, 1);
   let c = 0;
   let support = 0;
   let cStar = 0;

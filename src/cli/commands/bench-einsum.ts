@@ -11,18 +11,11 @@ import { parseEinsum } from "../../tensor/einsum/parse.js";
 import { executePlan } from "../../tensor/plan/execute.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
 import { CliUsageError, jsonOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
-import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
+import { benchBackend, cpuBenchRecord, formatCpuBench, medianMs, repeatsOption, type CpuBenchRecord } from "./bench-timing.js";
 
 /** Result line of `bench einsum`. */
-export interface EinsumBenchResult {
+export interface EinsumBenchResult extends CpuBenchRecord {
   readonly equation: string;
-  readonly dtype: string;
-  readonly threads: number;
-  readonly kernels: string;
-  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
-  readonly variant: string;
-  readonly median_ms: number;
-  readonly gflops: number;
   /** Linear contraction path. */
   readonly path: readonly (readonly number[])[];
 }
@@ -84,20 +77,11 @@ options:
       const ms = medianMs(() => executePlan(plan, operands, backend), repeats);
       const result: EinsumBenchResult = {
         equation: problem.equation,
-        dtype,
-        threads: backend.activeThreads,
-        kernels: backend.kernels,
-        variant: backend.wasmVariant ?? "none",
-        median_ms: ms,
-        gflops: Number(plan.cost.flops) / (ms * 1e6),
+        ...cpuBenchRecord(backend, dtype, ms, Number(plan.cost.flops)),
         path: ssaToLinear(plan.path, problem.inputs.length),
       };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
-      else {
-        io.stdout(
-          `einsum ${result.equation} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s, path ${JSON.stringify(result.path)}\n`,
-        );
-      }
+      else io.stdout(`einsum ${result.equation} ${dtype} ${formatCpuBench(result)}, path ${JSON.stringify(result.path)}\n`);
       return 0;
     } finally {
       backend.dispose();

@@ -5,18 +5,12 @@
 import { randn } from "../../tensor/create.js";
 import { parseDType } from "../../tensor/dtype.js";
 import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
-import { benchBackend, medianMs, repeatsOption } from "./bench-timing.js";
+import { gemmSamples } from "../gemm-samples.js";
+import { benchBackend, cpuBenchRecord, formatCpuBench, medianMs, repeatsOption, type CpuBenchRecord } from "./bench-timing.js";
 
 /** Result line of `bench gemm`. */
-export interface GemmBenchResult {
+export interface GemmBenchResult extends CpuBenchRecord {
   readonly n: number;
-  readonly dtype: string;
-  readonly threads: number;
-  readonly kernels: string;
-  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
-  readonly variant: string;
-  readonly median_ms: number;
-  readonly gflops: number;
 }
 
 const OPTIONS = { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } } as const satisfies OptionSpec;
@@ -54,17 +48,9 @@ options:
       const b = randn([1, n, n], { seed: 2, dtype });
       checkSample(backend.batchedMatmul(a, b).data, a.data, b.data, n);
       const ms = medianMs(() => backend.batchedMatmul(a, b), repeats);
-      const result: GemmBenchResult = {
-        n,
-        dtype,
-        threads: backend.activeThreads,
-        kernels: backend.kernels,
-        variant: backend.wasmVariant ?? "none",
-        median_ms: ms,
-        gflops: (2 * n ** 3) / (ms * 1e6),
-      };
+      const result: GemmBenchResult = { n, ...cpuBenchRecord(backend, dtype, ms, 2 * n ** 3) };
       if (values.json) io.stdout(JSON.stringify(result) + "\n");
-      else io.stdout(`gemm n=${n} ${dtype} ${result.kernels}${backend.wasmVariant ? `/${backend.wasmVariant}` : ""} threads=${result.threads}: ${ms.toFixed(2)} ms, ${result.gflops.toFixed(2)} GFLOP/s\n`);
+      else io.stdout(`gemm n=${n} ${dtype} ${formatCpuBench(result)}\n`);
       return 0;
     } finally {
       backend.dispose();
@@ -75,16 +61,7 @@ options:
 /** Compares 64 entries of C (spread over the matrix) with float64 dot products. */
 function checkSample(c: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, n: number): void {
   const eps = c instanceof Float32Array ? 2 ** -23 : 2 ** -52;
-  for (let s = 0; s < 64; s++) {
-    const i = (s * 7919) % n;
-    const j = (s * 104729 + 13) % n;
-    let dot = 0;
-    let mag = 0;
-    for (let k = 0; k < n; k++) {
-      const p = a[i * n + k]! * b[k * n + j]!;
-      dot += p;
-      mag += Math.abs(p);
-    }
+  for (const { i, j, dot, mag } of gemmSamples(a, b, n)) {
     if (Math.abs(c[i * n + j]! - dot) > (n + 2) * eps * mag) {
       throw new Error(`bench gemm: C[${i},${j}] = ${c[i * n + j]} but the float64 dot product is ${dot}; the kernel is wrong`);
     }

@@ -1,18 +1,17 @@
 /**
  * Shared pieces of the `bench gemm` / `bench einsum` sub-commands: option parsing for the CPU
- * backend and median timing.
+ * backend, median timing, and the fields and text form of their result lines.
  * @module
  */
 import { CpuBackend, type CpuKernels } from "../../tensor/backends/cpu/backend.js";
-import { CliUsageError, intOption } from "../command.js";
+import { CliUsageError, intOption, positiveIntOption } from "../command.js";
 
 /** Fewest timed runs the sub-commands accept (the median of at least this many). */
 export const MIN_REPEATS = 5;
 
 /** Builds the CPU backend from `--threads` / `--kernels` and waits for its worker pool. */
 export async function benchBackend(threads: string | undefined, kernels: string | undefined): Promise<CpuBackend> {
-  const t = threads === undefined ? undefined : intOption(threads, "threads");
-  if (t !== undefined && t < 1) throw new CliUsageError(`--threads must be at least 1, got ${t}`);
+  const t = threads === undefined ? undefined : positiveIntOption(threads, "threads");
   if (kernels !== undefined && kernels !== "auto" && kernels !== "wasm" && kernels !== "ts") {
     throw new CliUsageError(`--kernels must be auto, wasm or ts, got '${kernels}'`);
   }
@@ -40,4 +39,32 @@ export function repeatsOption(value: string | undefined): number {
   const r = intOption(value, "repeats", 7);
   if (r < MIN_REPEATS) throw new CliUsageError(`--repeats must be at least ${MIN_REPEATS}, got ${r}`);
   return r;
+}
+
+/** The fields every CPU `bench` result line has, in the order its JSON prints them. */
+export interface CpuBenchRecord {
+  readonly dtype: string;
+  readonly threads: number;
+  readonly kernels: string;
+  /** WebAssembly build (`simd128` or `relaxed-simd`), or `none` on TypeScript kernels. */
+  readonly variant: string;
+  readonly median_ms: number;
+  readonly gflops: number;
+}
+
+/** The {@link CpuBenchRecord} of `flops` floating-point operations taking `ms` milliseconds on `backend`. */
+export function cpuBenchRecord(backend: CpuBackend, dtype: string, ms: number, flops: number): CpuBenchRecord {
+  return {
+    dtype,
+    threads: backend.activeThreads,
+    kernels: backend.kernels,
+    variant: backend.wasmVariant ?? "none",
+    median_ms: ms,
+    gflops: flops / (ms * 1e6),
+  };
+}
+
+/** `kernels[/variant] threads=T: ms, GFLOP/s`, the text form of a {@link CpuBenchRecord}. */
+export function formatCpuBench(r: CpuBenchRecord): string {
+  return `${r.kernels}${r.variant === "none" ? "" : `/${r.variant}`} threads=${r.threads}: ${r.median_ms.toFixed(2)} ms, ${r.gflops.toFixed(2)} GFLOP/s`;
 }

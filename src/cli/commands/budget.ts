@@ -9,7 +9,8 @@ import { LAYER_KINDS, triplesFromRing, type LayerKind, type LayerSpec } from "..
 import { budgetSweep, expertRange, formatSweepTable, sweepChartSvg, type SweepResult } from "../../moe/budget/sweep.js";
 import { describeLayer, formatCount, textTable } from "../../moe/budget/table.js";
 import { linearTarget, solveRank, type MatchMode, type RankMatchFound } from "../../moe/budget/rank-solve.js";
-import { CliUsageError, intOption, parseCommandArgs, type CliCommand } from "../command.js";
+import { CliUsageError, intOption, parseCommandArgs, positiveIntOption, type CliCommand } from "../command.js";
+import { asksForHelp } from "../subcommands.js";
 
 const LAYER_HELP = `usage: multilinear budget --layer linear|dense|sparse|soft|cp|tr --in I --out O [options]
        multilinear budget sweep --experts FROM:TO --in I --out O [options]   (budget sweep --help)
@@ -142,9 +143,8 @@ function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string |
   }
   if (v.experts === undefined) throw new CliUsageError(`--experts is required for --layer ${kind}`);
   let levels = intList(v.experts as string, "experts");
-  const hierarchy = v.hierarchy === undefined ? undefined : intOption(v.hierarchy as string, "hierarchy");
+  const hierarchy = v.hierarchy === undefined ? undefined : positiveIntOption(v.hierarchy as string, "hierarchy");
   if (hierarchy !== undefined) {
-    if (hierarchy < 1) throw new CliUsageError(`--hierarchy must be ≥ 1, got ${hierarchy}`);
     if (levels.length === 1) levels = Array<number>(hierarchy).fill(levels[0]!);
     else if (levels.length !== hierarchy) throw new CliUsageError(`--experts lists ${levels.length} levels but --hierarchy is ${hierarchy}`);
   }
@@ -290,13 +290,13 @@ export const budgetCommand: CliCommand = {
   async run(argv, io) {
     if (argv[0] === "sweep") {
       const rest = argv.slice(1);
-      if (rest.includes("--help") || rest.includes("-h")) {
+      if (asksForHelp(rest)) {
         io.stdout(SWEEP_HELP);
         return 0;
       }
       return sweepCommand.run(rest, io);
     }
-    if (argv.includes("--help") || argv.includes("-h")) {
+    if (asksForHelp(argv)) {
       io.stdout(LAYER_HELP);
       return 0;
     }

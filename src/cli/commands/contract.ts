@@ -12,10 +12,10 @@ import { executePlan, executePlanAsync } from "../../tensor/plan/execute.js";
 import { pathCost } from "../../tensor/paths/cost.js";
 import { findSlices } from "../../tensor/paths/slicing.js";
 import { ssaToLinear } from "../../tensor/paths/path.js";
-import type { GpuBackend } from "../../gpu/index.js";
 import { CliUsageError, parseCommandArgs, type CliCommand, type OptionSpec } from "../command.js";
 import { formatArray } from "../format-array.js";
 import { memoryLimitElements } from "../memory-limit.js";
+import { openGpuBackend } from "../open-gpu.js";
 import { loadOperand } from "../operand-files.js";
 
 const OPTIONS = {
@@ -91,7 +91,7 @@ options:
     const problem = parseEinsum(equation, operands.map((x) => x.shape));
     const limit = memoryLimitElements(values["memory-limit"], operands.map((x) => x.size), dtype);
     const optimize = values.optimize ?? "auto";
-    const gpu = backendName === "gpu" ? await openGpu(values["gpu-mode"] ?? "auto") : undefined;
+    const gpu = backendName === "gpu" ? await openGpuBackend(values["gpu-mode"]) : undefined;
     const t0 = performance.now();
     let result: DenseTensor;
     let path: number[][];
@@ -147,9 +147,3 @@ options:
     return 0;
   },
 };
-
-/** The GPU backend, from the `multilinear/gpu` entry, imported only when asked for (it needs gpu.js). */
-async function openGpu(mode: string): Promise<GpuBackend> {
-  const { createGpuBackend, parseGpuMode } = await import("../../gpu/index.js");
-  return createGpuBackend({ mode: parseGpuMode(mode) });
-}

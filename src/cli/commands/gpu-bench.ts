@@ -9,12 +9,13 @@ import os from "node:os";
 import { writeFileBytes } from "../../io/files.js";
 import type { GpuBackend } from "../../tensor/backends/gpu/backend.js";
 import { createGpuBackend } from "../../tensor/backends/gpu/create.js";
-import { parseGpuMode } from "../../tensor/backends/gpu/modes.js";
 import { DeviceMuMoE } from "../../moe/device.js";
 import { createMuMoE } from "../../moe/init.js";
 import { randn } from "../../tensor/create.js";
 import { validateTile, type GemmTile } from "../../tensor/backends/gpu/webgpu/wgsl-source.js";
 import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
+import { gemmSamples } from "../gemm-samples.js";
+import { openGpuBackend } from "../open-gpu.js";
 import { TORCH_PEER_SOURCE } from "./gpu-bench-torch.js";
 
 /** One CP-μMoE configuration. */
@@ -94,16 +95,8 @@ function runTorch(python: string, gemm: readonly number[], cp: readonly CpBenchC
 /** Checks 64 entries of C = A·B against float64 dot products; throws on a mismatch. */
 function checkGemm(c: Float32Array, a: Float32Array, b: Float32Array, n: number): number {
   let worst = 0;
-  for (let s = 0; s < 64; s++) {
-    const i = (s * 7919) % n;
-    const j = (s * 104729 + 13) % n;
-    let dot = 0;
-    let abs = 0;
-    for (let k = 0; k < n; k++) {
-      dot += a[i * n + k]! * b[k * n + j]!;
-      abs += Math.abs(a[i * n + k]! * b[k * n + j]!);
-    }
-    const err = Math.abs(c[i * n + j]! - dot) / abs;
+  for (const { i, j, dot, mag } of gemmSamples(a, b, n)) {
+    const err = Math.abs(c[i * n + j]! - dot) / mag;
     if (!(err < 1e-4)) throw new Error(`GEMM n=${n}: C[${i},${j}] = ${c[i * n + j]} but the float64 dot product is ${dot}`);
     worst = Math.max(worst, err);
   }
@@ -161,7 +154,7 @@ options:
     const tileList = parseList(values["gemm-tiles"], BENCH_TILES, (x) => x).map(parseTile);
     const log = (s: string): void => io.stderr(s + "\n");
 
-    const gpu = await createGpuBackend({ mode: parseGpuMode(values.mode ?? "auto") });
+    const gpu = await openGpuBackend(values.mode);
     log(`gpu bench: mode ${gpu.info.selected}${gpu.info.software ? " (SOFTWARE: these figures say nothing about GPUs)" : ""}; ${gpu.info.reason}`);
     const tiles = gpu.info.gemm === "gpujs" ? [undefined] : tileList;
     const gemmRuns: { n: number; tile: string; ms: number; tflops: number; check: number }[] = [];

@@ -4,8 +4,9 @@
  * entry, which loads gpu.js on first use and says how to install it when it is missing.
  * @module
  */
-import { createGpuBackend, parseGpuMode } from "../../gpu/index.js";
-import { CliUsageError, parseCommandArgs, type CliCommand } from "../command.js";
+import { parseCommandArgs, type CliCommand } from "../command.js";
+import { openGpuBackend } from "../open-gpu.js";
+import { commandGroup } from "../subcommands.js";
 import { gpuBenchCommand } from "./gpu-bench.js";
 
 const infoCommand: CliCommand = {
@@ -22,7 +23,7 @@ options:
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { mode: { type: "string" }, json: { type: "boolean" } }, false);
-    const gpu = await createGpuBackend({ mode: parseGpuMode(values.mode ?? "auto") });
+    const gpu = await openGpuBackend(values.mode);
     const info = gpu.info;
     await gpu.dispose({ releaseDevice: true });
     if (values.json) {
@@ -44,29 +45,12 @@ options:
 /** Sub-commands of `gpu`. */
 export const gpuSubcommands: readonly CliCommand[] = [infoCommand, gpuBenchCommand];
 
-export const gpuCommand: CliCommand = {
+export const gpuCommand: CliCommand = commandGroup({
   name: "gpu",
   summary: "GPU backend: modes available here, GPU-host benchmark (see multilinear gpu --help)",
-  subcommands: true,
-  get help(): string {
-    return [
-      "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
-      "",
-      ...gpuSubcommands.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`),
-      "",
-      "The GPU backend needs the optional package gpu.js (npm install gpu.js); Node's webgpu mode also needs webgpu.",
-    ].join("\n");
-  },
-  async run(argv, io) {
-    const [what, ...rest] = argv;
-    const sub = gpuSubcommands.find((c) => c.name === what);
-    if (!sub) {
-      throw new CliUsageError(what === undefined ? "missing what to do" : `unknown gpu sub-command '${what}'`, `use one of: ${gpuSubcommands.map((c) => c.name).join(", ")}`);
-    }
-    if (rest.includes("--help") || rest.includes("-h")) {
-      io.stdout(sub.help.trimEnd() + "\n");
-      return 0;
-    }
-    return sub.run(rest, io);
-  },
-};
+  usage: "usage: multilinear gpu <what> [options]   (multilinear gpu <what> --help for details)",
+  subcommands: gpuSubcommands,
+  nameWidth: 8,
+  footer: ["", "The GPU backend needs the optional package gpu.js (npm install gpu.js); Node's webgpu mode also needs webgpu."],
+  errors: { missing: "missing what to do", unknown: (what) => `unknown gpu sub-command '${what}'` },
+});

@@ -6,6 +6,7 @@ import { loadNpy, readFileBytes, saveNpy } from "../../io/files.js";
 import { readSafetensors } from "../../io/safetensors.js";
 import { muMoEFromSafetensors } from "../../moe/io.js";
 import { CliUsageError, parseCommandArgs, type CliCommand, type CliIO } from "../command.js";
+import { asksForHelp } from "../subcommands.js";
 
 const HELP = `usage: multilinear mumoe <check|run> …
 
@@ -79,7 +80,7 @@ export const mumoeCommand: CliCommand = {
       io.stdout(HELP);
       return sub === undefined ? 2 : 0;
     }
-    if (rest.includes("--help") || rest.includes("-h")) {
+    if (asksForHelp(rest)) {
       io.stdout(HELP);
       return 0;
     }

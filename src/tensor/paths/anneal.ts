@@ -125,11 +125,16 @@ function build(net: PathNetwork, total: Int32Array, path: readonly (readonly num
 }
 
 function join(net: PathNetwork, total: Int32Array, tree: Tree, v: number, a: number, b: number): void {
+  setChildren(tree, v, a, b);
+  refresh(net, total, tree, v);
+}
+
+/** Links `a` and `b` under `v` (left and right), in both directions; costs and labels are left as they are. */
+function setChildren(tree: Tree, v: number, a: number, b: number): void {
   tree.left[v] = a;
   tree.right[v] = b;
   tree.parent[a] = v;
   tree.parent[b] = v;
-  refresh(net, total, tree, v);
 }
 
 /** Recomputes a node's label counts, legs and step cost from its children. */
@@ -226,13 +231,8 @@ function anneal(net: PathNetwork, total: Int32Array, tree: Tree, rng: Rng, end: 
     const oldLabels = tree.labels[x]!;
     const oldCounts = tree.counts[x]!;
     // Apply: x = (keep, c), v = (x, moved).
-    tree.left[x] = keep;
-    tree.right[x] = c;
-    tree.parent[c] = x;
-    tree.parent[keep] = x;
-    tree.left[v] = x;
-    tree.right[v] = moved;
-    tree.parent[moved] = v;
+    setChildren(tree, x, keep, c);
+    setChildren(tree, v, x, moved);
     refresh(net, total, tree, x);
     tree.cost[v] = unionLegsLog(net, total, tree.labels[x]!, tree.counts[x]!, tree.labels[moved]!, tree.counts[moved]!);
     const newFlops = flops - 2 ** oldX - 2 ** oldV + 2 ** tree.cost[x]! + 2 ** tree.cost[v]!;
@@ -241,13 +241,8 @@ function anneal(net: PathNetwork, total: Int32Array, tree: Tree, rng: Rng, end: 
       flops = newFlops;
     } else {
       // Undo.
-      tree.left[x] = a;
-      tree.right[x] = b;
-      tree.parent[a] = x;
-      tree.parent[b] = x;
-      tree.left[v] = side ? x : c;
-      tree.right[v] = side ? c : x;
-      tree.parent[c] = v;
+      setChildren(tree, x, a, b);
+      setChildren(tree, v, side ? x : c, side ? c : x);
       tree.labels[x] = oldLabels;
       tree.counts[x] = oldCounts;
       tree.legLog[x] = oldXleg;
@@ -377,11 +372,7 @@ function optimizeSubtree(net: PathNetwork, total: Int32Array, tree: Tree, v: num
     };
     const la = kid(a);
     const lb = kid(b);
-    tree.left[node] = la;
-    tree.right[node] = lb;
-    tree.parent[la] = node;
-    tree.parent[lb] = node;
-    refresh(net, total, tree, node);
+    join(net, total, tree, node, la, lb);
   };
   buildSet(full, v);
   return true;

@@ -13,8 +13,10 @@ export interface MatrixView {
   readonly colStride: number;
 }
 
-const MR = 4;
-const NR = 4;
+/** Lines per packed panel (the micro-kernel's 4×4 tile: MR = NR = PANEL). */
+const PANEL = 4;
+const MR = PANEL;
+const NR = PANEL;
 const KC = 256;
 const MC = 64;
 const NC = 1024;
@@ -91,53 +93,36 @@ function gemmDirect(m: number, n: number, k: number, a: MatrixView, b: MatrixVie
 
 /** Packs rows [i0, i0+mc) × cols [p0, p0+kc) of A into MR-row panels, k-major, zero-padded. */
 function packA(a: MatrixView, i0: number, mc: number, p0: number, kc: number, ap: Float64Array): void {
-  const d = a.data;
-  const rs = a.rowStride;
-  const cs = a.colStride;
-  let q = 0;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = Math.min(MR, mc - ir);
-    const base = a.offset + (i0 + ir) * rs + p0 * cs;
-    if (mr === MR) {
-      let p = base;
-      for (let kk = 0; kk < kc; kk++) {
-        ap[q] = d[p]!;
-        ap[q + 1] = d[p + rs]!;
-        ap[q + 2] = d[p + 2 * rs]!;
-        ap[q + 3] = d[p + 3 * rs]!;
-        q += MR;
-        p += cs;
-      }
-    } else {
-      for (let kk = 0; kk < kc; kk++) {
-        for (let r = 0; r < MR; r++) ap[q++] = r < mr ? d[base + r * rs + kk * cs]! : 0;
-      }
-    }
-  }
+  packPanels(a.data, a.offset + i0 * a.rowStride + p0 * a.colStride, a.rowStride, a.colStride, mc, kc, ap);
 }
 
 /** Packs rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels, k-major, zero-padded. */
 function packB(b: MatrixView, p0: number, kc: number, j0: number, nc: number, bp: Float64Array): void {
-  const d = b.data;
-  const rs = b.rowStride;
-  const cs = b.colStride;
+  packPanels(b.data, b.offset + p0 * b.rowStride + j0 * b.colStride, b.colStride, b.rowStride, nc, kc, bp);
+}
+
+/**
+ * Packs `count` lines of `kc` elements of `d` (line `l`, element `kk` at `base + l*across + kk*along`)
+ * into PANEL-line panels, k-major (the PANEL elements of one `kk` adjacent), the last panel zero-padded.
+ */
+function packPanels(d: FloatArray, base0: number, across: number, along: number, count: number, kc: number, out: Float64Array): void {
   let q = 0;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = Math.min(NR, nc - jr);
-    const base = b.offset + p0 * rs + (j0 + jr) * cs;
-    if (nr === NR) {
+  for (let l0 = 0; l0 < count; l0 += PANEL) {
+    const width = Math.min(PANEL, count - l0);
+    const base = base0 + l0 * across;
+    if (width === PANEL) {
       let p = base;
       for (let kk = 0; kk < kc; kk++) {
-        bp[q] = d[p]!;
-        bp[q + 1] = d[p + cs]!;
-        bp[q + 2] = d[p + 2 * cs]!;
-        bp[q + 3] = d[p + 3 * cs]!;
-        q += NR;
-        p += rs;
+        out[q] = d[p]!;
+        out[q + 1] = d[p + across]!;
+        out[q + 2] = d[p + 2 * across]!;
+        out[q + 3] = d[p + 3 * across]!;
+        q += PANEL;
+        p += along;
       }
     } else {
       for (let kk = 0; kk < kc; kk++) {
-        for (let c = 0; c < NR; c++) bp[q++] = c < nr ? d[base + kk * rs + c * cs]! : 0;
+        for (let l = 0; l < PANEL; l++) out[q++] = l < width ? d[base + l * across + kk * along]! : 0;
       }
     }
   }

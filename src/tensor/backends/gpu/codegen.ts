@@ -195,12 +195,7 @@ export function thresholdKernel(kind: "entmax15" | "sparsemax", rows: number, d:
     `for (let it = 0; it < ${iterations}; it++) {`,
     "let tau = (lo + hi) * 0.5;",
     "let f = 0.0;",
-    `for (let j = 0; j < ${d}; j++) {`,
-    `let z = (x[base + j] - m) * ${scale} - tau;`,
-    "if (z > 0) {",
-    contrib,
-    "}",
-    "}",
+    ...overShifted(d, scale, " - tau", "z > 0", [contrib]),
     "if (f >= 1) {",
     "lo = tau;",
     "} else {",
@@ -210,13 +205,7 @@ export function thresholdKernel(kind: "entmax15" | "sparsemax", rows: number, d:
     // Support: every z above the lower bracket end.
     "let k = 0.0;",
     "let sum = 0.0;",
-    `for (let j = 0; j < ${d}; j++) {`,
-    `let z = (x[base + j] - m) * ${scale};`,
-    "if (z > lo) {",
-    "k = k + 1;",
-    "sum = sum + z;",
-    "}",
-    "}",
+    ...overShifted(d, scale, "", "z > lo", ["k = k + 1;", "sum = sum + z;"]),
   ];
   if (kind === "sparsemax") {
     body.push("return (sum - 1) / k;");
@@ -224,17 +213,17 @@ export function thresholdKernel(kind: "entmax15" | "sparsemax", rows: number, d:
     body.push(
       "let mean = sum / k;",
       "let ss = 0.0;",
-      `for (let j = 0; j < ${d}; j++) {`,
-      `let z = (x[base + j] - m) * ${scale};`,
-      "if (z > lo) {",
-      "ss = ss + (z - mean) * (z - mean);",
-      "}",
-      "}",
+      ...overShifted(d, scale, "", "z > lo", ["ss = ss + (z - mean) * (z - mean);"]),
       "let delta = (1 - ss) / k;",
       "return mean - Math.sqrt(Math.max(delta, 0));",
     );
   }
   return { source: kernel(["x", "mx"], body.join("\n")), outputLength: rows };
+}
+
+/** Kernel lines: for each `j` of the row, `z = (x_j − m)·scale` then `shift`, and `body` where `cond` holds. */
+function overShifted(d: number, scale: string, shift: string, cond: string, body: readonly string[]): string[] {
+  return [`for (let j = 0; j < ${d}; j++) {`, `let z = (x[base + j] - m) * ${scale}${shift};`, `if (${cond}) {`, ...body, "}", "}"];
 }
 
 /** `entmax15: [z − τ]₊²`, `sparsemax: [z − τ]₊` with the shifted scores of {@link thresholdKernel}. */

@@ -229,34 +229,36 @@ export class GpuRuntime {
   /** `webgpu` mode: a C-order copy of a view made by the WGSL copy shader (exact u32 indices). */
   copyView(src: DeviceBuffer, view: ViewLayout): DeviceBuffer {
     this.checkLive(src);
-    const n = view.shape.reduce((p, d) => p * d, 1);
-    const out = this.allocate(n);
-    if (n === 0) {
-      out.storage = new Float32Array(0);
-      return out;
-    }
-    this.schedule("the WGSL strided copy", async () => {
-      const dst = this.wgsl!.createStorage(n);
-      out.storage = this.wrap(dst, n);
-      await this.wgsl!.copy(this.gpuBuffer(src), view, dst);
-    });
-    return out;
+    return this.wgslResult(
+      view.shape.reduce((p, d) => p * d, 1),
+      "the WGSL strided copy",
+      (dst) => this.wgsl!.copy(this.gpuBuffer(src), view, dst),
+    );
   }
 
   /** `webgpu` mode: `[B,M,K]·[B,K,N]` by the tiled WGSL GEMM on row-major operands. */
   gemm(a: DeviceBuffer, b: DeviceBuffer, call: Omit<GemmCall, "a" | "b" | "c">): DeviceBuffer {
     this.checkLive(a);
     this.checkLive(b);
-    const n = call.batch * call.m * call.n;
+    return this.wgslResult(call.batch * call.m * call.n, "the WGSL GEMM", (c) =>
+      this.wgsl!.gemm({ ...call, a: this.gpuBuffer(a), b: this.gpuBuffer(b), c }),
+    );
+  }
+
+  /**
+   * `webgpu` mode: a buffer of `n` floats that the scheduled `fill` writes on the device (a new WGSL
+   * storage buffer, created in the lane so that it follows earlier work); empty at once when `n` is 0.
+   */
+  private wgslResult(n: number, what: string, fill: (dst: WebGpuBuffer) => Promise<void>): DeviceBuffer {
     const out = this.allocate(n);
     if (n === 0) {
       out.storage = new Float32Array(0);
       return out;
     }
-    this.schedule("the WGSL GEMM", async () => {
-      const c = this.wgsl!.createStorage(n);
-      out.storage = this.wrap(c, n);
-      await this.wgsl!.gemm({ ...call, a: this.gpuBuffer(a), b: this.gpuBuffer(b), c });
+    this.schedule(what, async () => {
+      const dst = this.wgsl!.createStorage(n);
+      out.storage = this.wrap(dst, n);
+      await fill(dst);
     });
     return out;
   }

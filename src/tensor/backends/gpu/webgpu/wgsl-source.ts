@@ -97,36 +97,20 @@ export function gemmWgsl(t: GemmTile, vec4: boolean): string {
   // A tile: bm rows × bk columns, stored transposed (row m of column k in As[k·bm/4 + m/4][m % 4]) so a
   // thread's tm rows are tm/4 adjacent vec4s.
   // Each thread loads vec4s number tid, tid + nt, …; the last round is guarded when it does not divide.
-  const aTotal = (t.bm * t.bk) / 4;
-  const kq = t.bk / 4;
-  for (let s = 0; s * nt < aTotal; s++) {
-    L.push((s + 1) * nt > aTotal ? `    if (tid + ${s * nt}u < ${aTotal}u) {` : "    {");
-    L.push(`      let idx = tid + ${s * nt}u;`, `      let row = idx / ${kq}u;`, `      let kc = (idx % ${kq}u) * 4u;`, "      let gm = m0 + row;", "      let gk = k0 + kc;");
-    if (vec4) {
-      L.push("      var v = vec4<f32>(0.0);", "      if (gm < p.M && gk < p.K) { v = A[(aBase + gm * p.K + gk) / 4u]; }");
-    } else {
-      L.push("      var v = vec4<f32>(0.0);", "      if (gm < p.M) {", "        let r = aBase + gm * p.K + gk;");
-      for (let c = 0; c < 4; c++) L.push(`        if (gk + ${c}u < p.K) { v[${c}] = A[r + ${c}u]; }`);
-      L.push("      }");
-    }
-    for (let c = 0; c < 4; c++) L.push(`      As[(kc + ${c}u) * ${t.bm / 4}u + row / 4u][row % 4u] = v[${c}];`);
-    L.push("    }");
-  }
+  const aStore = Array.from({ length: 4 }, (_, c) => `      As[(kc + ${c}u) * ${t.bm / 4}u + row / 4u][row % 4u] = v[${c}];`);
+  pushTileLoad(L, vec4, nt, (t.bm * t.bk) / 4, t.bk / 4, {
+    name: "A",
+    base: "aBase",
+    line: { local: "row", global: "gm", origin: "m0", limit: "p.M" },
+    col: { local: "kc", global: "gk", origin: "k0", limit: "p.K" },
+  }, aStore);
   // B tile: bk rows × bn columns as vec4 along n.
-  const bTotal = (t.bn * t.bk) / 4;
-  const nq = t.bn / 4;
-  for (let s = 0; s * nt < bTotal; s++) {
-    L.push((s + 1) * nt > bTotal ? `    if (tid + ${s * nt}u < ${bTotal}u) {` : "    {");
-    L.push(`      let idx = tid + ${s * nt}u;`, `      let kr = idx / ${nq}u;`, `      let nc = (idx % ${nq}u) * 4u;`, "      let gk = k0 + kr;", "      let gn = n0 + nc;");
-    if (vec4) {
-      L.push("      var v = vec4<f32>(0.0);", "      if (gk < p.K && gn < p.N) { v = B[(bBase + gk * p.N + gn) / 4u]; }");
-    } else {
-      L.push("      var v = vec4<f32>(0.0);", "      if (gk < p.K) {", "        let r = bBase + gk * p.N + gn;");
-      for (let c = 0; c < 4; c++) L.push(`        if (gn + ${c}u < p.N) { v[${c}] = B[r + ${c}u]; }`);
-      L.push("      }");
-    }
-    L.push(`      Bs[idx] = v;`, "    }");
-  }
+  pushTileLoad(L, vec4, nt, (t.bn * t.bk) / 4, t.bn / 4, {
+    name: "B",
+    base: "bBase",
+    line: { local: "kr", global: "gk", origin: "k0", limit: "p.K" },
+    col: { local: "nc", global: "gn", origin: "n0", limit: "p.N" },
+  }, ["      Bs[idx] = v;"]);
   L.push("    workgroupBarrier();");
   for (let kk = 0; kk < t.bk; kk++) {
     L.push("    {");
@@ -156,6 +140,50 @@ export function gemmWgsl(t: GemmTile, vec4: boolean): string {
   }
   L.push("}");
   return L.join("\n");
+}
+
+/** One axis of a tile load in {@link pushTileLoad}: the WGSL names of its tile and global index, where the tile starts, and the bound. */
+interface TileAxis {
+  readonly local: string;
+  readonly global: string;
+  readonly origin: string;
+  readonly limit: string;
+}
+
+/** The row-major operand a tile is loaded from: its binding, base offset, and the tile's line and column axes (lines `col.limit` apart). */
+interface TileSource {
+  readonly name: "A" | "B";
+  readonly base: string;
+  readonly line: TileAxis;
+  readonly col: TileAxis;
+}
+
+/**
+ * Pushes the loads of one operand tile of `total` vec4s (`perLine` of them a tile line): each thread
+ * loads vec4s number tid, tid + nt, …, guarding the last round when nt does not divide `total`, into
+ * `v` (entries outside the operand are 0), then runs the `store` lines.
+ */
+function pushTileLoad(L: string[], vec4: boolean, nt: number, total: number, perLine: number, src: TileSource, store: readonly string[]): void {
+  const { name, base, line, col } = src;
+  for (let s = 0; s * nt < total; s++) {
+    L.push((s + 1) * nt > total ? `    if (tid + ${s * nt}u < ${total}u) {` : "    {");
+    L.push(
+      `      let idx = tid + ${s * nt}u;`,
+      `      let ${line.local} = idx / ${perLine}u;`,
+      `      let ${col.local} = (idx % ${perLine}u) * 4u;`,
+      `      let ${line.global} = ${line.origin} + ${line.local};`,
+      `      let ${col.global} = ${col.origin} + ${col.local};`,
+    );
+    const at = `${base} + ${line.global} * ${col.limit} + ${col.global}`;
+    if (vec4) {
+      L.push("      var v = vec4<f32>(0.0);", `      if (${line.global} < ${line.limit} && ${col.global} < ${col.limit}) { v = ${name}[(${at}) / 4u]; }`);
+    } else {
+      L.push("      var v = vec4<f32>(0.0);", `      if (${line.global} < ${line.limit}) {`, `        let r = ${at};`);
+      for (let c = 0; c < 4; c++) L.push(`        if (${col.global} + ${c}u < ${col.limit}) { v[${c}] = ${name}[r + ${c}u]; }`);
+      L.push("      }");
+    }
+    L.push(...store, "    }");
+  }
 }
 
 /** Most axes the strided copy handles. @category GPU */
