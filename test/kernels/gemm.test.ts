@@ -170,7 +170,7 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
   test("adds the product to what the buffer holds, on the WebAssembly and TypeScript kernels (property)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), size, size, size, fc.constantFrom(1, 300), dtypeArb, fc.nat(1000), (B, M, k, N, kScale, dtype, seed) => {
-        const K = k * kScale > 300 ? 300 : k * kScale;
+        const K = Math.min(k * kScale, 300);
         const a = randn([B, M, K], { seed, dtype });
         const b = randn([B, K, N], { seed: seed + 1, dtype });
         const start = randn([B, M, N], { seed: seed + 2, dtype });
