@@ -12,7 +12,7 @@ export default defineConfig({
     isolate: false,
     // Vitest's default on 2 cores is one worker (one core for its main process, which mostly waits).
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // Generous for a loaded 2-core machine (the slowest single test takes ~10 s alone), still a hang detector.
+    // Room for a loaded 2-core machine (the slowest test took ~18 s at load average 8), still a hang detector.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Compiles the WebAssembly kernels when their sources changed (a no-op otherwise).
