@@ -110,12 +110,13 @@ try {
       try {
         const t1 = performance.now();
         await tab.goto(`${url}docs/examples/gpu.html?mode=${cfg.example}`);
-        await tab.waitForFunction(() => window.__example && window.__example.done, undefined, { timeout: timeoutS * 1000 });
+        await tab.waitForFunction(() => window.__example?.done, undefined, { timeout: timeoutS * 1000 });
         const ex = await tab.evaluate(() => window.__example);
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, table cells apart as on screen, for the report line.
         const text = await tab.evaluate(() => document.getElementById("out").innerText);
         report = { ok: ex.ok && ex.mode === cfg.example, results: [{ name: "docs/examples/gpu.html", ok: ex.ok, detail: text.replace(/\s+/g, " ").slice(0, argv.verbose ? 2000 : 300), ms: performance.now() - t1 }], ms: performance.now() - t1 };
       } catch (e) {
-        report = { ok: false, results: [], error: String(e && e.message || e), ms: 0 };
+        report = { ok: false, results: [], error: String(e?.message || e), ms: 0 };
       }
       await tab.close().catch(() => {});
       console.log(`${report.ok ? "PASS" : "FAIL"} ${name.padEnd(14)} docs/examples/gpu.html, ${(report.ms / 1000).toFixed(1)} s`);
@@ -132,7 +133,7 @@ try {
         new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutS} s`)), timeoutS * 1000)),
       ]);
     } catch (e) {
-      report = { ok: false, results: [], error: String(e && e.message || e), ms: 0 };
+      report = { ok: false, results: [], error: String(e?.message || e), ms: 0 };
     }
     await tab.close().catch(() => {});
     const info = report.info;

@@ -102,7 +102,7 @@ export async function runExample(mode) {
     html.push(`<p>device buffers left: ${gpu.memory().buffers}; kernels compiled: ${gpu.memory().kernels}</p>`);
   } catch (e) {
     ok = false;
-    html.push(`<pre class="bad">${String(e && e.stack ? e.stack : e)}</pre>`);
+    html.push(`<pre class="bad">${String(e?.stack ? e.stack : e)}</pre>`);
   } finally {
     await gpu.dispose();
     cpu.dispose();
@@ -118,7 +118,7 @@ async function onRun() {
     out.innerHTML = r.html;
     window.__example = { done: true, ok: r.ok, mode };
   } catch (e) {
-    out.innerHTML = `<pre class="bad">${String(e && e.stack ? e.stack : e)}</pre>`;
+    out.innerHTML = `<pre class="bad">${String(e?.stack ? e.stack : e)}</pre>`;
     window.__example = { done: true, ok: false, mode, error: String(e) };
   }
 }

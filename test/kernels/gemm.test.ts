@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CpuBackend, DenseTensor, randn, type DType } from "../../src/index.js";
 import { naiveBatchedMatmul } from "../oracles/matmul.js";
-import { maxScaledError, stridedRandom } from "./helpers.js";
+import { firstDifference, maxScaledError, stridedRandom } from "./helpers.js";
 import { ResidentF64 } from "../../src/kernels/level2.js";
 
 const EPS = { float32: 2 ** -23, float64: 2 ** -52 } as const;
@@ -82,7 +82,7 @@ describe("WebAssembly GEMM", () => {
       const b = stridedRandom([B, K, N], [0, 1, 2], true, 4, dtype);
       const results = [1, 2, 3, 4].map((t) => backends.get(t)!.batchedMatmul(a, b));
       checkAgainstOracle(a, b, results[0]!, dtype);
-      for (const r of results.slice(1)) expect(r.data).toEqual(results[0]!.data);
+      for (const r of results.slice(1)) expect(firstDifference(r.data, results[0]!.data)).toBe(-1);
     }
   });
 
@@ -170,7 +170,7 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
   test("adds the product to what the buffer holds, on the WebAssembly and TypeScript kernels (property)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), size, size, size, fc.constantFrom(1, 300), dtypeArb, fc.nat(1000), (B, M, k, N, kScale, dtype, seed) => {
-        const K = k * kScale > 300 ? 300 : k * kScale;
+        const K = Math.min(k * kScale, 300);
         const a = randn([B, M, K], { seed, dtype });
         const b = randn([B, K, N], { seed: seed + 1, dtype });
         const start = randn([B, M, N], { seed: seed + 2, dtype });

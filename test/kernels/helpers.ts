@@ -16,6 +16,16 @@ export function stridedRandom(shape: readonly number[], order: readonly number[]
   return view.permute(inverse);
 }
 
+/**
+ * Index of the first element where two arrays differ (Object.is, as toEqual compares numbers), the
+ * shorter length when only the lengths differ, or -1. toEqual takes seconds on 10⁵-element typed arrays.
+ */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) return i;
+  return a.length === b.length ? -1 : n;
+}
+
 /** Largest |x - y| relative to a per-element scale. */
 export function maxScaledError(x: ArrayLike<number>, y: ArrayLike<number>, scale: ArrayLike<number>): number {
   let worst = 0;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
 import { CpuBackend, DenseTensor, randn, type DType } from "../../src/index.js";
-import { stridedRandom } from "./helpers.js";
+import { firstDifference, stridedRandom } from "./helpers.js";
 
 const wasm = new CpuBackend({ kernels: "wasm", threads: 1 });
 const ts = new CpuBackend({ kernels: "ts" });
@@ -70,7 +70,7 @@ describe("WebAssembly memory-bound kernels", () => {
         const x = randn([r, c], { seed: 3, dtype }).transpose();
         const y = wasm.download(x);
         const z = ts.download(x);
-        expect(y.data).toEqual(z.data);
+        expect(firstDifference(y.data, z.data)).toBe(-1);
         expect(y.get(5 % c, 2)).toBe(x.get(5 % c, 2));
       }
       const cube = randn([60, 7, 60], { seed: 4, dtype });

@@ -2,32 +2,25 @@
  * MACs derived from the contraction-path machinery on the layers' real einsum expressions equal the
  * closed formulas: the official order and the naive order always, the optimizer's path where the
  * official order is optimal (checked against an exhaustive oracle independent of src/).
+ * Sized for `npm test`: many one- and two-level layers and a few three-level ones of each kind;
+ * paths.long.test.ts runs the same properties at full size in `npm run test:long`.
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { derivedMacs, fastOrderOptimizer, layerBudget, layerEinsum, optimizerNames, triplesFromRing } from "../../../src/index.js";
-import { resolveLayer } from "../../../src/moe/budget/spec.js";
+import { derivedMacs, fastOrderOptimizer, triplesFromRing } from "../../../src/index.js";
 import type { MuMoEConfig } from "../../../src/moe/config.js";
 import { arbMuMoE } from "../../arbitraries/budget.js";
 import { minContractionCost } from "../../oracles/min-contraction-cost.js";
-
-const hasOptimal = optimizerNames().includes("optimal");
-
-/** Closed-form MACs of each layer's einsum (without the gate). */
-function closedPerLayer(config: MuMoEConfig, key: "macsBreakdown" | "naiveMacsBreakdown"): bigint[] {
-  const b = layerBudget(config);
-  const layers = (config.secondDim ?? 0) > 0 ? ["layer1", "layer2"] : ["layer1"];
-  return layers.map((l) => b[key]!.filter((m) => m.name.startsWith(`${l}.`)).reduce((a, m) => a + m.macs, 0n));
-}
-
-function oraclePerLayer(config: MuMoEConfig): bigint[] {
-  const layer = resolveLayer(config);
-  const which: (1 | 2)[] = layer.secondDim > 0 ? [1, 2] : [1];
-  return which.map((w) => {
-    const p = layerEinsum(layer, w).problem;
-    return minContractionCost(p.inputs, p.output, p.sizes);
-  });
-}
+import {
+  checkCpOfficialOptimal,
+  checkOfficialAndNaive,
+  checkTrOfficialOptimal,
+  closedPerLayer,
+  hasOptimal,
+  oraclePerLayer,
+  realisticTr,
+  withLevels,
+} from "./paths-properties.js";
 
 describe("the exhaustive oracle", () => {
   test("finds the best matrix-chain order", () => {
@@ -39,54 +32,20 @@ describe("the exhaustive oracle", () => {
 
 describe("derived MACs equal the closed formulas", () => {
   test("official and naive orders, every CP/TR configuration (property)", () => {
-    fc.assert(
-      fc.property(arbMuMoE(), (config) => {
-        const d = derivedMacs(config);
-        expect(d.official).toBe(d.closedFast);
-        expect(d.naive).toBe(d.closedNaive);
-        expect(d.officialPerLayer).toEqual(closedPerLayer(config, "macsBreakdown"));
-        expect(d.naivePerLayer).toEqual(closedPerLayer(config, "naiveMacsBreakdown"));
-        expect(d.closedFast).toBe(layerBudget(config).macs);
-        // No order beats the optimum; the optimizer never does worse than the naive order.
-        const best = oraclePerLayer(config);
-        d.fastPerLayer.forEach((f, k) => expect(f >= best[k]!).toBe(true));
-        expect(d.fast <= d.naive).toBe(true);
-      }),
-      { numRuns: 150 },
-    );
+    fc.assert(fc.property(arbMuMoE({ maxLevels: 2 }), checkOfficialAndNaive), { numRuns: 60 });
+    // Three expert levels (nine operands) are the slow case: a few of each kind.
+    fc.assert(fc.property(withLevels(arbMuMoE(), 3, "cp"), checkOfficialAndNaive), { numRuns: 2 });
+    fc.assert(fc.property(withLevels(arbMuMoE(), 3, "tr"), checkOfficialAndNaive), { numRuns: 5 });
   });
 
   test("CP, every size ≥ 2: the official order is optimal and the optimizer finds it (property)", () => {
-    fc.assert(
-      fc.property(arbMuMoE({ minSize: 2, maxDim: 64 }).filter((c) => c.kind === "cp"), (config) => {
-        expect(oraclePerLayer(config)).toEqual(closedPerLayer(config, "macsBreakdown"));
-        const d = derivedMacs(config);
-        expect(d.fast).toBe(d.closedFast);
-      }),
-      { numRuns: 150 },
-    );
+    const cp = arbMuMoE({ minSize: 2, maxDim: 64 }).filter((c) => c.kind === "cp");
+    fc.assert(fc.property(cp.filter((c) => c.expertDims.length <= 2), checkCpOfficialOptimal), { numRuns: 40 });
+    fc.assert(fc.property(withLevels(cp, 3), checkCpOfficialOptimal), { numRuns: 2 });
   });
 
-  const realisticTr = fc
-    .record({
-      n: fc.integer({ min: 2, max: 1024 }),
-      i: fc.integer({ min: 16, max: 1024 }),
-      o: fc.integer({ min: 16, max: 1024 }),
-      r1: fc.integer({ min: 2, max: 8 }),
-      r2: fc.integer({ min: 2, max: 8 }),
-      r3: fc.integer({ min: 2, max: 128 }),
-      useBias: fc.boolean(),
-    })
-    .map((c): MuMoEConfig => ({ kind: "tr", inputDim: c.i, outputDim: c.o, expertDims: [c.n], ranks: triplesFromRing([c.r1, c.r2, c.r3]), useBias: c.useBias }));
-
   test(`one-level TR at realistic sizes: the official order is optimal${hasOptimal ? " and 'optimal' finds it" : ""} (property)`, () => {
-    fc.assert(
-      fc.property(realisticTr, (config) => {
-        expect(oraclePerLayer(config)).toEqual(closedPerLayer(config, "macsBreakdown"));
-        if (hasOptimal) expect(derivedMacs(config, "optimal").fast).toBe(layerBudget(config).macs);
-      }),
-      { numRuns: 150 },
-    );
+    fc.assert(fc.property(realisticTr, checkTrOfficialOptimal), { numRuns: 150 });
   });
 
   test("the spec's example layers", () => {

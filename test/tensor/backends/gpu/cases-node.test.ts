@@ -12,12 +12,17 @@ async function readFixtures(): Promise<ReadonlyMap<string, Uint8Array>> {
   return new Map(names.map((n) => [n, new Uint8Array(readFileSync(new URL(n, fixtureDir)))]));
 }
 
-/** The conformance cases on every gpu.js mode this Node process runs (cpu and webasm at least; webgpu on a GPU host). */
+/**
+ * The conformance cases on every gpu.js mode this Node process runs (cpu and webasm at least; webgpu on a GPU host).
+ * Cases limited to other modes (the WGSL GEMM and the WebGPU error scopes need `webgpu`) are not registered
+ * where that mode is absent: they run for real in headless Chromium, `npm run test:browser`
+ * (scripts/test-browser.mjs, WebGPU on SwiftShader), and here on a host whose Node has a WebGPU adapter.
+ */
 describe.each(modes)("GPU backend conformance, gpu.js mode %s", (mode) => {
   const { gpu, cpu } = useBackends(mode);
   const ctx = (): CaseContext => ({ gpu: gpu(), cpu, quick: false, makeBackend: (o) => createGpuBackend({ mode, ...o }), fixtures: readFixtures });
-  for (const c of [...GPU_CASES, ERROR_SCOPE_CASE, MODE_CASE]) {
-    test.skipIf(c.modes !== undefined && !c.modes.includes(mode))(c.name, async () => {
+  for (const c of [...GPU_CASES, ERROR_SCOPE_CASE, MODE_CASE].filter((c) => c.modes === undefined || c.modes.includes(mode))) {
+    test(c.name, async () => {
       const note = await c.run(ctx());
       expect(typeof note).toBe("string");
     });
