@@ -1,16 +1,6 @@
 // The script of docs/examples/gpu.html. It imports the package's browser bundle
 // (dist/browser/multilinear.js, built by `npm run build:browser`).
-import {
-  CpuBackend,
-  createGpuBackend,
-  cpMuMoEForward,
-  cpuLayerOps,
-  einsum,
-  einsumAsync,
-  randn,
-  randomCpMuMoEWeights,
-  uploadCpMuMoEWeights,
-} from "../../dist/browser/multilinear.js";
+import { CpuBackend, createGpuBackend, createMuMoE, DeviceMuMoE, einsum, einsumAsync, randn } from "../../dist/browser/multilinear.js";
 
 const out = document.getElementById("out");
 const ms = (t) => `${t.toFixed(1)} ms`;
@@ -70,35 +60,36 @@ export async function runExample(mode) {
     ]));
     html.push(`<pre>y[0, 0:4] = ${Array.from(y.toTypedArray().slice(0, 4), (v) => v.toFixed(4)).join(", ")}</pre>`);
 
-    // 2. A CP-μMoE forward with resident weights.
-    const cfg = { inputDim: 128, outputDim: 128, experts: 64, rank: 32, act: "entmax15", norm: "bn", seed: 7 };
-    const w = randomCpMuMoEWeights(cfg);
-    const gw = uploadCpMuMoEWeights(gpu, w);
+    // 2. A CP-μMoE layer with resident weights (the same forward pass as layer.forward on the CPU).
+    const cfg = { kind: "cp", inputDim: 128, outputDim: 128, expertDims: [64], ranks: 32, act: "entmax15", normalization: "bn" };
+    const layer = createMuMoE(cfg, { seed: 7, init: "random", dtype: "float32" });
+    const device = new DeviceMuMoE(layer, gpu, gpu);
     const x = randn([64, cfg.inputDim], { seed: 8, dtype: "float32" });
     const forward = async () => {
       const gx = gpu.upload(x);
-      const r = cpMuMoEForward(gpu, gpu, gw, gx);
-      const [yy, aa] = [await gpu.downloadAsync(r.output), await gpu.downloadAsync(r.coefficients)];
-      for (const t of [gx, r.output, r.coefficients]) gpu.release(t);
+      const out = device.forwardOnDevice(gx);
+      const [g] = device.gatesOnDevice(gx);
+      const [yy, aa] = [await gpu.downloadAsync(out), await gpu.downloadAsync(g)];
+      for (const t of [gx, out, g]) gpu.release(t);
       return { y: yy, a: aa };
     };
     const t1 = performance.now();
     const res = await forward();
     const firstF = performance.now() - t1;
     const gpuF = await time(forward);
-    const refF = cpMuMoEForward(cpu, cpuLayerOps, w, x);
-    const cpuF = await time(() => cpMuMoEForward(cpu, cpuLayerOps, w, x));
-    const errY = maxAbsDiff(res.y, refF.output) / Math.max(...Array.from(refF.output.toTypedArray(), Math.abs));
+    const refF = layer.forward(x, { backend: cpu }).reshape([64, cfg.outputDim]);
+    const cpuF = await time(() => layer.forward(x, { backend: cpu }));
+    const errY = maxAbsDiff(res.y, refF) / Math.max(...Array.from(refF.toTypedArray(), Math.abs));
     const zeros = Array.from(res.a.toTypedArray()).filter((v) => v === 0).length / res.a.size;
     ok &&= errY < 1e-4;
-    html.push(`<h2>CP-μMoE forward: b=64, i=o=${cfg.inputDim}, ${cfg.experts} experts, rank ${cfg.rank}, entmax-1.5 gates</h2>`);
+    html.push(`<h2>CP-μMoE forward: b=64, i=o=${cfg.inputDim}, ${cfg.expertDims[0]} experts, rank ${cfg.ranks}, entmax-1.5 gates</h2>`);
     html.push(table(["", "GPU backend", "CPU backend"], [
       ["first call (compiles kernels)", ms(firstF), "–"],
-      ["median of 5 (input upload + forward + readback)", ms(gpuF), ms(cpuF)],
+      ["median of 5 (input upload + forward + gates + readback)", ms(gpuF), ms(cpuF)],
       ["max |GPU − CPU| / max |CPU| (output)", `<span class="${errY < 1e-4 ? "good" : "bad"}">${errY.toExponential(2)}</span>`, ""],
       ["expert coefficients exactly 0 (entmax sparsity)", `${(100 * zeros).toFixed(1)} %`, ""],
     ]));
-    for (const t of [gw.gate, ...gw.factors, gw.norm.mean, gw.norm.variance]) gpu.free(t);
+    device.dispose();
     html.push(`<p>device buffers left: ${gpu.memory().buffers}; kernels compiled: ${gpu.memory().kernels}</p>`);
   } catch (e) {
     ok = false;
