@@ -24,7 +24,10 @@ async function run(opts: BenchOptions): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ml-decomp-"));
   try {
     // A rank-10 tensor plus 1% noise, so the fit neither converges at once nor reaches round-off.
-    const planted = new CPTensor(undefined, [0, 1, 2].map((k) => randn([n, rank], { seed: k + 1 })));
+    const planted = new CPTensor(
+      undefined,
+      [0, 1, 2].map((k) => randn([n, rank], { seed: k + 1 })),
+    );
     const x = cpToTensor(planted);
     const noise = randn(x.shape, { seed: 99 });
     const scale = (0.01 * frobenius(x)) / Math.sqrt(x.size);
@@ -37,7 +40,10 @@ async function run(opts: BenchOptions): Promise<string> {
     writeFileSync(tensorFile, writeNpy(x));
     writeFileSync(matrixFile, writeNpy(a));
     const specFile = path.join(dir, "spec.json");
-    writeFileSync(specFile, JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: PER_ROUND }, svd: { matrix: matrixFile, repeats: PER_ROUND } }));
+    writeFileSync(
+      specFile,
+      JSON.stringify({ cp_als: { tensor: tensorFile, rank, iters, repeats: PER_ROUND }, svd: { matrix: matrixFile, repeats: PER_ROUND } }),
+    );
     const svdSpec = path.join(dir, "svd-spec.json");
     writeFileSync(svdSpec, JSON.stringify({ svd: { matrix: matrixFile, repeats: PER_ROUND, others: false } }));
     const cores = os.cpus().length;
@@ -57,7 +63,10 @@ async function run(opts: BenchOptions): Promise<string> {
       const warm = 2;
       // CP-ALS with random init (cheap), so the timing is the iterations; the SVD on one thread like
       // the peers, and on the default backend (every core) against the peers' default threading.
-      ours.als.push(...(await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), PER_ROUND, warm)).samples);
+      ours.als.push(
+        ...(await time(() => cpAls(x, rank, { init: "random", maxIter: iters, tol: 1e-12, seed: 0, backend: one }), PER_ROUND, warm))
+          .samples,
+      );
       ours.svd.push(...(await time(() => svd(a, { backend: one }), PER_ROUND, warm)).samples);
       ours.svdAll.push(...(await time(() => svd(a), PER_ROUND, warm)).samples);
       py = peer(1, specFile);
@@ -75,9 +84,17 @@ async function run(opts: BenchOptions): Promise<string> {
     const tAls = { medianMs: med(ours.als) };
     const tSvd = { medianMs: med(ours.svd) };
     const tSvdAll = { medianMs: med(ours.svdAll) };
-    const peerMs = { als: med(theirs.als), svd: med(theirs.svd), gesvd: med(theirs.gesvd), npSvd: med(theirs.npSvd), svdAll: med(theirs.svdAll) };
+    const peerMs = {
+      als: med(theirs.als),
+      svd: med(theirs.svd),
+      gesvd: med(theirs.gesvd),
+      npSvd: med(theirs.npSvd),
+      svdAll: med(theirs.svdAll),
+    };
     opts.log(`cp-als ${n}^3 r${rank}: ${fmt(tAls.medianMs / iters)} ms/iteration (numpy ${fmt(peerMs.als / iters)})`);
-    opts.log(`svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread; scipy ${fmt(peerMs.svd)}), ${fmt(tSvdAll.medianMs)} ms (all cores; scipy ${fmt(peerMs.svdAll)})`);
+    opts.log(
+      `svd ${m}x${m}: ${fmt(tSvd.medianMs)} ms (1 thread; scipy ${fmt(peerMs.svd)}), ${fmt(tSvdAll.medianMs)} ms (all cores; scipy ${fmt(peerMs.svdAll)})`,
+    );
     // Lazy TR: 8-way, dims 10, ranks 8, a vector on every mode.
     const d = opts.quick ? 6 : 8;
     const tr = new TRTensor(Array.from({ length: d }, (_, k) => randn([8, 10, 8], { seed: 20 + k })));
@@ -87,20 +104,44 @@ async function run(opts: BenchOptions): Promise<string> {
     const tLazy = await time(() => einsum(eq, [tr, ...vs]), 7, 2);
     const lazyValue = einsum(eq, [tr, ...vs]).item();
     let denseValue = NaN;
-    const tDense = await time(() => {
-      denseValue = einsum(eq, [tr.toDense(), ...vs]).item();
-    }, 1, 0);
+    const tDense = await time(
+      () => {
+        denseValue = einsum(eq, [tr.toDense(), ...vs]).item();
+      },
+      1,
+      0,
+    );
     opts.log(`lazy TR ${d}-way: ${fmt(tLazy.medianMs)} ms vs forming ${fmt(tDense.medianMs)} ms`);
     const perIt = tAls.medianMs / iters;
     const has = (v: number): boolean => py !== undefined && Number.isFinite(v);
     const ratioCell = (v: number, ourMs: number): string => (has(v) ? `${fmt(v / ourMs)}×` : "–");
     const rows: (string | number)[][] = [
-      [`CP-ALS ${n}×${n}×${n}, rank ${rank} (per iteration)`, `${fmt(perIt)} ms`, has(peerMs.als) ? `numpy ${fmt(peerMs.als / iters)} ms` : "–", ratioCell(peerMs.als, tAls.medianMs)],
-      [`SVD ${m}×${m} (U, s, Vᵀ)`, `${fmt(tSvd.medianMs)} ms`, has(peerMs.svd) ? `scipy gesdd ${fmt(peerMs.svd)} ms` : "–", ratioCell(peerMs.svd, tSvd.medianMs)],
+      [
+        `CP-ALS ${n}×${n}×${n}, rank ${rank} (per iteration)`,
+        `${fmt(perIt)} ms`,
+        has(peerMs.als) ? `numpy ${fmt(peerMs.als / iters)} ms` : "–",
+        ratioCell(peerMs.als, tAls.medianMs),
+      ],
+      [
+        `SVD ${m}×${m} (U, s, Vᵀ)`,
+        `${fmt(tSvd.medianMs)} ms`,
+        has(peerMs.svd) ? `scipy gesdd ${fmt(peerMs.svd)} ms` : "–",
+        ratioCell(peerMs.svd, tSvd.medianMs),
+      ],
       ["", "", has(peerMs.gesvd) ? `scipy gesvd (QR iteration) ${fmt(peerMs.gesvd)} ms` : "–", ratioCell(peerMs.gesvd, tSvd.medianMs)],
       ["", "", has(peerMs.npSvd) ? `numpy.linalg.svd ${fmt(peerMs.npSvd)} ms` : "–", ratioCell(peerMs.npSvd, tSvd.medianMs)],
-      [`SVD ${m}×${m}, every core (${cores}) on both sides`, `${fmt(tSvdAll.medianMs)} ms`, has(peerMs.svdAll) ? `scipy gesdd ${fmt(peerMs.svdAll)} ms` : "–", ratioCell(peerMs.svdAll, tSvdAll.medianMs)],
-      [`TR ${d}-way (dims 10, ranks 8) · a vector on every mode, lazy`, `${fmt(tLazy.medianMs)} ms`, `forming the 10^${d} tensor first: ${fmt(tDense.medianMs)} ms`, `${fmt(tDense.medianMs / tLazy.medianMs)}×`],
+      [
+        `SVD ${m}×${m}, every core (${cores}) on both sides`,
+        `${fmt(tSvdAll.medianMs)} ms`,
+        has(peerMs.svdAll) ? `scipy gesdd ${fmt(peerMs.svdAll)} ms` : "–",
+        ratioCell(peerMs.svdAll, tSvdAll.medianMs),
+      ],
+      [
+        `TR ${d}-way (dims 10, ranks 8) · a vector on every mode, lazy`,
+        `${fmt(tLazy.medianMs)} ms`,
+        `forming the 10^${d} tensor first: ${fmt(tDense.medianMs)} ms`,
+        `${fmt(tDense.medianMs / tLazy.medianMs)}×`,
+      ],
     ];
     const agree = Math.abs(lazyValue - denseValue) <= 1e-9 * Math.max(1, Math.abs(denseValue));
     return [

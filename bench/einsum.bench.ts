@@ -30,14 +30,24 @@ function workloads(quick: boolean): Workload[] {
       id: "cp-mumoe",
       label: `CP-μMoE b=${b} i=o=${i} n=${n} r=${r}`,
       equation: "bi,bn,nr,ir,or->bo",
-      shapes: [[b, i], [b, n], [n, r], [i, r], [i, r]],
+      shapes: [
+        [b, i],
+        [b, n],
+        [n, r],
+        [i, r],
+        [i, r],
+      ],
       tf: (tf, [x, a, u1, u2, u3]) => tf.matMul(tf.mul(tf.matMul(x!, u2!), tf.matMul(a!, u1!)), u3!, false, true),
     },
     {
       id: "dense-moe",
       label: `dense MoE b=${db} n=${dn} i=o=${dio}`,
       equation: "bi,bn,nio->bo",
-      shapes: [[db, dio], [db, dn], [dn, dio, dio]],
+      shapes: [
+        [db, dio],
+        [db, dn],
+        [dn, dio, dio],
+      ],
       // bi,nio->bno as one GEMM, then bn,bno->bo as a batched product.
       tf: (tf, [x, a, w]) => {
         const xw = tf.matMul(x!, tf.reshape(tf.transpose(w!, [1, 0, 2]), [dio, dn * dio]));
@@ -48,14 +58,20 @@ function workloads(quick: boolean): Workload[] {
       id: "batched",
       label: `batched GEMM ${bb}×128³`,
       equation: "bij,bjk->bik",
-      shapes: [[bb, 128, 128], [bb, 128, 128]],
+      shapes: [
+        [bb, 128, 128],
+        [bb, 128, 128],
+      ],
       tf: (tf, [x, y]) => tf.matMul(x!, y!),
     },
     {
       id: "ellipsis",
       label: "ellipsis ...ij,...jk (8×16 batch of 64×64)",
       equation: "...ij,...jk->...ik",
-      shapes: [[8, 16, 64, 64], [16, 64, 64]],
+      shapes: [
+        [8, 16, 64, 64],
+        [16, 64, 64],
+      ],
       tf: (tf, [x, y]) => tf.matMul(x!, tf.broadcastTo(y!, [8, 16, 64, 64])),
     },
     {
@@ -136,9 +152,15 @@ async function run(opts: BenchOptions): Promise<string> {
       const t = await time(() => einsum("ij,jk->ik", [a, b], { backend: one }), reps, 1);
       gemmOurs.set(`${dtype}-${n}`, t.medianMs);
       gemmOurs.set(`ts-${dtype}-${n}`, tTs.medianMs);
-      if (dtype === "float64") gemmOurs.set(`naive-${n}`, (await time(() => naiveGemm(a.data as Float64Array, b.data as Float64Array, n), n >= 512 ? 1 : 3, 0)).medianMs);
+      if (dtype === "float64")
+        gemmOurs.set(
+          `naive-${n}`,
+          (await time(() => naiveGemm(a.data as Float64Array, b.data as Float64Array, n), n >= 512 ? 1 : 3, 0)).medianMs,
+        );
       gemmNumpy.push({ id: `gemm-${dtype}-${n}`, equation: "ij,jk->ik", operands: [a, b], matmul: true, repeats: 5 });
-      opts.log(`gemm ${dtype} n=${n}: ${fmt(gflops(n ** 3, t.medianMs))} GFLOP/s (${one.kernels}), ${fmt(gflops(n ** 3, tTs.medianMs))} (ts)`);
+      opts.log(
+        `gemm ${dtype} n=${n}: ${fmt(gflops(n ** 3, t.medianMs))} GFLOP/s (${one.kernels}), ${fmt(gflops(n ** 3, tTs.medianMs))} (ts)`,
+      );
     }
   }
   const np = runNumpy(gemmNumpy);
@@ -164,12 +186,33 @@ async function run(opts: BenchOptions): Promise<string> {
       const cell = (ms: number | undefined): string => (ms === undefined ? "–" : `${fmt(gflops(n ** 3, ms))} (${fmt(ms / ours)}×)`);
       const naive = gemmOurs.get(`naive-${n}`);
       const tsMs = gemmOurs.get(`ts-${dtype}-${n}`)!;
-      gemmRows.push([dtype, n, naive === undefined ? "–" : fmt(gflops(n ** 3, naive)), `${fmt(gflops(n ** 3, tsMs))}${naive === undefined ? "" : ` (${fmt(naive / tsMs)}× naive)`}`, fmt(gflops(n ** 3, ours)), cell(tfc), cell(tfw), cell(npMs)]);
+      gemmRows.push([
+        dtype,
+        n,
+        naive === undefined ? "–" : fmt(gflops(n ** 3, naive)),
+        `${fmt(gflops(n ** 3, tsMs))}${naive === undefined ? "" : ` (${fmt(naive / tsMs)}× naive)`}`,
+        fmt(gflops(n ** 3, ours)),
+        cell(tfc),
+        cell(tfw),
+        cell(npMs),
+      ]);
     }
   }
   sections.push(
     "### GEMM (n×n×n, single thread)\n\nGFLOP/s. `naive loop` is the textbook i-j-k triple loop over Float64Array (the yardstick of the plain-TypeScript GEMM target above), `plain TS` is the TypeScript kernel path (`kernels: \"ts\"`), `multilinear` the default kernels (WebAssembly SIMD when available); peers in brackets: the peer's time divided by our default's (above 1 means we are faster). The multi-threaded figures are in the CPU-kernels section.\n\n" +
-      table(["dtype", "n", "naive loop", "plain TS", `multilinear (${one.kernels})`, "tfjs cpu", "tfjs wasm", `numpy ${np?.version ?? "(absent)"}`], gemmRows),
+      table(
+        [
+          "dtype",
+          "n",
+          "naive loop",
+          "plain TS",
+          `multilinear (${one.kernels})`,
+          "tfjs cpu",
+          "tfjs wasm",
+          `numpy ${np?.version ?? "(absent)"}`,
+        ],
+        gemmRows,
+      ),
   );
 
   // Workloads.
@@ -181,7 +224,14 @@ async function run(opts: BenchOptions): Promise<string> {
     const xs = w.shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
     const out = einsum(w.equation, xs, { backend: one });
     const t = await time(() => einsum(w.equation, xs, { backend: one }), 5, 1);
-    const macs = Number(planProblem(parseEinsum(w.equation, xs.map((x) => x.shape))).cost.multiplyAdds);
+    const macs = Number(
+      planProblem(
+        parseEinsum(
+          w.equation,
+          xs.map((x) => x.shape),
+        ),
+      ).cost.multiplyAdds,
+    );
     ours.set(w.id, { ms: t.medianMs, macs, out });
     cases.push({ id: w.id, equation: w.equation, operands: xs, repeats: 5, wantOutput: true });
     opts.log(`${w.id}: ${fmt(t.medianMs)} ms`);
@@ -216,7 +266,7 @@ async function run(opts: BenchOptions): Promise<string> {
     ]);
   }
   sections.push(
-    "### einsum workloads (float32, single thread)\n\nOur median time and GFLOP/s (multiply-adds of our path ×2); peers as time (peer/ours, above 1 means we are faster). tfjs has no general einsum, so each workload is written as the best chain of tfjs ops; numpy uses `einsum(optimize=True)` with single-threaded BLAS. \"agrees\" compares our result with numpy's.\n\n" +
+    '### einsum workloads (float32, single thread)\n\nOur median time and GFLOP/s (multiply-adds of our path ×2); peers as time (peer/ours, above 1 means we are faster). tfjs has no general einsum, so each workload is written as the best chain of tfjs ops; numpy uses `einsum(optimize=True)` with single-threaded BLAS. "agrees" compares our result with numpy\'s.\n\n' +
       table(["workload", "multilinear", "GFLOP/s", "tfjs cpu", "tfjs wasm", "numpy", "agrees"], rows),
   );
 

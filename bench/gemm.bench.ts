@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import * as ort from "onnxruntime-node";
-import { CpuBackend, DenseTensor, einsum, parseEinsum, planProblem, randn, executePlan } from "../src/index.js";
+import { CpuBackend, type DenseTensor, einsum, parseEinsum, planProblem, randn, executePlan } from "../src/index.js";
 import { microKernelPeak } from "../src/kernels/peak.js";
 import { KernelRuntime } from "../src/kernels/runtime.js";
 import { fmt, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
@@ -39,7 +39,12 @@ function ortSession(graph: OnnxGraph, threads: number): Promise<ort.InferenceSes
   });
 }
 
-async function ortTime(graph: OnnxGraph, feeds: Record<string, DenseTensor>, threads: number, repeats: number): Promise<{ ms: number; out: Float32Array | Float64Array }> {
+async function ortTime(
+  graph: OnnxGraph,
+  feeds: Record<string, DenseTensor>,
+  threads: number,
+  repeats: number,
+): Promise<{ ms: number; out: Float32Array | Float64Array }> {
   const session = await ortSession(graph, threads);
   const inputs: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor(v.dtype, v.contiguous().data, [...v.shape]);
@@ -63,7 +68,10 @@ async function tfTime(build: () => tf.Tensor, repeats: number): Promise<{ ms: nu
 
 /** Median ms per case from numpy (same operands, `threads` BLAS threads), or NaN when python3/numpy is missing. */
 function numpyTimes(cases: readonly Omit<NumpyCase, "repeats">[], threads: number, repeats: number): number[] {
-  const run = runNumpy(cases.map((c) => ({ ...c, repeats })), threads);
+  const run = runNumpy(
+    cases.map((c) => ({ ...c, repeats })),
+    threads,
+  );
   return cases.map((c) => run?.results.get(c.id)?.medianMs ?? NaN);
 }
 
@@ -130,7 +138,15 @@ async function run(opts: BenchOptions): Promise<string> {
       const mine = new Map<number, number>();
       for (const [t, be] of backends) mine.set(t, gflops(flops, (await ours(be, (x) => x.batchedMatmul(a, b), repeats)).ms));
       const c = backends.get(1)!.batchedMatmul(a, b);
-      const graph: OnnxGraph = { dtype, inputs: [{ name: "a", shape: [n, n] }, { name: "b", shape: [n, n] }], nodes: [{ op: "MatMul", inputs: ["a", "b"], output: "c" }], output: "c" };
+      const graph: OnnxGraph = {
+        dtype,
+        inputs: [
+          { name: "a", shape: [n, n] },
+          { name: "b", shape: [n, n] },
+        ],
+        nodes: [{ op: "MatMul", inputs: ["a", "b"], output: "c" }],
+        output: "c",
+      };
       const feeds = { a: a.reshape([n, n]), b: b.reshape([n, n]) };
       const o1 = await ortTime(graph, feeds, 1, repeats);
       const o2 = await ortTime(graph, feeds, 2, repeats);
@@ -197,7 +213,8 @@ async function run(opts: BenchOptions): Promise<string> {
     const a = randn([bB, bn, bn], { seed: 3, dtype: "float32" });
     const b = randn([bB, bn, bn], { seed: 4, dtype: "float32" });
     const mine = new Map<number, number>();
-    for (const [t, be] of backends) mine.set(t, gflops(flops, (await ours(be, (x) => einsum("bij,bjk->bik", [a, b], { backend: x }), repeats)).ms));
+    for (const [t, be] of backends)
+      mine.set(t, gflops(flops, (await ours(be, (x) => einsum("bij,bjk->bik", [a, b], { backend: x }), repeats)).ms));
     const c = backends.get(1)!.batchedMatmul(a, b);
     const ta = tf.tensor3d(a.data as Float32Array, [bB, bn, bn]);
     const tb = tf.tensor3d(b.data as Float32Array, [bB, bn, bn]);
@@ -205,15 +222,39 @@ async function run(opts: BenchOptions): Promise<string> {
     check("batched tfjs", maxRelDiff(c.data, r.out), 1e-4);
     ta.dispose();
     tb.dispose();
-    const graph: OnnxGraph = { dtype: "float32", inputs: [{ name: "a", shape: [bB, bn, bn] }, { name: "b", shape: [bB, bn, bn] }], nodes: [{ op: "MatMul", inputs: ["a", "b"], output: "c" }], output: "c" };
+    const graph: OnnxGraph = {
+      dtype: "float32",
+      inputs: [
+        { name: "a", shape: [bB, bn, bn] },
+        { name: "b", shape: [bB, bn, bn] },
+      ],
+      nodes: [{ op: "MatMul", inputs: ["a", "b"], output: "c" }],
+      output: "c",
+    };
     const o1 = await ortTime(graph, { a, b }, 1, repeats);
     const np = numpyTimes([{ id: "batched", equation: "bij,bjk->bik", operands: [a, b] }], 1, repeats);
     const plain = plainRate.get(`float32:${sizes[0]}`)!;
     sections.push(
       `### Batched GEMM \`bij,bjk->bik\`, ${bB}×${bn}³ float32 (GFLOP/s)\n\n` +
         table(
-          ["", ...threadCounts.map((t) => `ours ${t}T`), "tfjs-wasm", "ort 1T", "numpy einsum 1T", "ours 1T / plain GEMM 1T (n=" + sizes[0] + ")"],
-          [["rate", ...threadCounts.map((t) => fmt(mine.get(t)!)), fmt(gflops(flops, r.ms)), fmt(gflops(flops, o1.ms)), fmt(gflops(flops, np[0]!)), ratio(mine.get(1)!, plain)]],
+          [
+            "",
+            ...threadCounts.map((t) => `ours ${t}T`),
+            "tfjs-wasm",
+            "ort 1T",
+            "numpy einsum 1T",
+            "ours 1T / plain GEMM 1T (n=" + sizes[0] + ")",
+          ],
+          [
+            [
+              "rate",
+              ...threadCounts.map((t) => fmt(mine.get(t)!)),
+              fmt(gflops(flops, r.ms)),
+              fmt(gflops(flops, o1.ms)),
+              fmt(gflops(flops, np[0]!)),
+              ratio(mine.get(1)!, plain),
+            ],
+          ],
         ),
     );
   }
@@ -222,7 +263,13 @@ async function run(opts: BenchOptions): Promise<string> {
   {
     const [b, i, o, n, r] = opts.quick ? [64, 192, 192, 128, 128] : [256, 768, 768, 512, 512];
     opts.log(`CP-μMoE b=${b} i=o=${i} n=${n} r=${r}`);
-    const shapes = [[b, i], [b, n], [n, r], [i, r], [o, r]];
+    const shapes = [
+      [b, i],
+      [b, n],
+      [n, r],
+      [i, r],
+      [o, r],
+    ];
     const xs = shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
     const plan = planProblem(parseEinsum(MUMOE_EQ, shapes), { dtype: "float32" });
     const flops = Number(plan.cost.flops);
@@ -279,10 +326,26 @@ async function run(opts: BenchOptions): Promise<string> {
     sections.push(
       `### CP-μMoE \`${MUMOE_EQ}\` (b=${b}, i=o=${i}, n=${n}, r=${r}) float32, ${fmt(flops / 1e6)} MFLOP\n\n` +
         table(
-          ["", ...threadCounts.map((t) => `ours ${t}T`), "tfjs-wasm matMul chain", "ort best 1T", "ort best 2T", "numpy einsum(optimize=True) 1T", "numpy 2T"],
+          [
+            "",
+            ...threadCounts.map((t) => `ours ${t}T`),
+            "tfjs-wasm matMul chain",
+            "ort best 1T",
+            "ort best 2T",
+            "numpy einsum(optimize=True) 1T",
+            "numpy 2T",
+          ],
           [
             ["ms", ...threadCounts.map((t) => fmt(mine.get(t)!)), fmt(tfr.ms), fmt(ortBest1), fmt(ortBest2), fmt(np1m), fmt(np2m)],
-            ["GFLOP/s", ...threadCounts.map((t) => fmt(gflops(flops, mine.get(t)!))), fmt(gflops(flops, tfr.ms)), fmt(gflops(flops, ortBest1)), fmt(gflops(flops, ortBest2)), fmt(gflops(flops, np1m)), fmt(gflops(flops, np2m))],
+            [
+              "GFLOP/s",
+              ...threadCounts.map((t) => fmt(gflops(flops, mine.get(t)!))),
+              fmt(gflops(flops, tfr.ms)),
+              fmt(gflops(flops, ortBest1)),
+              fmt(gflops(flops, ortBest2)),
+              fmt(gflops(flops, np1m)),
+              fmt(gflops(flops, np2m)),
+            ],
           ],
         ) +
         `\n\nSpeed-ups (time ratio, >1 means ours is faster): vs tfjs-wasm ${ratio(tfr.ms, m1)} (1T), ${ratio(tfr.ms, m2)} (2T); ` +
@@ -328,21 +391,34 @@ async function run(opts: BenchOptions): Promise<string> {
       [
         "--experimental-wasm-relaxed-simd",
         // Compiled bench (bench/dist) runs the compiled probe; the sources run under tsx.
-        ...(import.meta.url.endsWith(".ts") ? ["--import", "tsx", fileURLToPath(new URL("./relaxed-probe.ts", import.meta.url))] : [fileURLToPath(new URL("./relaxed-probe.js", import.meta.url))]),
+        ...(import.meta.url.endsWith(".ts")
+          ? ["--import", "tsx", fileURLToPath(new URL("./relaxed-probe.ts", import.meta.url))]
+          : [fileURLToPath(new URL("./relaxed-probe.js", import.meta.url))]),
         JSON.stringify({ sizes, mumoe: [b, i, o, n, r], repeats }),
       ],
       { encoding: "utf8", timeout: 600_000 },
     );
-    const res = child.status === 0 ? (JSON.parse(child.stdout.trim().split("\n").pop()!) as Record<string, number> & { unavailable?: boolean }) : undefined;
+    const res =
+      child.status === 0
+        ? (JSON.parse(child.stdout.trim().split("\n").pop()!) as Record<string, number> & { unavailable?: boolean })
+        : undefined;
     if (!res || res.unavailable) {
-      sections.push(`### Relaxed-SIMD (FMA) build\n\nNot measured: ${res ? "this engine does not validate it" : (child.stderr || "the child process failed").split("\n")[0]}.`);
+      sections.push(
+        `### Relaxed-SIMD (FMA) build\n\nNot measured: ${res ? "this engine does not validate it" : (child.stderr || "the child process failed").split("\n")[0]}.`,
+      );
     } else {
       const rows: (string | number)[][] = [];
       for (const dtype of ["float32", "float64"] as const) {
         for (const nn of sizes) {
           const base = plainRate.get(`${dtype}:${nn}`)!;
           const f1 = res[`gemm:${dtype}:${nn}:1`]!;
-          rows.push([`GEMM ${dtype} n=${nn} (GFLOP/s)`, fmt(f1), fmt(res[`gemm:${dtype}:${nn}:2`]!), ratio(f1, base), `${fmt((100 * f1) / (dtype === "float32" ? res.peakF32! : res.peakF64!), 3)}%`]);
+          rows.push([
+            `GEMM ${dtype} n=${nn} (GFLOP/s)`,
+            fmt(f1),
+            fmt(res[`gemm:${dtype}:${nn}:2`]!),
+            ratio(f1, base),
+            `${fmt((100 * f1) / (dtype === "float32" ? res.peakF32! : res.peakF64!), 3)}%`,
+          ]);
         }
       }
       rows.push(["CP-μMoE (ms)", fmt(res["mumoe:1"]!), fmt(res["mumoe:2"]!), "", ""]);

@@ -4,13 +4,7 @@
  * `webasm` run kernels on the CPU): the figures show the backend's overhead, not GPU speed. GPU
  * figures come from `multilinear gpu bench` on a GPU host (see docs/guides/gpu.md).
  */
-import {
-  CpuBackend,
-  createMuMoE,
-  DeviceMuMoE,
-  difference,
-  randn,
-} from "../src/index.js";
+import { CpuBackend, createMuMoE, DeviceMuMoE, difference, randn } from "../src/index.js";
 import { createGpuBackend, gpuInfo, type GpuBackend, type GpuMode } from "../src/gpu/index.js";
 import { fmt, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
@@ -50,21 +44,43 @@ async function run(opts: BenchOptions): Promise<string> {
         gpu.free(ga);
         gpu.free(gb);
         opts.log(`${mode} gemm n=${n}: ${fmt(ms)} ms (cpu backend ${fmt(cpuMs)} ms)`);
-        rows.push([`${mode} (${kind})`, `GEMM ${n}³ float32, operands resident`, fmt(ms), fmt((2 * n ** 3) / (ms * 1e6)), fmt(cpuMs), fmt(cpuMs / ms, 2), diff.maxAbs.toExponential(1)]);
+        rows.push([
+          `${mode} (${kind})`,
+          `GEMM ${n}³ float32, operands resident`,
+          fmt(ms),
+          fmt((2 * n ** 3) / (ms * 1e6)),
+          fmt(cpuMs),
+          fmt(cpuMs / ms, 2),
+          diff.maxAbs.toExponential(1),
+        ]);
       }
-      const layer = createMuMoE({ kind: "cp", inputDim: cp.i, outputDim: cp.o, expertDims: [cp.n], ranks: cp.r }, { seed: 3, init: "random", dtype: "float32" });
+      const layer = createMuMoE(
+        { kind: "cp", inputDim: cp.i, outputDim: cp.o, expertDims: [cp.n], ranks: cp.r },
+        { seed: 3, init: "random", dtype: "float32" },
+      );
       const device = new DeviceMuMoE(layer, gpu, gpu);
       const x = randn([cp.b, cp.i], { seed: 4, dtype: "float32" });
       const gx = gpu.resident(x);
       const once = (): void => gpu.release(device.forwardOnDevice(gx));
       const r0 = device.forwardOnDevice(gx);
-      const diff = difference((await gpu.downloadAsync(r0)).reshape([cp.b, 1, cp.o]), layer.forward(x, { backend: cpu }), { rtol: 1e-4, atol: 1e-4 });
+      const diff = difference((await gpu.downloadAsync(r0)).reshape([cp.b, 1, cp.o]), layer.forward(x, { backend: cpu }), {
+        rtol: 1e-4,
+        atol: 1e-4,
+      });
       gpu.release(r0);
       const ms = await timeGpu(gpu, once, repeats);
       const cpuMs = (await time(() => layer.forward(x, { backend: cpu }), repeats)).medianMs;
       device.dispose();
       opts.log(`${mode} cp forward: ${fmt(ms)} ms (cpu backend ${fmt(cpuMs)} ms)`);
-      rows.push([`${mode} (${kind})`, `CP-μMoE forward b=${cp.b} i=o=${cp.i} n=${cp.n} r=${cp.r}, entmax-1.5, weights resident`, fmt(ms), "–", fmt(cpuMs), fmt(cpuMs / ms, 2), diff.maxAbs.toExponential(1)]);
+      rows.push([
+        `${mode} (${kind})`,
+        `CP-μMoE forward b=${cp.b} i=o=${cp.i} n=${cp.n} r=${cp.r}, entmax-1.5, weights resident`,
+        fmt(ms),
+        "–",
+        fmt(cpuMs),
+        fmt(cpuMs / ms, 2),
+        diff.maxAbs.toExponential(1),
+      ]);
     } finally {
       await gpu.dispose();
     }

@@ -7,7 +7,19 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CpuBackend, createMuMoE, DenseMoE, difference, linearTarget, matchRank, readNpy, randn, writeNpy, type DenseTensor, type MuMoEConfig } from "../src/index.js";
+import {
+  CpuBackend,
+  createMuMoE,
+  DenseMoE,
+  difference,
+  linearTarget,
+  matchRank,
+  readNpy,
+  randn,
+  writeNpy,
+  type DenseTensor,
+  type MuMoEConfig,
+} from "../src/index.js";
 import { fmt, repoRoot, table, time, type BenchOptions, type BenchTopic } from "./harness.js";
 
 interface Row {
@@ -64,7 +76,9 @@ async function run(opts: BenchOptions): Promise<string> {
       // The dense expert tensor N·I·O: from 4 GiB of float32 (N = 2048 at 768→768: 4.5 GiB) this 24 GiB
       // machine thrashes and the .npy for numpy passes the largest typed array, so the dense MoE is not run there.
       const denseFits = n * dim * dim * 4 < 2 ** 32 - 2 ** 20;
-      const moe = denseFits ? DenseMoE.random({ inputDim: dim, outputDim: dim, nExperts: n }, { seed: n + 1, dtype: "float32" }) : undefined;
+      const moe = denseFits
+        ? DenseMoE.random({ inputDim: dim, outputDim: dim, nExperts: n }, { seed: n + 1, dtype: "float32" })
+        : undefined;
       for (const batch of batches) {
         cases.push({ n, rank, matched: m.feasible, batch });
         const x = randn([batch, dim], { seed: batch, dtype: "float32" });
@@ -74,11 +88,21 @@ async function run(opts: BenchOptions): Promise<string> {
         const tf = await time(() => layer.forward(x, { backend }), batch === 1 ? 9 : 5, 2);
         const outF = layer.forward(x, { backend });
         const bytesF = allocated(() => layer.forward(x, { backend }));
-        ours.set(`cp-${id}`, { ms: tf.medianMs, bytes: bytesF, params: paramBytes([...layer.namedParameters().values(), ...layer.namedBuffers().values()]), out: outF });
+        ours.set(`cp-${id}`, {
+          ms: tf.medianMs,
+          bytes: bytesF,
+          params: paramBytes([...layer.namedParameters().values(), ...layer.namedBuffers().values()]),
+          out: outF,
+        });
         if (moe) {
           const td = await time(() => moe.forward(x, { backend }), reps, 1);
           const bytesD = allocated(() => moe.forward(x, { backend }));
-          ours.set(`dense-${id}`, { ms: td.medianMs, bytes: bytesD, params: paramBytes(moe.namedParameters().values()), out: moe.forward(x, { backend }) });
+          ours.set(`dense-${id}`, {
+            ms: td.medianMs,
+            bytes: bytesD,
+            params: paramBytes(moe.namedParameters().values()),
+            out: moe.forward(x, { backend }),
+          });
           opts.log(`N=${n} b=${batch}: factorized ${fmt(tf.medianMs)} ms, dense ${fmt(td.medianMs)} ms`);
         } else opts.log(`N=${n} b=${batch}: factorized ${fmt(tf.medianMs)} ms, dense not run`);
         // The same weights for numpy (written once per expert count; files can pass 2 GiB, so in chunks).
@@ -94,23 +118,44 @@ async function run(opts: BenchOptions): Promise<string> {
           kind: "cp",
           repeats: reps,
           out: path.join(dir, `${id}-cp-out.npy`),
-          files: { x: save("x", x), proj: save("proj", layer.weights.projs[0]!, true), mean: save("mean", bn.runningMean, true), var: save("var", bn.runningVar, true), u1: save("u1", u1!, true), u2: save("u2", u2!, true), u3: save("u3", u3!, true) },
+          files: {
+            x: save("x", x),
+            proj: save("proj", layer.weights.projs[0]!, true),
+            mean: save("mean", bn.runningMean, true),
+            var: save("var", bn.runningVar, true),
+            u1: save("u1", u1!, true),
+            u2: save("u2", u2!, true),
+            u3: save("u3", u3!, true),
+          },
         });
-        if (moe) numpyCases.push({
-          id: `dense-${id}`,
-          kind: "dense",
-          repeats: reps,
-          out: path.join(dir, `${id}-dense-out.npy`),
-          files: { x: save("x", x), gate: save("gate", moe.weights.gate, true), weight: save("weight", moe.weights.weight, true), bias: save("bias", moe.weights.bias!, true) },
-        });
+        if (moe)
+          numpyCases.push({
+            id: `dense-${id}`,
+            kind: "dense",
+            repeats: reps,
+            out: path.join(dir, `${id}-dense-out.npy`),
+            files: {
+              x: save("x", x),
+              gate: save("gate", moe.weights.gate, true),
+              weight: save("weight", moe.weights.weight, true),
+              bias: save("bias", moe.weights.bias!, true),
+            },
+          });
       }
     }
     const specFile = path.join(dir, "spec.json");
     writeFileSync(specFile, JSON.stringify({ cases: numpyCases }));
     opts.log("numpy peer…");
     const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-    const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_mumoe.py"), specFile], { env, encoding: "utf8", maxBuffer: 1 << 26 });
-    const np = r.status === 0 ? (JSON.parse(r.stdout) as { numpy: string; results: Record<string, { median_ms: number; peak_bytes: number }> }) : undefined;
+    const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_mumoe.py"), specFile], {
+      env,
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    const np =
+      r.status === 0
+        ? (JSON.parse(r.stdout) as { numpy: string; results: Record<string, { median_ms: number; peak_bytes: number }> })
+        : undefined;
     if (!np) opts.log(`numpy peer failed: ${r.stderr.slice(0, 500)}`);
     for (const c of cases) {
       const id = `n${c.n}-b${c.batch}`;
@@ -144,13 +189,25 @@ async function run(opts: BenchOptions): Promise<string> {
     return [
       `Layer ${dim}→${dim}, float32, one thread (our CPU backend with \`threads: 1\`; numpy with OPENBLAS_NUM_THREADS=1, numpy ${np?.numpy ?? "absent"}). ` +
         "Factorized = CPμMoE (BatchNorm-eval + entmax-1.5 gates, bias folded in, rank matched to the linear layer's parameters where possible; " +
-        "from 769 experts on, the gate alone exceeds the linear layer's budget, so the rank is fixed — marked \"fixed\"). " +
+        'from 769 experts on, the gate alone exceeds the linear layer\'s budget, so the rank is fixed — marked "fixed"). ' +
         "Dense = dense MoE with softmax gates, every expert evaluated. Memory = parameters plus bytes allocated during one forward " +
         "(typed-array memory growth after a forced GC; for numpy, tracemalloc's peak of one call). Ratios above 1 mean the factorized layer (or ours) is cheaper. " +
-        "\"agrees\" compares our factorized output with numpy's.",
+        '"agrees" compares our factorized output with numpy\'s.',
       "",
       table(
-        ["experts", "rank", "batch", "factorized ms", "dense ms", "dense/factorized time", "memory MB (fact. / dense)", "dense/factorized memory", "numpy factorized ms (vs ours)", "numpy dense ms (vs ours)", "agrees"],
+        [
+          "experts",
+          "rank",
+          "batch",
+          "factorized ms",
+          "dense ms",
+          "dense/factorized time",
+          "memory MB (fact. / dense)",
+          "dense/factorized memory",
+          "numpy factorized ms (vs ours)",
+          "numpy dense ms (vs ours)",
+          "agrees",
+        ],
         rows,
       ),
     ].join("\n");

@@ -19,11 +19,27 @@ async function run(opts: BenchOptions): Promise<string> {
   const budget = opts.quick ? 200 : 1000;
   const filter = opts.quick ? (c: CorpusCase): boolean => (c.n_inputs ?? 0) <= 30 || c.id.includes("s20") : (): boolean => true;
   const optimizers = ["greedy", "auto", "auto-hq"];
-  const r = runCorpus(corpus, { optimizers, timeLimitMs: budget, filter, onCase: (d, t, id) => d % 25 === 0 && opts.log(`${d}/${t} ${id}`) });
+  const r = runCorpus(corpus, {
+    optimizers,
+    timeLimitMs: budget,
+    filter,
+    onCase: (d, t, id) => d % 25 === 0 && opts.log(`${d}/${t} ${id}`),
+  });
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const rows = optimizers.map((name) => {
     const s = r.summary[name]!;
-    return [name, s.cases, fmt(s.geomean_vs_best, 4), fmt(s.geomean_vs_auto, 4), pct(s.within_1_00), pct(s.within_1_02), pct(s.within_1_10), pct(s.better_than_best), pct(s.no_worse_than_auto), fmt(s.total_time_ms / 1000)];
+    return [
+      name,
+      s.cases,
+      fmt(s.geomean_vs_best, 4),
+      fmt(s.geomean_vs_auto, 4),
+      pct(s.within_1_00),
+      pct(s.within_1_02),
+      pct(s.within_1_10),
+      pct(s.better_than_best),
+      pct(s.no_worse_than_auto),
+      fmt(s.total_time_ms / 1000),
+    ];
   });
   // Per family for the searching optimizer.
   const families = new Map<string, { log: number; n: number; better: number }>();
@@ -31,7 +47,7 @@ async function run(opts: BenchOptions): Promise<string> {
     const res = r.cases[c.id]?.["auto-hq"];
     if (!res || !c.best_known) continue;
     const f = families.get(c.family ?? "?") ?? { log: 0, n: 0, better: 0 };
-    f.log += Math.log(Number(BigInt(res.flops) * 1000000n / BigInt(c.best_known.flops)) / 1e6);
+    f.log += Math.log(Number((BigInt(res.flops) * 1000000n) / BigInt(c.best_known.flops)) / 1e6);
     f.n++;
     if (BigInt(res.flops) < BigInt(c.best_known.flops)) f.better++;
     families.set(c.family ?? "?", f);
@@ -55,7 +71,10 @@ async function run(opts: BenchOptions): Promise<string> {
     `Corpus: ${corpus.cases.length} cases (${[...families.keys()].join(", ")}); reference costs from opt_einsum and cotengra's hyper-optimizer (8 s per case) in the corpus, rescored under the same exact model. ` +
       `Budget per case for searching optimizers: ${budget} ms. geomean/best = geometric mean of our flops / best_known; "≤oe auto" = share no worse than opt_einsum's auto. Reproduce with \`multilinear bench paths test/fixtures/paths/contraction-paths.json\`.`,
     "",
-    table(["optimizer", "cases", "geomean/best", "geomean/opt_einsum auto", "= best", "≤ 1.02×", "≤ 1.1×", "< best", "≤ oe auto", "total s"], rows),
+    table(
+      ["optimizer", "cases", "geomean/best", "geomean/opt_einsum auto", "= best", "≤ 1.02×", "≤ 1.1×", "< best", "≤ oe auto", "total s"],
+      rows,
+    ),
     "",
     "auto-hq by family:",
     "",

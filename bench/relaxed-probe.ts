@@ -33,7 +33,13 @@ if (!rt) {
       }
     }
     const [bb, i, o, n, r] = spec.mumoe as [number, number, number, number, number];
-    const shapes = [[bb, i], [bb, n], [n, r], [i, r], [o, r]];
+    const shapes = [
+      [bb, i],
+      [bb, n],
+      [n, r],
+      [i, r],
+      [o, r],
+    ];
     const xs = shapes.map((s, k) => randn(s, { seed: 10 + k, dtype: "float32" }));
     const plan = planProblem(parseEinsum("bi,bn,nr,ir,or->bo", shapes), { dtype: "float32" });
     out[`mumoe:${threads}`] = (await time(() => executePlan(plan, xs, be), spec.repeats, 1)).medianMs;

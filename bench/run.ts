@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const wanted = args.filter((a) => !a.startsWith("--"));
   // Runs from the compiled copy (bench/dist/bench/*.bench.js, what `npm run bench` does) or from the sources under tsx.
   const ext = import.meta.url.endsWith(".ts") ? ".bench.ts" : ".bench.js";
-  const files = readdirSync(here).filter((f) => f.endsWith(ext)).sort();
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith(ext))
+    .sort();
   // A topic's name is its file name, so only the topics asked for are imported (and their peers loaded).
   const chosen = wanted.length === 0 ? files : files.filter((f) => wanted.includes(f.slice(0, -ext.length)));
   const topics: BenchTopic[] = [];
@@ -31,7 +33,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  let doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Performance\n\nWritten by `npm run bench`. Each section names the machine and the date it was measured on.\n";
+  let doc = existsSync(docPath)
+    ? readFileSync(docPath, "utf8")
+    : "# Performance\n\nWritten by `npm run bench`. Each section names the machine and the date it was measured on.\n";
   for (const t of topics) {
     console.log(`== ${t.title}`);
     const started = new Date().toISOString().slice(0, 10);

@@ -72,9 +72,14 @@ async function run(opts: BenchOptions): Promise<string> {
     ];
     const timeIt = (what: string): string =>
       `const c0 = process.cpuUsage(), t0 = performance.now(); ${what}; const c = process.cpuUsage(c0); ` +
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text for the child process, whose template it is
       "process.stdout.write(`${performance.now() - t0} ${(c.user + c.system) / 1000}`);";
     const inProcess = [
-      { label: '`import "multilinear"`, the import alone', code: timeIt(`await import(${JSON.stringify(url("index.js"))})`), targetMs: 150 },
+      {
+        label: '`import "multilinear"`, the import alone',
+        code: timeIt(`await import(${JSON.stringify(url("index.js"))})`),
+        targetMs: 150,
+      },
       {
         label: "first budget formula after the import (loads mathjs)",
         code: `const m = await import(${JSON.stringify(url("index.js"))}); ${timeIt('m.evaluateFormula("R*(N + I + O) + I*N", { R: 1, N: 2, I: 3, O: 4 })')}`,
@@ -88,7 +93,8 @@ async function run(opts: BenchOptions): Promise<string> {
       inProcess.forEach((p, i) => inSamples[i]!.push(inProcessMs(p.code)));
       opts.log(`round ${round + 1}/${rounds}: ${probes.map((p, i) => `${p.label} ${fmt(samples[i]!.at(-1)!)} ms`).join(", ")}`);
     }
-    const verdict = (ms: number, target: number | undefined): string => (target === undefined ? "" : `< ${target} ms: ${ms < target ? "yes" : "no"}`);
+    const verdict = (ms: number, target: number | undefined): string =>
+      target === undefined ? "" : `< ${target} ms: ${ms < target ? "yes" : "no"}`;
     // Above Node's own start: the median of each round's difference to `node -e 0` in that round.
     const above = (i: number): number => median(samples[i]!.map((ms, r) => ms - samples[0]![r]!));
     const rows = probes.map((p, i) => {
@@ -98,7 +104,13 @@ async function run(opts: BenchOptions): Promise<string> {
     const inRows = inProcess.map((p, i) => {
       const wall = median(inSamples[i]!.map((s) => s.wall));
       const cpu = median(inSamples[i]!.map((s) => s.cpu));
-      return [p.label, fmt(wall), fmt(Math.min(...inSamples[i]!.map((s) => s.wall))), fmt(cpu), verdict(wall, "targetMs" in p ? p.targetMs : undefined)];
+      return [
+        p.label,
+        fmt(wall),
+        fmt(Math.min(...inSamples[i]!.map((s) => s.wall))),
+        fmt(cpu),
+        verdict(wall, "targetMs" in p ? p.targetMs : undefined),
+      ];
     });
     const load = os.loadavg()[0]!;
     return [

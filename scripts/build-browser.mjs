@@ -21,7 +21,11 @@ for (const e of entries) {
 }
 const outfile = path.join(root, "dist", "browser", "multilinear.js");
 const result = await build({
-  stdin: { contents: entries.map((e) => `export * from "./dist/${e.split(path.sep).join("/")}";`).join("\n"), resolveDir: root, sourcefile: "browser-entry.js" },
+  stdin: {
+    contents: entries.map((e) => `export * from "./dist/${e.split(path.sep).join("/")}";`).join("\n"),
+    resolveDir: root,
+    sourcefile: "browser-entry.js",
+  },
   bundle: true,
   platform: "browser",
   format: "esm",
@@ -41,5 +45,9 @@ if (staticNode.length || topRequire.length) {
   console.error("the browser bundle imports Node built-ins at load time:\n" + [...staticNode, ...topRequire].join("\n"));
   process.exit(1);
 }
-const inputs = Object.keys(result.metafile.inputs).filter((f) => f.includes("node_modules")).map((f) => f.split("node_modules/")[1].split("/")[0]);
-console.log(`wrote ${path.relative(process.cwd(), outfile)} (${(statSync(outfile).size / 2 ** 20).toFixed(1)} MiB; bundled packages: ${[...new Set(inputs)].sort().join(", ")})`);
+const inputs = Object.keys(result.metafile.inputs)
+  .filter((f) => f.includes("node_modules"))
+  .map((f) => f.split("node_modules/")[1].split("/")[0]);
+console.log(
+  `wrote ${path.relative(process.cwd(), outfile)} (${(statSync(outfile).size / 2 ** 20).toFixed(1)} MiB; bundled packages: ${[...new Set(inputs)].sort().join(", ")})`,
+);

@@ -15,9 +15,23 @@ const outFile = path.join(root, "src", "kernels", "generated", "wasm-bytes.ts");
 const entry = path.join(srcDir, "index.ts");
 
 const common = [
-  "-O3", "--noAssert", "--runtime", "stub", "--use", "abort=",
-  "--importMemory", "--initialMemory", "2", "--maximumMemory", "65536",
-  "--enable", "threads", "--enable", "simd", "--memoryBase", "65536",
+  "-O3",
+  "--noAssert",
+  "--runtime",
+  "stub",
+  "--use",
+  "abort=",
+  "--importMemory",
+  "--initialMemory",
+  "2",
+  "--maximumMemory",
+  "65536",
+  "--enable",
+  "threads",
+  "--enable",
+  "simd",
+  "--memoryBase",
+  "65536",
 ];
 
 const ascPkg = JSON.parse(readFileSync(path.join(root, "node_modules", "assemblyscript", "package.json"), "utf8"));
@@ -35,7 +49,10 @@ const { default: asc } = await import("assemblyscript/asc");
 async function compile(shared, relaxed) {
   let bytes;
   const args = [
-    path.relative(root, entry), "--outFile", "out.wasm", ...common,
+    path.relative(root, entry),
+    "--outFile",
+    "out.wasm",
+    ...common,
     ...(shared ? ["--sharedMemory"] : []),
     ...(relaxed ? ["--enable", "relaxed-simd"] : []),
   ];

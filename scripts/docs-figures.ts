@@ -23,7 +23,9 @@ export const TREE_DIMS: Readonly<Record<string, number>> = { b: 4, i: 6, n: 5, r
 
 /** The contraction tree of the README example under the optimal path. */
 export function treeFigure(): string {
-  const shapes = TREE_EQUATION.split("->")[0]!.split(",").map((t) => [...t].map((l) => TREE_DIMS[l]!));
+  const shapes = TREE_EQUATION.split("->")[0]!
+    .split(",")
+    .map((t) => [...t].map((l) => TREE_DIMS[l]!));
   const { info } = contractPath(TREE_EQUATION, ...shapes, { optimize: "optimal" });
   const dims = Object.entries(TREE_DIMS)
     .map(([k, v]) => `${k}=${v}`)
@@ -111,8 +113,20 @@ export interface Headline {
 
 /** The headline rows: einsum, GEMM, decompositions and μMoE against their peers. */
 export const HEADLINES: readonly Headline[] = [
-  { label: "einsum CP-μMoE vs numpy", section: "einsum", column: "workload", row: (r) => r.workload!.startsWith("CP-μMoE"), value: (r) => ratioIn(r.numpy!) },
-  { label: "einsum CP-μMoE vs tfjs-wasm", section: "einsum", column: "workload", row: (r) => r.workload!.startsWith("CP-μMoE"), value: (r) => ratioIn(r["tfjs wasm"]!) },
+  {
+    label: "einsum CP-μMoE vs numpy",
+    section: "einsum",
+    column: "workload",
+    row: (r) => r.workload!.startsWith("CP-μMoE"),
+    value: (r) => ratioIn(r.numpy!),
+  },
+  {
+    label: "einsum CP-μMoE vs tfjs-wasm",
+    section: "einsum",
+    column: "workload",
+    row: (r) => r.workload!.startsWith("CP-μMoE"),
+    value: (r) => ratioIn(r["tfjs wasm"]!),
+  },
   {
     label: "einsum CP-μMoE vs onnxruntime",
     section: "gemm",
@@ -120,12 +134,48 @@ export const HEADLINES: readonly Headline[] = [
     row: (r) => r[""] === "ms",
     value: (r) => numberIn(r["ort best 1T"]!) / numberIn(r["ours 1T"]!),
   },
-  { label: "GEMM f32 n=1024 vs numpy", section: "gemm", column: "ours 1T / numpy 1T", row: (r) => r.dtype === "float32" && r.n === "1024", value: (r) => ratioIn(r["ours 1T / numpy 1T"]!) },
-  { label: "GEMM f32 n=1024 vs tfjs-wasm", section: "gemm", column: "ours 1T / tfjs", row: (r) => r.dtype === "float32" && r.n === "1024", value: (r) => ratioIn(r["ours 1T / tfjs"]!) },
-  { label: "GEMM f64 n=1024 vs numpy", section: "gemm", column: "ours 1T / numpy 1T", row: (r) => r.dtype === "float64" && r.n === "1024", value: (r) => ratioIn(r["ours 1T / numpy 1T"]!) },
-  { label: "CP-ALS 100³ rank 10 vs numpy", section: "decomp", column: "ratio", row: (r) => r.workload!.startsWith("CP-ALS"), value: (r) => ratioIn(r.ratio!) },
-  { label: "SVD 500×500 vs scipy gesdd", section: "decomp", column: "ratio", row: (r) => r.workload!.startsWith("SVD 500×500 (U"), value: (r) => ratioIn(r.ratio!) },
-  { label: "lazy tensor ring vs forming it", section: "decomp", column: "ratio", row: (r) => r.workload!.startsWith("TR 8-way"), value: (r) => ratioIn(r.ratio!) },
+  {
+    label: "GEMM f32 n=1024 vs numpy",
+    section: "gemm",
+    column: "ours 1T / numpy 1T",
+    row: (r) => r.dtype === "float32" && r.n === "1024",
+    value: (r) => ratioIn(r["ours 1T / numpy 1T"]!),
+  },
+  {
+    label: "GEMM f32 n=1024 vs tfjs-wasm",
+    section: "gemm",
+    column: "ours 1T / tfjs",
+    row: (r) => r.dtype === "float32" && r.n === "1024",
+    value: (r) => ratioIn(r["ours 1T / tfjs"]!),
+  },
+  {
+    label: "GEMM f64 n=1024 vs numpy",
+    section: "gemm",
+    column: "ours 1T / numpy 1T",
+    row: (r) => r.dtype === "float64" && r.n === "1024",
+    value: (r) => ratioIn(r["ours 1T / numpy 1T"]!),
+  },
+  {
+    label: "CP-ALS 100³ rank 10 vs numpy",
+    section: "decomp",
+    column: "ratio",
+    row: (r) => r.workload!.startsWith("CP-ALS"),
+    value: (r) => ratioIn(r.ratio!),
+  },
+  {
+    label: "SVD 500×500 vs scipy gesdd",
+    section: "decomp",
+    column: "ratio",
+    row: (r) => r.workload!.startsWith("SVD 500×500 (U"),
+    value: (r) => ratioIn(r.ratio!),
+  },
+  {
+    label: "lazy tensor ring vs forming it",
+    section: "decomp",
+    column: "ratio",
+    row: (r) => r.workload!.startsWith("TR 8-way"),
+    value: (r) => ratioIn(r.ratio!),
+  },
   {
     label: "μMoE factorized vs dense (512 experts)",
     section: "mumoe",

@@ -49,7 +49,12 @@ function runRange(start: number, end: number): Promise<number> {
     const arm = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        failures.push({ index: current, kind: only ?? "?", message: `no result after ${timeoutMs} ms (hang or runaway work)`, repro: replay(current) });
+        failures.push({
+          index: current,
+          kind: only ?? "?",
+          message: `no result after ${timeoutMs} ms (hang or runaway work)`,
+          repro: replay(current),
+        });
         void worker.terminate();
         resolve(current + 1);
       }, timeoutMs);
@@ -63,8 +68,15 @@ function runRange(start: number, end: number): Promise<number> {
         perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
         if (m.ms! > slowest.ms) slowest = { index: r.index, ms: m.ms! };
         if (!r.ok) failures.push({ index: r.index, kind: r.kind, message: r.message ?? "", repro: r.repro ?? replay(r.index) });
-        else if (m.grownBytes! > MEMORY_LIMIT) failures.push({ index: r.index, kind: r.kind, message: `array buffers grew by ${(m.grownBytes! / 2 ** 20).toFixed(0)} MiB`, repro: replay(r.index) });
-        if ((r.index + 1) % 10000 === 0) console.log(`… ${r.index + 1 - from} cases, ${failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        else if (m.grownBytes! > MEMORY_LIMIT)
+          failures.push({
+            index: r.index,
+            kind: r.kind,
+            message: `array buffers grew by ${(m.grownBytes! / 2 ** 20).toFixed(0)} MiB`,
+            repro: replay(r.index),
+          });
+        if ((r.index + 1) % 10000 === 0)
+          console.log(`… ${r.index + 1 - from} cases, ${failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       } else if (m.done) {
         clearTimeout(timer);
         void worker.terminate();
@@ -87,7 +99,9 @@ let next = from;
 while (next < from + cases) next = await runRange(next, from + cases);
 const seconds = (performance.now() - t0) / 1000;
 const kinds = [...perKind].map(([k, n]) => `${k} ${n}`).join(", ");
-console.log(`fuzz: ${cases} cases (seed ${seed}, from ${from}) in ${seconds.toFixed(1)} s — ${kinds}; slowest case ${slowest.index} (${slowest.ms.toFixed(0)} ms); ${failures.length} failure${failures.length === 1 ? "" : "s"}`);
+console.log(
+  `fuzz: ${cases} cases (seed ${seed}, from ${from}) in ${seconds.toFixed(1)} s — ${kinds}; slowest case ${slowest.index} (${slowest.ms.toFixed(0)} ms); ${failures.length} failure${failures.length === 1 ? "" : "s"}`,
+);
 for (const f of failures.slice(0, 50)) {
   console.log(`\nFAIL seed ${seed} case ${f.index} [${f.kind}]: ${f.message}\n  reproduce: ${f.repro}\n  replay:    ${replay(f.index)}`);
 }

@@ -60,9 +60,7 @@ export class EinsumSyntaxError extends MultilinearError {
     hint: string,
   ) {
     super(
-      position >= 0
-        ? `${problem}\n    ${equation.replace(/\s/gu, " ")}\n    ${" ".repeat(position)}^`
-        : `${problem} in "${equation}"`,
+      position >= 0 ? `${problem}\n    ${equation.replace(/\s/gu, " ")}\n    ${" ".repeat(position)}^` : `${problem} in "${equation}"`,
       hint,
     );
   }
@@ -71,7 +69,10 @@ export class EinsumSyntaxError extends MultilinearError {
 /** The number of operands differs from the number of terms in the equation. @category Errors */
 export class OperandCountError extends MultilinearError {
   override readonly code = "operand-count";
-  constructor(readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(
       `the equation has ${expected} input term${expected === 1 ? "" : "s"} but ${actual} operand${actual === 1 ? " was" : "s were"} given`,
       "pass exactly one operand (tensor or shape) per comma-separated term",
@@ -82,7 +83,12 @@ export class OperandCountError extends MultilinearError {
 /** An operand has a different number of axes than its term has labels. @category Errors */
 export class RankMismatchError extends MultilinearError {
   override readonly code = "rank-mismatch";
-  constructor(readonly operand: number, readonly term: string, readonly expectedNdim: number | string, readonly actualNdim: number) {
+  constructor(
+    readonly operand: number,
+    readonly term: string,
+    readonly expectedNdim: number | string,
+    readonly actualNdim: number,
+  ) {
     super(
       `operand ${operand} has ${actualNdim} ax${actualNdim === 1 ? "is" : "es"} but its term "${term}" needs ${expectedNdim}`,
       "give the term one label per axis (use '...' for a variable number of leading axes)",
@@ -117,7 +123,10 @@ export class ShapeMismatchError extends MultilinearError {
 /** An output label is missing from every input, or appears twice in the output. @category Errors */
 export class OutputLabelError extends MultilinearError {
   override readonly code = "output-label";
-  constructor(readonly label: string, readonly reason: "absent" | "repeated") {
+  constructor(
+    readonly label: string,
+    readonly reason: "absent" | "repeated",
+  ) {
     super(
       reason === "absent"
         ? `output label '${label}' does not occur in any input term`
@@ -137,10 +146,7 @@ export class OutputLabelError extends MultilinearError {
 export class DTypeMismatchError extends MultilinearError {
   override readonly code = "dtype-mismatch";
   constructor(readonly dtypes: readonly string[]) {
-    super(
-      `operands have mixed dtypes (${dtypes.join(", ")})`,
-      "convert them to one dtype first, e.g. x.astype('float64')",
-    );
+    super(`operands have mixed dtypes (${dtypes.join(", ")})`, "convert them to one dtype first, e.g. x.astype('float64')");
   }
 }
 
@@ -202,7 +208,9 @@ export class InvalidPathError extends MultilinearError {
     const rule = "each step lists distinct in-range positions of the current operand list, and the path must end with one operand";
     super(
       optimizer === undefined ? where : `optimizer '${optimizer}' returned an invalid SSA path (${where})`,
-      optimizer === undefined ? rule : `fix the path finder registered as '${optimizer}': it must return an SSA path (ids of inputs, then one new id per step); ${rule}`,
+      optimizer === undefined
+        ? rule
+        : `fix the path finder registered as '${optimizer}': it must return an SSA path (ids of inputs, then one new id per step); ${rule}`,
     );
   }
 }
@@ -210,7 +218,10 @@ export class InvalidPathError extends MultilinearError {
 /** An optimizer name that is not registered. @category Errors */
 export class UnknownOptimizerError extends MultilinearError {
   override readonly code = "unknown-optimizer";
-  constructor(readonly optimizer: string, readonly known: readonly string[]) {
+  constructor(
+    readonly optimizer: string,
+    readonly known: readonly string[],
+  ) {
     super(`unknown optimizer '${optimizer}'`, `use one of: ${known.join(", ")}`);
   }
 }
@@ -247,7 +258,11 @@ export class BackendLimitError extends MultilinearError {
 /** A file that is truncated, lies about its contents, or is not in the expected format. @category Errors */
 export class FileFormatError extends MultilinearError {
   override readonly code = "file-format";
-  constructor(readonly file: string, problem: string, hint = "re-export the file; it is truncated or not in the expected format") {
+  constructor(
+    readonly file: string,
+    problem: string,
+    hint = "re-export the file; it is truncated or not in the expected format",
+  ) {
     super(`${file}: ${problem}`, hint);
   }
 }
@@ -271,7 +286,12 @@ export class ConfigError extends MultilinearError {
 /** No rank ≥ 1 fits a parameter budget (e.g. the gating matrix alone already exceeds it). @category Errors */
 export class InfeasibleBudgetError extends MultilinearError {
   override readonly code = "infeasible-budget";
-  constructor(what: string, hint: string, readonly target: bigint, readonly minimumParams: bigint) {
+  constructor(
+    what: string,
+    hint: string,
+    readonly target: bigint,
+    readonly minimumParams: bigint,
+  ) {
     super(what, hint);
   }
 }
@@ -283,7 +303,11 @@ export class InfeasibleBudgetError extends MultilinearError {
  */
 export class GpuError extends MultilinearError {
   override readonly code = "gpu";
-  constructor(what: string, hint: string, readonly gpuMessage?: string) {
+  constructor(
+    what: string,
+    hint: string,
+    readonly gpuMessage?: string,
+  ) {
     super(what, hint);
   }
 }

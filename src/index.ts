@@ -30,7 +30,20 @@ export { checkOptionKeys, closestKey } from "./option-keys.js";
 export type { DType, DataOf, FloatArray } from "./tensor/dtype.js";
 export { itemSize, parseDType } from "./tensor/dtype.js";
 export { DenseTensor, type NestedArray } from "./tensor/dense.js";
-export { tensor, fromData, full, zeros, ones, scalar, eye, arange, randn, rand, type CreateOptions, type RandomOptions } from "./tensor/create.js";
+export {
+  tensor,
+  fromData,
+  full,
+  zeros,
+  ones,
+  scalar,
+  eye,
+  arange,
+  randn,
+  rand,
+  type CreateOptions,
+  type RandomOptions,
+} from "./tensor/create.js";
 export { allClose, difference, type CloseOptions, type Difference } from "./tensor/compare.js";
 export { Rng } from "./tensor/random.js";
 export { shapeSize, broadcastShapes, MAX_ELEMENTS } from "./tensor/shape.js";
@@ -49,7 +62,15 @@ export { annealSsa, hyperSsa, reconfigureSsa, type AnnealOptions } from "./tenso
 export { pathInfo, formatPathInfo, pathInfoJson, type PathInfo, type PathInfoStep } from "./tensor/paths/info.js";
 export { pathTreeSvg, type TreeSvgOptions } from "./tensor/paths/svg.js";
 export { findSlices, slicedProblem, type Slicing } from "./tensor/paths/slicing.js";
-export { runCorpus, type Corpus, type CorpusCase, type CorpusRun, type CorpusOptions, type CaseResult, type OptimizerSummary } from "./tensor/paths/corpus.js";
+export {
+  runCorpus,
+  type Corpus,
+  type CorpusCase,
+  type CorpusRun,
+  type CorpusOptions,
+  type CaseResult,
+  type OptimizerSummary,
+} from "./tensor/paths/corpus.js";
 export { contract, contractPath, contractSliced, type ContractOptions, type ContractPathResult } from "./tensor/api/contract.js";
 export { contractExpression, type ContractExpression } from "./tensor/api/expression.js";
 export { EINSUM_OPTION_KEYS, type EinsumCallOptions, type NumericArray, type OperandInput } from "./tensor/api/arguments.js";
@@ -77,7 +98,14 @@ export {
   type UnaryOp,
   type PlanOptions,
 } from "./tensor/plan/plan.js";
-export { executePlan, executePlanOnBackend, executePlanFrom, precomputeConstants, type FoldedConstants, type ExecuteOptions } from "./tensor/plan/execute.js";
+export {
+  executePlan,
+  executePlanOnBackend,
+  executePlanFrom,
+  precomputeConstants,
+  type FoldedConstants,
+  type ExecuteOptions,
+} from "./tensor/plan/execute.js";
 export { SharedIntermediates, sharedIntermediates } from "./tensor/plan/shared-intermediates.js";
 export type { Backend, BackendTensor, BackendLimits } from "./tensor/backends/backend.js";
 export { CpuBackend } from "./tensor/backends/cpu/backend.js";
@@ -136,7 +164,15 @@ export type { ParameterEntry } from "./moe/budget/params.js";
 export type { MacEntry } from "./moe/budget/macs.js";
 export { evaluateFormula, formulaToTex, formulaScope, layerFormulas, type LayerFormulas } from "./moe/budget/formula.js";
 export { layerBudget, budgetTex, type LayerBudget } from "./moe/budget/layer-budget.js";
-export { derivedMacs, layerEinsum, officialPath, naivePath, fastOrderOptimizer, type DerivedMacs, type LayerEinsum } from "./moe/budget/paths.js";
+export {
+  derivedMacs,
+  layerEinsum,
+  officialPath,
+  naivePath,
+  fastOrderOptimizer,
+  type DerivedMacs,
+  type LayerEinsum,
+} from "./moe/budget/paths.js";
 export {
   matchRank,
   solveRank,
@@ -171,7 +207,14 @@ export {
   type SweepRow,
   type SweepResult,
 } from "./moe/budget/sweep.js";
-export { renderLineChart, formatTick, type LineChartOptions, type ChartPanel, type ChartSeries, type ChartPoint } from "./plot/line-chart.js";
+export {
+  renderLineChart,
+  formatTick,
+  type LineChartOptions,
+  type ChartPanel,
+  type ChartSeries,
+  type ChartPoint,
+} from "./plot/line-chart.js";
 
 // CPU kernels: WebAssembly SIMD GEMM / copy / sum kernels and the worker pool behind CpuBackend.
 export type { CpuBackendOptions, CpuKernels, MatmulInto } from "./tensor/backends/cpu/backend.js";
@@ -227,7 +270,13 @@ export { svd, singularValues, type SVD, type SVDOptions } from "./linalg/svd.js"
 export { cholesky, choleskySolve, solveSymmetric, lstsq, pinv, eigh, type Eigh, type PinvOptions } from "./linalg/solve.js";
 export { khatriRao, kron, unfold, fold } from "./linalg/products.js";
 export { frobenius, type Matrix, type LinalgOptions } from "./linalg/matrix.js";
-export { isNetworkOperand, expandNetworks, type TensorNetworkOperand, type NetworkDescription, type Operand } from "./tensor/network-operands.js";
+export {
+  isNetworkOperand,
+  expandNetworks,
+  type TensorNetworkOperand,
+  type NetworkDescription,
+  type Operand,
+} from "./tensor/network-operands.js";
 export { CPTensor, cpToTensor, cpNorm, cpNormalize } from "./decomp/cp.js";
 export { DENSE_LIMIT } from "./decomp/dense-guard.js";
 export { TRTensor, TTTensor, trToTensor, ttToTensor } from "./decomp/tr.js";

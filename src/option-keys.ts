@@ -76,7 +76,10 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 export function checkOptionKeys(value: unknown, known: readonly string[], where: string): void {
   if (value === undefined) return;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError(`${where} must be an object, got ${describeValue(value)}`, `pass an object with keys among: ${known.join(", ")}`);
+    throw new InvalidArgumentError(
+      `${where} must be an object, got ${describeValue(value)}`,
+      `pass an object with keys among: ${known.join(", ")}`,
+    );
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) throw new UnknownOptionError(where, key, closestKey(key, known), known);

@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
-import { canonical, extractExamples, parseExpected, prepareExample, type DocExample, type PreparedExample } from "./helpers/doc-examples.js";
+import {
+  canonical,
+  extractExamples,
+  parseExpected,
+  prepareExample,
+  type DocExample,
+  type PreparedExample,
+} from "./helpers/doc-examples.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
@@ -28,7 +35,8 @@ function resolve(specifier: string): string {
   const sub = specifier.slice("multilinear".length).replace(/^\//, "");
   const candidates = sub === "" ? [join(src, "index.ts")] : [join(src, sub, "index.ts"), join(src, `${sub}.ts`)];
   const hit = candidates.find((c) => existsSync(c));
-  if (!hit) throw new Error(`cannot resolve '${specifier}' to a file under src/ (tried ${candidates.map((c) => relative(root, c)).join(", ")})`);
+  if (!hit)
+    throw new Error(`cannot resolve '${specifier}' to a file under src/ (tried ${candidates.map((c) => relative(root, c)).join(", ")})`);
   return hit;
 }
 
@@ -46,7 +54,9 @@ let serial = 0;
 async function run(prepared: PreparedExample, name: string): Promise<CheckResult[]> {
   const file = join(work, `example-${serial++}-${name.replace(/[^\w.-]+/g, "_").slice(0, 60)}.ts`);
   writeFileSync(file, prepared.module);
-  const mod = (await import(pathToFileURL(file).href)) as { default: (check: (i: number, f: () => Promise<unknown>) => Promise<void>) => Promise<void> };
+  const mod = (await import(pathToFileURL(file).href)) as {
+    default: (check: (i: number, f: () => Promise<unknown>) => Promise<void>) => Promise<void>;
+  };
   const values = new Map<number, unknown>();
   await mod.default(async (i, f) => {
     values.set(i, await f());
@@ -78,7 +88,11 @@ function markdownExamples(file: string): DocExample[] {
   return out;
 }
 
-const guides = existsSync(join(root, "docs", "guides")) ? readdirSync(join(root, "docs", "guides")).filter((f) => f.endsWith(".md")).map((f) => join(root, "docs", "guides", f)) : [];
+const guides = existsSync(join(root, "docs", "guides"))
+  ? readdirSync(join(root, "docs", "guides"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join(root, "docs", "guides", f))
+  : [];
 const examples: DocExample[] = [
   ...sourceFiles(src).flatMap((f) => extractExamples(readFileSync(f, "utf8"), relative(root, f))),
   ...[join(root, "README.md"), ...guides].filter((f) => existsSync(f)).flatMap(markdownExamples),
@@ -86,7 +100,9 @@ const examples: DocExample[] = [
 const tally = { passed: 0, checks: 0 };
 
 afterAll(() => {
-  console.log(`docs examples: ${examples.length} found in src/, README and guides, ${tally.passed} passing, ${tally.checks} '// =>' checks`);
+  console.log(
+    `docs examples: ${examples.length} found in src/, README and guides, ${tally.passed} passing, ${tally.checks} '// =>' checks`,
+  );
 });
 
 describe("TSDoc @example blocks run and their // => values hold", () => {
@@ -110,19 +126,32 @@ describe("the example checker itself", () => {
 
   test("a wrong // => value fails, a right one passes", async () => {
     const results = await run(
-      prepareExample(example(['import { tensor } from "multilinear";', "tensor([1, 2]).shape; // => [2]", "tensor([1, 2]).shape; // => [3]", "6n * 7n; // => 42n", "6n * 7n; // => 42"]), resolve),
+      prepareExample(
+        example([
+          'import { tensor } from "multilinear";',
+          "tensor([1, 2]).shape; // => [2]",
+          "tensor([1, 2]).shape; // => [3]",
+          "6n * 7n; // => 42n",
+          "6n * 7n; // => 42",
+        ]),
+        resolve,
+      ),
       "self-test",
     );
     expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
   });
 
   test("an example that throws fails", async () => {
-    await expect(run(prepareExample(example(['import { tensor } from "multilinear";', "tensor([[1], [2, 3]]);"]), resolve), "throws")).rejects.toThrow(/ragged/);
+    await expect(
+      run(prepareExample(example(['import { tensor } from "multilinear";', "tensor([[1], [2, 3]]);"]), resolve), "throws"),
+    ).rejects.toThrow(/ragged/);
   });
 
   test("a // => after a declaration and an unknown subpath are refused", () => {
     expect(() => prepareExample(example(["const x = 1; // => 1"]), resolve)).toThrow(/must be an expression statement/);
-    expect(() => prepareExample(example(['import { x } from "multilinear/nonesuch";']), resolve)).toThrow(/cannot resolve 'multilinear\/nonesuch'/);
+    expect(() => prepareExample(example(['import { x } from "multilinear/nonesuch";']), resolve)).toThrow(
+      /cannot resolve 'multilinear\/nonesuch'/,
+    );
   });
 
   test("extraction: only ```ts blocks inside @example, named by the next declaration", () => {

@@ -157,12 +157,14 @@ describe("committed figures", () => {
   test("the hand-drawn μMoE diagram is well formed and names its parts", () => {
     const all = elements(parseXml(read("docs/figures/mumoe.svg")));
     const texts = all.filter((e) => e.name === "text").map((e) => e.text);
-    for (const t of ["x", "projection", "normalisation", "entmax-1.5", "U_n", "U_i", "U_o", "contract", "bi,bn,nr,ir,or->bo", "y"]) expect(texts).toContain(t);
+    for (const t of ["x", "projection", "normalisation", "entmax-1.5", "U_n", "U_i", "U_o", "contract", "bi,bn,nr,ir,or->bo", "y"])
+      expect(texts).toContain(t);
     expect(all.filter((e) => e.name === "title").length).toBeGreaterThan(5);
   });
   test("the README and performance.md show the figures", () => {
     const readme = read("README.md");
-    for (const f of ["docs/figures/contraction-tree.svg", "docs/figures/mumoe.svg", "docs/examples/gpu.html"]) expect(readme).toContain(`](${f})`);
+    for (const f of ["docs/figures/contraction-tree.svg", "docs/figures/mumoe.svg", "docs/examples/gpu.html"])
+      expect(readme).toContain(`](${f})`);
     expect(read("docs/performance.md")).toContain("](figures/performance-headlines.svg)");
   });
 });

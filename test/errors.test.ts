@@ -66,7 +66,12 @@ function expectWellFormed(e: MultilinearError, code: ErrorCode, what: RegExp, hi
 describe("EinsumSyntaxError shows a caret under the offending character", () => {
   /** Checks `position` and that the caret sits under that character of the printed equation. */
   const expectCaret = (equation: string, position: number, problem: RegExp): EinsumSyntaxError => {
-    const e = thrown(EinsumSyntaxError, () => parseEinsum(equation, [[2, 2], [2, 2]]));
+    const e = thrown(EinsumSyntaxError, () =>
+      parseEinsum(equation, [
+        [2, 2],
+        [2, 2],
+      ]),
+    );
     expectWellFormed(e, "einsum-syntax", problem, /./);
     expect(e.position).toBe(position);
     expect(e.equation).toBe(equation);
@@ -94,7 +99,12 @@ describe("EinsumSyntaxError shows a caret under the offending character", () => 
   });
 
   test("an ellipsis the output drops has no single position", () => {
-    const e = thrown(EinsumSyntaxError, () => parseEinsum("...ij,jk->ik", [[5, 2, 3], [3, 4]]));
+    const e = thrown(EinsumSyntaxError, () =>
+      parseEinsum("...ij,jk->ik", [
+        [5, 2, 3],
+        [3, 4],
+      ]),
+    );
     expectWellFormed(e, "einsum-syntax", /the inputs' '\.\.\.' covers 1 axis but the output has no '\.\.\.'/, /add '\.\.\.' to the output/);
     expect(e.position).toBe(-1);
   });
@@ -108,7 +118,12 @@ describe("EinsumSyntaxError shows a caret under the offending character", () => 
 describe("structural errors name the operand", () => {
   test("OperandCountError", () => {
     const e = thrown(OperandCountError, () => einsum("ij,jk->ik", [zeros([2, 2])]));
-    expectWellFormed(e, "operand-count", /the equation has 2 input terms but 1 operand was given/, /one operand .* per comma-separated term/);
+    expectWellFormed(
+      e,
+      "operand-count",
+      /the equation has 2 input terms but 1 operand was given/,
+      /one operand .* per comma-separated term/,
+    );
     expect([e.expected, e.actual]).toEqual([2, 1]);
     const s = thrown(OperandCountError, () => parseSublist([[0], [0]], [[2]]));
     expect([s.expected, s.actual]).toEqual([2, 1]);
@@ -124,7 +139,12 @@ describe("structural errors name the operand", () => {
 
   test("ShapeMismatchError names the label, both operands and both sizes", () => {
     const e = thrown(ShapeMismatchError, () => einsum("ij,jk->ik", [zeros([2, 3]), zeros([4, 5])]));
-    expectWellFormed(e, "shape-mismatch", /label 'j' has size 3 in operand 0 but size 4 in operand 1/, /same size \(or size 1 to broadcast/);
+    expectWellFormed(
+      e,
+      "shape-mismatch",
+      /label 'j' has size 3 in operand 0 but size 4 in operand 1/,
+      /same size \(or size 1 to broadcast/,
+    );
     expect([e.label, e.firstOperand, e.expected, e.operand, e.actual]).toEqual(["j", 0, 3, 1, 4]);
   });
 
@@ -139,25 +159,61 @@ describe("structural errors name the operand", () => {
   });
 
   test("ShapeMismatchError names an ellipsis axis '...i', not its internal symbol — regression", () => {
-    const e = thrown(ShapeMismatchError, () => parseEinsum("...i,...i", [[2, 3], [4, 3]]));
+    const e = thrown(ShapeMismatchError, () =>
+      parseEinsum("...i,...i", [
+        [2, 3],
+        [4, 3],
+      ]),
+    );
     expect(e.what).toBe("label '...0' has size 2 in operand 0 but size 4 in operand 1");
-    const f = thrown(ShapeMismatchError, () => parseEinsum("z...,z...", [[2, 5, 3], [2, 4]]));
+    const f = thrown(ShapeMismatchError, () =>
+      parseEinsum("z...,z...", [
+        [2, 5, 3],
+        [2, 4],
+      ]),
+    );
     expect(f.label).toBe("...1");
   });
 
   test("ShapeMismatchError names sublist labels by their values", () => {
-    const e = thrown(ShapeMismatchError, () => parseSublist([[100, 200], [200, 300]], [[2, 3], [4, 5]]));
+    const e = thrown(ShapeMismatchError, () =>
+      parseSublist(
+        [
+          [100, 200],
+          [200, 300],
+        ],
+        [
+          [2, 3],
+          [4, 5],
+        ],
+      ),
+    );
     expect(e.label).toBe("200");
   });
 
   test("OutputLabelError: absent", () => {
-    const e = thrown(OutputLabelError, () => parseEinsum("ij,jk->iq", [[2, 3], [3, 4]]));
-    expectWellFormed(e, "output-label", /output label 'q' does not occur in any input term/, /only use labels in the output that some input term has/);
+    const e = thrown(OutputLabelError, () =>
+      parseEinsum("ij,jk->iq", [
+        [2, 3],
+        [3, 4],
+      ]),
+    );
+    expectWellFormed(
+      e,
+      "output-label",
+      /output label 'q' does not occur in any input term/,
+      /only use labels in the output that some input term has/,
+    );
     expect([e.label, e.reason]).toEqual(["q", "absent"]);
   });
 
   test("OutputLabelError: repeated", () => {
-    const e = thrown(OutputLabelError, () => parseEinsum("ij,jk->ii", [[2, 3], [3, 4]]));
+    const e = thrown(OutputLabelError, () =>
+      parseEinsum("ij,jk->ii", [
+        [2, 3],
+        [3, 4],
+      ]),
+    );
     expectWellFormed(e, "output-label", /output label 'i' appears more than once in the output/, /list each output label once/);
     expect([e.label, e.reason]).toEqual(["i", "repeated"]);
     const s = thrown(OutputLabelError, () => parseSublist([[7, 8]], [[2, 3]], [8, 8]));
@@ -167,11 +223,18 @@ describe("structural errors name the operand", () => {
   test("DTypeMismatchError (backend tensors are not promoted; einsum promotes as numpy)", () => {
     const backend = new CpuBackend();
     const plan = planProblem(parseEinsum("i,i->", [[2], [2]]));
-    const e = thrown(DTypeMismatchError, () => executePlanOnBackend(plan, [backend.upload(zeros([2])), backend.upload(zeros([2], { dtype: "float32" }))], backend));
+    const e = thrown(DTypeMismatchError, () =>
+      executePlanOnBackend(plan, [backend.upload(zeros([2])), backend.upload(zeros([2], { dtype: "float32" }))], backend),
+    );
     expectWellFormed(e, "dtype-mismatch", /operands have mixed dtypes \(float64, float32\)/, /astype/);
     expect(e.dtypes).toEqual(["float64", "float32"]);
     expect(einsum("i,i->", [zeros([2]), zeros([2], { dtype: "float32" })]).dtype).toBe("float64");
-    expect(einsumSublist([{ tensor: zeros([2], { dtype: "float32" }), labels: [0] }, { tensor: zeros([2]), labels: [0] }]).dtype).toBe("float64");
+    expect(
+      einsumSublist([
+        { tensor: zeros([2], { dtype: "float32" }), labels: [0] },
+        { tensor: zeros([2]), labels: [0] },
+      ]).dtype,
+    ).toBe("float64");
   });
 
   test("UnknownOptionError names the closest key", () => {
@@ -185,7 +248,16 @@ describe("structural errors name the operand", () => {
 describe("paths, optimizers and limits", () => {
   test("InvalidPathError names the step", () => {
     const a = zeros([2, 2]);
-    const e = thrown(InvalidPathError, () => einsum("ij,jk,kl->il", [a, a, a], { optimize: { path: [[0, 1], [0, 5]] } }));
+    const e = thrown(InvalidPathError, () =>
+      einsum("ij,jk,kl->il", [a, a, a], {
+        optimize: {
+          path: [
+            [0, 1],
+            [0, 5],
+          ],
+        },
+      }),
+    );
     expectWellFormed(e, "invalid-path", /path step 1: position 5 is out of range: 2 operands are left/, /distinct in-range positions/);
     expect(e.step).toBe(1);
     const leaves = thrown(InvalidPathError, () => linearToSsa([[0, 1]], 3));
@@ -204,7 +276,12 @@ describe("paths, optimizers and limits", () => {
   test("MemoryLimitError on an element limit", () => {
     const a = zeros([8, 8]);
     const e = thrown(MemoryLimitError, () => einsum("ij,kl->ijkl", [a, a], { memoryLimit: 1000 }));
-    expectWellFormed(e, "memory-limit", /(largest intermediate|the output) needs 4096 elements, the limit is 1000/, /another optimizer, raise memoryLimit/);
+    expectWellFormed(
+      e,
+      "memory-limit",
+      /(largest intermediate|the output) needs 4096 elements, the limit is 1000/,
+      /another optimizer, raise memoryLimit/,
+    );
     expect([e.neededElements, e.limitElements]).toEqual([4096n, 1000n]);
   });
 
@@ -219,7 +296,10 @@ describe("paths, optimizers and limits", () => {
   });
 
   test("BackendLimitError when a backend declares a loop limit", () => {
-    const p = parseEinsum("ij,jk->ik", [[2, 50], [50, 2]]);
+    const p = parseEinsum("ij,jk->ik", [
+      [2, 50],
+      [50, 2],
+    ]);
     const e = thrown(BackendLimitError, () => planContraction(p, [[0, 1]], { limits: { maxLoop: 16, maxElements: 1e9 } }));
     expectWellFormed(e, "backend-limit", /contracts 50 elements in one loop, more than the backend allows \(16\)/, /cpu backend/);
   });
@@ -227,23 +307,63 @@ describe("paths, optimizers and limits", () => {
 
 describe("argument, shape and file errors", () => {
   test("InvalidArgumentError", () => {
-    expectWellFormed(thrown(InvalidArgumentError, () => parseDType("int8")), "invalid-argument", /unknown dtype 'int8'/, /'float32' or 'float64'/);
-    expectWellFormed(thrown(InvalidArgumentError, () => rand([2], { seed: 1, low: 1, high: 1 })), "invalid-argument", /uniform range \[1, 1\) is empty/, /low < high/);
-    expectWellFormed(thrown(InvalidArgumentError, () => new Rng(Number.NaN)), "invalid-argument", /seed NaN is not a finite number/, /integer seed/);
+    expectWellFormed(
+      thrown(InvalidArgumentError, () => parseDType("int8")),
+      "invalid-argument",
+      /unknown dtype 'int8'/,
+      /'float32' or 'float64'/,
+    );
+    expectWellFormed(
+      thrown(InvalidArgumentError, () => rand([2], { seed: 1, low: 1, high: 1 })),
+      "invalid-argument",
+      /uniform range \[1, 1\) is empty/,
+      /low < high/,
+    );
+    expectWellFormed(
+      thrown(InvalidArgumentError, () => new Rng(Number.NaN)),
+      "invalid-argument",
+      /seed NaN is not a finite number/,
+      /integer seed/,
+    );
     expectWellFormed(
       thrown(InvalidArgumentError, () => referenceEinsum("ij,jk,kl->il", [zeros([1000, 1000]), zeros([1000, 1000]), zeros([1000, 1])])),
       "invalid-argument",
       /the reference einsum would loop 1000000000 times/,
       /use einsum\(\)/,
     );
-    expectWellFormed(thrown(InvalidArgumentError, () => parseSublist([[Number.POSITIVE_INFINITY]], [[2]])), "invalid-argument", /label Infinity/, /finite numbers or strings/);
+    expectWellFormed(
+      thrown(InvalidArgumentError, () => parseSublist([[Number.POSITIVE_INFINITY]], [[2]])),
+      "invalid-argument",
+      /label Infinity/,
+      /finite numbers or strings/,
+    );
   });
 
   test("InvalidShapeError", () => {
-    expectWellFormed(thrown(InvalidShapeError, () => zeros([2, 3]).reshape([4, 2])), "invalid-shape", /cannot reshape \[2, 3\] \(6 elements\) to \[4, 2\]/, /number of elements the same/);
-    expectWellFormed(thrown(InvalidShapeError, () => tensor([[1, 2], [3]])), "invalid-shape", /ragged nested array: \[1\] should be an array of length 2/, /equal lengths/);
-    expectWellFormed(thrown(InvalidShapeError, () => zeros([-1])), "invalid-shape", /invalid size -1 at axis 0/, /non-negative integers/);
-    expectWellFormed(thrown(InvalidShapeError, () => zeros([2 ** 20, 2 ** 20])), "invalid-shape", /1099511627776 elements, more than one tensor can hold/, /factorized form/);
+    expectWellFormed(
+      thrown(InvalidShapeError, () => zeros([2, 3]).reshape([4, 2])),
+      "invalid-shape",
+      /cannot reshape \[2, 3\] \(6 elements\) to \[4, 2\]/,
+      /number of elements the same/,
+    );
+    expectWellFormed(
+      thrown(InvalidShapeError, () => tensor([[1, 2], [3]])),
+      "invalid-shape",
+      /ragged nested array: \[1\] should be an array of length 2/,
+      /equal lengths/,
+    );
+    expectWellFormed(
+      thrown(InvalidShapeError, () => zeros([-1])),
+      "invalid-shape",
+      /invalid size -1 at axis 0/,
+      /non-negative integers/,
+    );
+    expectWellFormed(
+      thrown(InvalidShapeError, () => zeros([2 ** 20, 2 ** 20])),
+      "invalid-shape",
+      /1099511627776 elements, more than one tensor can hold/,
+      /factorized form/,
+    );
   });
 
   test("FileFormatError names the file", () => {
@@ -253,7 +373,12 @@ describe("argument, shape and file errors", () => {
   });
 
   test("NotConvergedError and ConfigError carry what and hint", () => {
-    expectWellFormed(new NotConvergedError("ALS stopped at 1e-3 after 100 sweeps", "raise maxIter"), "not-converged", /ALS stopped/, /raise maxIter/);
+    expectWellFormed(
+      new NotConvergedError("ALS stopped at 1e-3 after 100 sweeps", "raise maxIter"),
+      "not-converged",
+      /ALS stopped/,
+      /raise maxIter/,
+    );
     expectWellFormed(new ConfigError("ranks must be positive", "pass ranks ≥ 1"), "config", /ranks must be positive/, /ranks ≥ 1/);
   });
 });

@@ -15,7 +15,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Files and bare packages reached from `entry` through static imports only. */
 async function staticGraph(entry: string): Promise<{ files: string[]; packages: string[] }> {
-  const r = await build({ entryPoints: [entry], bundle: true, write: false, platform: "node", format: "esm", packages: "external", metafile: true, logLevel: "silent", absWorkingDir: root });
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    metafile: true,
+    logLevel: "silent",
+    absWorkingDir: root,
+  });
   const inputs: Metafile["inputs"] = r.metafile.inputs;
   const start = relative(root, entry);
   const seen = new Set<string>([start]);

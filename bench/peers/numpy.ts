@@ -57,13 +57,30 @@ export function runNumpy(cases: readonly NumpyCase[], threads = 1): NumpyRun | u
     };
     const specFile = path.join(dir, "spec.json");
     writeFileSync(specFile, JSON.stringify(spec));
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-    const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_einsum.py"), specFile], { env, encoding: "utf8", maxBuffer: 1 << 26 });
+    const env = {
+      ...process.env,
+      OPENBLAS_NUM_THREADS: String(threads),
+      OMP_NUM_THREADS: String(threads),
+      MKL_NUM_THREADS: String(threads),
+    };
+    const r = spawnSync("python3", [path.join(repoRoot(), "bench", "peers", "numpy_einsum.py"), specFile], {
+      env,
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
     if (r.status !== 0) return undefined;
-    const json = JSON.parse(r.stdout) as { numpy: string; blas: string; results: Record<string, { median_ms: number; min_ms: number; out?: string }> };
+    const json = JSON.parse(r.stdout) as {
+      numpy: string;
+      blas: string;
+      results: Record<string, { median_ms: number; min_ms: number; out?: string }>;
+    };
     const results = new Map<string, NumpyResult>();
     for (const [id, v] of Object.entries(json.results)) {
-      results.set(id, { medianMs: v.median_ms, minMs: v.min_ms, ...(v.out ? { output: readNpy(new Uint8Array(readFileSync(v.out))) } : {}) });
+      results.set(id, {
+        medianMs: v.median_ms,
+        minMs: v.min_ms,
+        ...(v.out ? { output: readNpy(new Uint8Array(readFileSync(v.out))) } : {}),
+      });
     }
     return { version: json.numpy, blas: json.blas, results };
   } finally {

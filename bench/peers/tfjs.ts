@@ -49,9 +49,13 @@ export function toTf(tf: Tf, x: DenseTensor): TfTensor {
 
 /** Times `fn` (which returns a tfjs tensor), waiting for its data and disposing intermediates. */
 export async function timeTf(tf: Tf, fn: () => TfTensor, repeats = 5): Promise<Timing> {
-  return time(async () => {
-    const out = tf.tidy(fn);
-    await out.data();
-    out.dispose();
-  }, repeats, 2);
+  return time(
+    async () => {
+      const out = tf.tidy(fn);
+      await out.data();
+      out.dispose();
+    },
+    repeats,
+    2,
+  );
 }

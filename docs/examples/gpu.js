@@ -37,7 +37,9 @@ export async function runExample(mode) {
   try {
     const info = gpu.info;
     const a = info.adapter;
-    html.push(`<p>mode <b>${info.selected}</b>${a ? ` on ${[a.vendor, a.architecture, a.description].filter(Boolean).join(" / ")}${a.isFallbackAdapter ? " (software fallback adapter)" : ""}` : ""}; matrix products: ${info.gemm}.${info.software ? " <b>Software: no GPU hardware runs this, so the timings say nothing about GPU speed.</b>" : ""}<br><small>${info.reason}</small></p>`);
+    html.push(
+      `<p>mode <b>${info.selected}</b>${a ? ` on ${[a.vendor, a.architecture, a.description].filter(Boolean).join(" / ")}${a.isFallbackAdapter ? " (software fallback adapter)" : ""}` : ""}; matrix products: ${info.gemm}.${info.software ? " <b>Software: no GPU hardware runs this, so the timings say nothing about GPU speed.</b>" : ""}<br><small>${info.reason}</small></p>`,
+    );
 
     // 1. A contraction: a chain of four matrices, operands uploaded once, intermediates on the device.
     const eq = "ab,bc,cd,de->ae";
@@ -53,11 +55,16 @@ export async function runExample(mode) {
     const err = maxAbsDiff(y, ref) / scale;
     ok &&= err < 1e-4;
     html.push(`<h2>Contraction <code>${eq}</code>, ${n}×${n} operands</h2>`);
-    html.push(table(["", "GPU backend", "CPU backend"], [
-      ["first call (compiles kernels)", ms(first), "–"],
-      ["median of 5 (incl. upload and readback)", ms(gpuMs), ms(cpuMs)],
-      ["max |GPU − CPU| / max |CPU|", `<span class="${err < 1e-4 ? "good" : "bad"}">${err.toExponential(2)}</span>`, ""],
-    ]));
+    html.push(
+      table(
+        ["", "GPU backend", "CPU backend"],
+        [
+          ["first call (compiles kernels)", ms(first), "–"],
+          ["median of 5 (incl. upload and readback)", ms(gpuMs), ms(cpuMs)],
+          ["max |GPU − CPU| / max |CPU|", `<span class="${err < 1e-4 ? "good" : "bad"}">${err.toExponential(2)}</span>`, ""],
+        ],
+      ),
+    );
     html.push(`<pre>y[0, 0:4] = ${Array.from(y.toTypedArray().slice(0, 4), (v) => v.toFixed(4)).join(", ")}</pre>`);
 
     // 2. A CP-μMoE layer with resident weights (the same forward pass as layer.forward on the CPU).
@@ -83,12 +90,17 @@ export async function runExample(mode) {
     const zeros = Array.from(res.a.toTypedArray()).filter((v) => v === 0).length / res.a.size;
     ok &&= errY < 1e-4;
     html.push(`<h2>CP-μMoE forward: b=64, i=o=${cfg.inputDim}, ${cfg.expertDims[0]} experts, rank ${cfg.ranks}, entmax-1.5 gates</h2>`);
-    html.push(table(["", "GPU backend", "CPU backend"], [
-      ["first call (compiles kernels)", ms(firstF), "–"],
-      ["median of 5 (input upload + forward + gates + readback)", ms(gpuF), ms(cpuF)],
-      ["max |GPU − CPU| / max |CPU| (output)", `<span class="${errY < 1e-4 ? "good" : "bad"}">${errY.toExponential(2)}</span>`, ""],
-      ["expert coefficients exactly 0 (entmax sparsity)", `${(100 * zeros).toFixed(1)} %`, ""],
-    ]));
+    html.push(
+      table(
+        ["", "GPU backend", "CPU backend"],
+        [
+          ["first call (compiles kernels)", ms(firstF), "–"],
+          ["median of 5 (input upload + forward + gates + readback)", ms(gpuF), ms(cpuF)],
+          ["max |GPU − CPU| / max |CPU| (output)", `<span class="${errY < 1e-4 ? "good" : "bad"}">${errY.toExponential(2)}</span>`, ""],
+          ["expert coefficients exactly 0 (entmax sparsity)", `${(100 * zeros).toFixed(1)} %`, ""],
+        ],
+      ),
+    );
     device.dispose();
     html.push(`<p>device buffers left: ${gpu.memory().buffers}; kernels compiled: ${gpu.memory().kernels}</p>`);
   } catch (e) {

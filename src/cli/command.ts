@@ -47,13 +47,19 @@ export class CliUsageError extends InvalidArgumentError {
 }
 
 /** Declared options of a command, as `node:util` parseArgs takes them. */
-export type OptionSpec = Readonly<Record<string, { readonly type: "string" | "boolean"; readonly short?: string; readonly multiple?: boolean }>>;
+export type OptionSpec = Readonly<
+  Record<string, { readonly type: "string" | "boolean"; readonly short?: string; readonly multiple?: boolean }>
+>;
 
 /** Parsed option values for an {@link OptionSpec}. */
 export type OptionValues<O extends OptionSpec> = {
   -readonly [K in keyof O]?: O[K]["type"] extends "string"
-    ? O[K]["multiple"] extends true ? string[] : string
-    : O[K]["multiple"] extends true ? boolean[] : boolean;
+    ? O[K]["multiple"] extends true
+      ? string[]
+      : string
+    : O[K]["multiple"] extends true
+      ? boolean[]
+      : boolean;
 };
 
 /** Other spellings accepted for an option: alias → option. */

@@ -24,7 +24,8 @@ function valueFormatter(values: readonly number[]): (x: number) => string {
   const max = abs.length ? Math.max(...abs) : 0;
   const min = abs.length ? Math.min(...abs) : 0;
   const scientific = max >= 1e8 || (abs.length > 0 && (min < 1e-4 || max / min > 1e3));
-  const special = (x: number): string | undefined => (Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : undefined);
+  const special = (x: number): string | undefined =>
+    Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : undefined;
   if (scientific) {
     const parts = finite.map((v) => {
       const [m, e] = v.toExponential(PRECISION).split("e") as [string, string];

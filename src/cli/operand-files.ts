@@ -24,9 +24,16 @@ export async function loadOperand(arg: string): Promise<DenseTensor> {
   const names = [...st.tensors.keys()].sort();
   const name = named ? named[2]! : names.length === 1 ? names[0]! : undefined;
   if (name === undefined) {
-    throw new CliUsageError(`${file} holds ${names.length} tensors; which one?`, `name it after a colon, e.g. ${file}:${names[0] ?? "weight"} (tensors: ${names.join(", ") || "none"})`);
+    throw new CliUsageError(
+      `${file} holds ${names.length} tensors; which one?`,
+      `name it after a colon, e.g. ${file}:${names[0] ?? "weight"} (tensors: ${names.join(", ") || "none"})`,
+    );
   }
   const x = st.tensors.get(name);
-  if (!x) throw new CliUsageError(`${file} has no tensor '${name}'`, `use one of: ${names.join(", ") || "(none)"} (multilinear info ${file} lists them)`);
+  if (!x)
+    throw new CliUsageError(
+      `${file} has no tensor '${name}'`,
+      `use one of: ${names.join(", ") || "(none)"} (multilinear info ${file} lists them)`,
+    );
   return x;
 }

@@ -24,11 +24,19 @@ export interface SubcommandErrors {
  * Runs the sub-command named by `argv[0]` with the arguments after it, or prints that sub-command's
  * help when they ask for it; a missing or unknown name is a {@link CliUsageError} listing the valid ones.
  */
-export async function runSubcommand(subcommands: readonly CliCommand[], argv: readonly string[], io: CliIO, errors: SubcommandErrors): Promise<number> {
+export async function runSubcommand(
+  subcommands: readonly CliCommand[],
+  argv: readonly string[],
+  io: CliIO,
+  errors: SubcommandErrors,
+): Promise<number> {
   const [name, ...rest] = argv;
   const sub = subcommands.find((c) => c.name === name);
   if (!sub) {
-    throw new CliUsageError(name === undefined ? errors.missing : errors.unknown(name), `use one of: ${subcommands.map((c) => c.name).join(", ")}`);
+    throw new CliUsageError(
+      name === undefined ? errors.missing : errors.unknown(name),
+      `use one of: ${subcommands.map((c) => c.name).join(", ")}`,
+    );
   }
   if (asksForHelp(rest)) {
     io.stdout(sub.help.trimEnd() + "\n");

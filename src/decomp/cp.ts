@@ -30,11 +30,16 @@ export class CPTensor implements TensorNetworkOperand {
     const dtype = factors[0]!.dtype;
     factors.forEach((f, k) => {
       if (f.ndim !== 2) throw new ConfigError(`CP factor ${k} has shape [${f.shape.join(", ")}]`, "each factor is an I_d × R matrix");
-      if (f.shape[1] !== r) throw new ConfigError(`CP factor ${k} has ${f.shape[1]} columns but factor 0 has ${r}`, "give every factor the rank R as its column count");
+      if (f.shape[1] !== r)
+        throw new ConfigError(
+          `CP factor ${k} has ${f.shape[1]} columns but factor 0 has ${r}`,
+          "give every factor the rank R as its column count",
+        );
       if (f.dtype !== dtype) throw new ConfigError(`CP factor ${k} is ${f.dtype} but factor 0 is ${dtype}`, "give all factors one dtype");
     });
     const w = weights ?? new DenseTensor(dtype === "float32" ? new Float32Array(r!).fill(1) : new Float64Array(r!).fill(1), [r!]);
-    if (w.ndim !== 1 || w.shape[0] !== r) throw new ConfigError(`CP weights have shape [${w.shape.join(", ")}] for rank ${r}`, `pass ${r} weights`);
+    if (w.ndim !== 1 || w.shape[0] !== r)
+      throw new ConfigError(`CP weights have shape [${w.shape.join(", ")}] for rank ${r}`, `pass ${r} weights`);
     this.weights = w.astype(dtype);
     this.factors = factors;
   }
@@ -149,7 +154,9 @@ export function cpNormalize(cp: CPTensor): CPTensor {
 /** @internal */
 export function checkIndex(index: readonly number[], shape: readonly number[]): void {
   if (index.length !== shape.length || index.some((i, k) => !Number.isInteger(i) || i < 0 || i >= shape[k]!)) {
-    throw new InvalidArgumentError(`index [${index.join(", ")}] is out of range for shape [${shape.join(", ")}]`, "give one in-range index per mode");
+    throw new InvalidArgumentError(
+      `index [${index.join(", ")}] is out of range for shape [${shape.join(", ")}]`,
+      "give one in-range index per mode",
+    );
   }
 }
-

@@ -29,7 +29,13 @@ export function writeFactorized(t: Factorized, metadata: Readonly<Record<string,
     tensors["weights"] = t.weights;
     t.factors.forEach((f, k) => (tensors[`factors.${k}`] = f));
   } else t.cores.forEach((c, k) => (tensors[`cores.${k}`] = c));
-  return writeSafetensors(tensors, { format: "multilinear-factorized/v1", method: methodOf(t), ranks: JSON.stringify(ranksOf(t)), shape: JSON.stringify(t.shape), ...metadata });
+  return writeSafetensors(tensors, {
+    format: "multilinear-factorized/v1",
+    method: methodOf(t),
+    ranks: JSON.stringify(ranksOf(t)),
+    shape: JSON.stringify(t.shape),
+    ...metadata,
+  });
 }
 
 /**
@@ -54,5 +60,9 @@ export function readFactorized(bytes: Uint8Array, name = "<safetensors>"): Facto
     if (e instanceof FileFormatError) throw e;
     throw new FileFormatError(name, `the stored factors are inconsistent: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   }
-  throw new FileFormatError(name, `metadata 'method' is ${JSON.stringify(method)}, expected cp, tr or tt`, "write the file with `multilinear decompose -o`");
+  throw new FileFormatError(
+    name,
+    `metadata 'method' is ${JSON.stringify(method)}, expected cp, tr or tt`,
+    "write the file with `multilinear decompose -o`",
+  );
 }

@@ -28,8 +28,10 @@ export interface RankTolerance extends LinalgOptions {
  */
 export function matrixRank(a: DenseTensor, tolerance: RankTolerance = {}): number {
   const [m, n] = dims(a);
-  if (tolerance.tol !== undefined && !(tolerance.tol >= 0)) throw new InvalidArgumentError(`tol must be ≥ 0, got ${tolerance.tol}`, "pass a non-negative tolerance");
-  if (tolerance.rtol !== undefined && !(tolerance.rtol >= 0)) throw new InvalidArgumentError(`rtol must be ≥ 0, got ${tolerance.rtol}`, "pass a non-negative relative tolerance");
+  if (tolerance.tol !== undefined && !(tolerance.tol >= 0))
+    throw new InvalidArgumentError(`tol must be ≥ 0, got ${tolerance.tol}`, "pass a non-negative tolerance");
+  if (tolerance.rtol !== undefined && !(tolerance.rtol >= 0))
+    throw new InvalidArgumentError(`rtol must be ≥ 0, got ${tolerance.rtol}`, "pass a non-negative relative tolerance");
   const s = singularValues(a, tolerance.backend ? { backend: tolerance.backend } : {});
   const top = s[0] ?? 0;
   const cut = tolerance.tol ?? (tolerance.rtol !== undefined ? tolerance.rtol * top : top * Math.max(m, n) * 2 ** -52);

@@ -23,12 +23,18 @@ function checkCores(cores: readonly DenseTensor[], ring: boolean): void {
     const next = cores[(k + 1) % cores.length]!;
     if (k < cores.length - 1 || ring) {
       if (c.shape[2] !== next.shape[0]) {
-        throw new ConfigError(`${kind} core ${k} ends with rank ${c.shape[2]} but core ${(k + 1) % cores.length} starts with ${next.shape[0]}`, "consecutive cores must share their rank (R_{k+1})");
+        throw new ConfigError(
+          `${kind} core ${k} ends with rank ${c.shape[2]} but core ${(k + 1) % cores.length} starts with ${next.shape[0]}`,
+          "consecutive cores must share their rank (R_{k+1})",
+        );
       }
     }
   });
   if (!ring && (cores[0]!.shape[0] !== 1 || cores[cores.length - 1]!.shape[2] !== 1)) {
-    throw new ConfigError(`tensor-train boundary ranks must be 1, got ${cores[0]!.shape[0]} and ${cores[cores.length - 1]!.shape[2]}`, "use a TRTensor for a ring, or boundary ranks of 1");
+    throw new ConfigError(
+      `tensor-train boundary ranks must be 1, got ${cores[0]!.shape[0]} and ${cores[cores.length - 1]!.shape[2]}`,
+      "use a TRTensor for a ring, or boundary ranks of 1",
+    );
   }
 }
 
@@ -71,11 +77,12 @@ abstract class CoreTensor implements TensorNetworkOperand {
     this.cores.forEach((c, k) => {
       const [, , rb] = c.shape as [number, number, number];
       const next = new Float64Array(r0 * rb);
-      for (let i = 0; i < r0; i++) for (let a = 0; a < cols; a++) {
-        const v = m[i * cols + a]!;
-        if (v === 0) continue;
-        for (let b = 0; b < rb; b++) next[i * rb + b] = next[i * rb + b]! + v * c.get(a, index[k]!, b);
-      }
+      for (let i = 0; i < r0; i++)
+        for (let a = 0; a < cols; a++) {
+          const v = m[i * cols + a]!;
+          if (v === 0) continue;
+          for (let b = 0; b < rb; b++) next[i * rb + b] = next[i * rb + b]! + v * c.get(a, index[k]!, b);
+        }
       m = next;
       cols = rb;
     });

@@ -29,5 +29,13 @@ export type { GpuMemoryStats } from "../tensor/backends/gpu/runtime.js";
 export { parseGpuMode, AUTO_ORDER, type GpuModeReport, type GpuAdapterReport, type GpuModeRequest } from "../tensor/backends/gpu/modes.js";
 export type { ViewLayout } from "../tensor/backends/gpu/codegen.js";
 export { GPU_MODES, type GpuMode } from "../tensor/backends/gpu/types.js";
-export { gemmWgsl, copyWgsl, validateTile, LARGE_TILE, SMALL_TILE, COPY_MAX_NDIM, type GemmTile } from "../tensor/backends/gpu/webgpu/wgsl-source.js";
+export {
+  gemmWgsl,
+  copyWgsl,
+  validateTile,
+  LARGE_TILE,
+  SMALL_TILE,
+  COPY_MAX_NDIM,
+  type GemmTile,
+} from "../tensor/backends/gpu/webgpu/wgsl-source.js";
 export type { GemmTileChoice } from "../tensor/backends/gpu/webgpu/wgsl.js";

@@ -14,7 +14,19 @@ import { bf16ToNumber, halfToNumber, numberToBf16, numberToHalf } from "./half.j
 export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
 
 const ITEM: Readonly<Record<SafetensorsDType, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** Largest header this reader accepts (the format's own limit is 100 MB). */
@@ -136,7 +148,8 @@ export function readSafetensors(bytes: Uint8Array, name = "<safetensors>"): Safe
   for (const e of h.entries) {
     const n = shapeSize(e.shape);
     const view = new DataView(bytes.buffer, bytes.byteOffset + h.dataOffset + e.begin, e.end - e.begin);
-    const target: DType = e.dtype === "F64" || e.dtype.startsWith("I") || e.dtype.startsWith("U") || e.dtype === "BOOL" ? "float64" : "float32";
+    const target: DType =
+      e.dtype === "F64" || e.dtype.startsWith("I") || e.dtype.startsWith("U") || e.dtype === "BOOL" ? "float64" : "float32";
     const out = allocate(target, n);
     decode(view, e.dtype, n, out, name);
     tensors.set(e.name, new DenseTensor(out, e.shape));
@@ -192,19 +205,45 @@ export function writeSafetensors(
 
 function decode(v: DataView, dtype: SafetensorsDType, n: number, out: Float32Array | Float64Array, name: string): void {
   switch (dtype) {
-    case "F64": for (let i = 0; i < n; i++) out[i] = v.getFloat64(i * 8, true); return;
-    case "F32": for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true); return;
-    case "F16": for (let i = 0; i < n; i++) out[i] = halfToNumber(v.getUint16(i * 2, true)); return;
-    case "BF16": for (let i = 0; i < n; i++) out[i] = bf16ToNumber(v.getUint16(i * 2, true)); return;
-    case "I64": for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigInt64(i * 8, true), i, name, "I64"); return;
-    case "I32": for (let i = 0; i < n; i++) out[i] = v.getInt32(i * 4, true); return;
-    case "I16": for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true); return;
-    case "I8": for (let i = 0; i < n; i++) out[i] = v.getInt8(i); return;
-    case "U64": for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigUint64(i * 8, true), i, name, "U64"); return;
-    case "U32": for (let i = 0; i < n; i++) out[i] = v.getUint32(i * 4, true); return;
-    case "U16": for (let i = 0; i < n; i++) out[i] = v.getUint16(i * 2, true); return;
-    case "U8": for (let i = 0; i < n; i++) out[i] = v.getUint8(i); return;
-    case "BOOL": for (let i = 0; i < n; i++) out[i] = v.getUint8(i) !== 0 ? 1 : 0; return;
+    case "F64":
+      for (let i = 0; i < n; i++) out[i] = v.getFloat64(i * 8, true);
+      return;
+    case "F32":
+      for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true);
+      return;
+    case "F16":
+      for (let i = 0; i < n; i++) out[i] = halfToNumber(v.getUint16(i * 2, true));
+      return;
+    case "BF16":
+      for (let i = 0; i < n; i++) out[i] = bf16ToNumber(v.getUint16(i * 2, true));
+      return;
+    case "I64":
+      for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigInt64(i * 8, true), i, name, "I64");
+      return;
+    case "I32":
+      for (let i = 0; i < n; i++) out[i] = v.getInt32(i * 4, true);
+      return;
+    case "I16":
+      for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true);
+      return;
+    case "I8":
+      for (let i = 0; i < n; i++) out[i] = v.getInt8(i);
+      return;
+    case "U64":
+      for (let i = 0; i < n; i++) out[i] = exactInt64(v.getBigUint64(i * 8, true), i, name, "U64");
+      return;
+    case "U32":
+      for (let i = 0; i < n; i++) out[i] = v.getUint32(i * 4, true);
+      return;
+    case "U16":
+      for (let i = 0; i < n; i++) out[i] = v.getUint16(i * 2, true);
+      return;
+    case "U8":
+      for (let i = 0; i < n; i++) out[i] = v.getUint8(i);
+      return;
+    case "BOOL":
+      for (let i = 0; i < n; i++) out[i] = v.getUint8(i) !== 0 ? 1 : 0;
+      return;
   }
 }
 
@@ -212,22 +251,49 @@ function encode(v: DataView, dtype: SafetensorsDType, x: Float32Array | Float64A
   const n = x.length;
   const int = (i: number): number => {
     const a = x[i]!;
-    if (!Number.isInteger(a)) throw new InvalidArgumentError(`value ${a} cannot be stored as ${dtype}`, "round the tensor or store it as F32/F64");
+    if (!Number.isInteger(a))
+      throw new InvalidArgumentError(`value ${a} cannot be stored as ${dtype}`, "round the tensor or store it as F32/F64");
     return a;
   };
   switch (dtype) {
-    case "F64": for (let i = 0; i < n; i++) v.setFloat64(i * 8, x[i]!, true); return;
-    case "F32": for (let i = 0; i < n; i++) v.setFloat32(i * 4, x[i]!, true); return;
-    case "F16": for (let i = 0; i < n; i++) v.setUint16(i * 2, numberToHalf(x[i]!), true); return;
-    case "BF16": for (let i = 0; i < n; i++) v.setUint16(i * 2, numberToBf16(x[i]!), true); return;
-    case "I64": for (let i = 0; i < n; i++) v.setBigInt64(i * 8, BigInt(int(i)), true); return;
-    case "I32": for (let i = 0; i < n; i++) v.setInt32(i * 4, int(i), true); return;
-    case "I16": for (let i = 0; i < n; i++) v.setInt16(i * 2, int(i), true); return;
-    case "I8": for (let i = 0; i < n; i++) v.setInt8(i, int(i)); return;
-    case "U64": for (let i = 0; i < n; i++) v.setBigUint64(i * 8, BigInt(int(i)), true); return;
-    case "U32": for (let i = 0; i < n; i++) v.setUint32(i * 4, int(i), true); return;
-    case "U16": for (let i = 0; i < n; i++) v.setUint16(i * 2, int(i), true); return;
-    case "U8": for (let i = 0; i < n; i++) v.setUint8(i, int(i)); return;
-    case "BOOL": for (let i = 0; i < n; i++) v.setUint8(i, x[i] !== 0 ? 1 : 0); return;
+    case "F64":
+      for (let i = 0; i < n; i++) v.setFloat64(i * 8, x[i]!, true);
+      return;
+    case "F32":
+      for (let i = 0; i < n; i++) v.setFloat32(i * 4, x[i]!, true);
+      return;
+    case "F16":
+      for (let i = 0; i < n; i++) v.setUint16(i * 2, numberToHalf(x[i]!), true);
+      return;
+    case "BF16":
+      for (let i = 0; i < n; i++) v.setUint16(i * 2, numberToBf16(x[i]!), true);
+      return;
+    case "I64":
+      for (let i = 0; i < n; i++) v.setBigInt64(i * 8, BigInt(int(i)), true);
+      return;
+    case "I32":
+      for (let i = 0; i < n; i++) v.setInt32(i * 4, int(i), true);
+      return;
+    case "I16":
+      for (let i = 0; i < n; i++) v.setInt16(i * 2, int(i), true);
+      return;
+    case "I8":
+      for (let i = 0; i < n; i++) v.setInt8(i, int(i));
+      return;
+    case "U64":
+      for (let i = 0; i < n; i++) v.setBigUint64(i * 8, BigInt(int(i)), true);
+      return;
+    case "U32":
+      for (let i = 0; i < n; i++) v.setUint32(i * 4, int(i), true);
+      return;
+    case "U16":
+      for (let i = 0; i < n; i++) v.setUint16(i * 2, int(i), true);
+      return;
+    case "U8":
+      for (let i = 0; i < n; i++) v.setUint8(i, int(i));
+      return;
+    case "BOOL":
+      for (let i = 0; i < n; i++) v.setUint8(i, x[i] !== 0 ? 1 : 0);
+      return;
   }
 }

@@ -19,12 +19,15 @@ const BLOCKING = {
  * Bytes of packing buffers per thread: the largest A block (mcMax × kc), B block (kc × ncMax) and
  * one scratch tile, over both dtypes, rounded up to 4 KiB.
  */
-const PACK_BYTES_PER_THREAD = Math.ceil(
-  Math.max(...(["float32", "float64"] as const).map((d) => {
-    const { kc, mcMax, ncMax } = BLOCKING[d];
-    return (mcMax * kc + kc * ncMax + MICRO_TILE[d].mr * MICRO_TILE[d].nr) * bytesPerElement(d);
-  })) / 4096,
-) * 4096;
+const PACK_BYTES_PER_THREAD =
+  Math.ceil(
+    Math.max(
+      ...(["float32", "float64"] as const).map((d) => {
+        const { kc, mcMax, ncMax } = BLOCKING[d];
+        return (mcMax * kc + kc * ncMax + MICRO_TILE[d].mr * MICRO_TILE[d].nr) * bytesPerElement(d);
+      }),
+    ) / 4096,
+  ) * 4096;
 
 /** Below this many multiply-adds the pool's wake-up costs more than it saves. */
 const PARALLEL_MIN_MACS = 1 << 18;
@@ -69,7 +72,14 @@ function residentAt(rt: KernelRuntime, x: StridedView, span: { start: number; le
 }
 
 /** Where one GEMM call lays out its operands, result and packing buffers in the arena from `base`. */
-function gemmLayout(base: number, es: number, aLen: number, bLen: number, outLen: number, threads: number): { aPtr: number; bPtr: number; cPtr: number; packPtr: number; end: number } {
+function gemmLayout(
+  base: number,
+  es: number,
+  aLen: number,
+  bLen: number,
+  outLen: number,
+  threads: number,
+): { aPtr: number; bPtr: number; cPtr: number; packPtr: number; end: number } {
   const align = (x: number): number => Math.ceil(x / 64) * 64;
   const aPtr = base;
   // Odd offsets between the regions keep them from aliasing in the caches at power-of-two sizes.
@@ -93,7 +103,13 @@ const DIRECT_B_MAX_M = 96;
  * a view of that memory, taken after any growth (earlier views of unshared memory may be detached).
  */
 export function wasmBatchedMatmul<D extends KernelDType>(
-  rt: KernelRuntime, a: StridedView<D>, b: StridedView<D>, threads: number, out?: KernelArray<D>, accumulate = false, ld = b.shape[2]!,
+  rt: KernelRuntime,
+  a: StridedView<D>,
+  b: StridedView<D>,
+  threads: number,
+  out?: KernelArray<D>,
+  accumulate = false,
+  ld = b.shape[2]!,
 ): KernelArray<D> | undefined {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];

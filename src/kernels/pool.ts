@@ -78,7 +78,9 @@ export async function startWorkers(module: WebAssembly.Module, memory: WebAssemb
 
 async function startNodeWorkers(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, gen: number): Promise<WorkerSet> {
   const name = "node:worker_threads";
-  const wt = (await import(/* @vite-ignore */ name)) as { Worker: new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker };
+  const wt = (await import(/* @vite-ignore */ name)) as {
+    Worker: new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker;
+  };
   const workers: NodeWorker[] = [];
   const ready: Promise<void>[] = [];
   for (let id = 1; id <= count; id++) {

@@ -122,7 +122,13 @@ export class KernelRuntime {
   private disposed = false;
   private readonly blocking = canBlock();
 
-  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number | undefined, shared: boolean, variant: KernelVariant) {
+  private constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    threads: number | undefined,
+    shared: boolean,
+    variant: KernelVariant,
+  ) {
     this.memory = memory;
     this.variant = variant;
     const instance = new WebAssembly.Instance(module, { env: { memory } });

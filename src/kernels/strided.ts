@@ -93,7 +93,11 @@ export function wasmContiguous<D extends KernelDType>(rt: KernelRuntime, x: Stri
  * Sums `x` over the axes marked in `drop`, accumulating in float64, walking the input in memory
  * order; returns the result in C order of the kept axes, or undefined when the kernels cannot take it.
  */
-export function wasmSumAxes<D extends KernelDType>(rt: KernelRuntime, x: StridedView<D>, drop: ReadonlySet<number>): KernelArray<D> | undefined {
+export function wasmSumAxes<D extends KernelDType>(
+  rt: KernelRuntime,
+  x: StridedView<D>,
+  drop: ReadonlySet<number>,
+): KernelArray<D> | undefined {
   const es = bytesPerElement(x.dtype);
   const ndim = x.shape.length;
   const outShape = x.shape.filter((_, i) => !drop.has(i));

@@ -8,7 +8,11 @@
 export type KernelDType = "float32" | "float64";
 
 /** The typed array that holds elements of a given kernel dtype. */
-export type KernelArray<D extends KernelDType> = D extends "float32" ? Float32Array : D extends "float64" ? Float64Array : Float32Array | Float64Array;
+export type KernelArray<D extends KernelDType> = D extends "float32"
+  ? Float32Array
+  : D extends "float64"
+    ? Float64Array
+    : Float32Array | Float64Array;
 
 /**
  * Element `(i0, i1, …)` of the view is `data[offset + i0*strides[0] + i1*strides[1] + …]`; strides

@@ -27,7 +27,12 @@ const EPS = 2 ** -52;
  * GEMMs). `e` is destroyed.
  * @throws {@link NotConvergedError} when a leaf's QR iteration or a secular equation fails.
  */
-export function bidiagonalDC(d: Float64Array, e: Float64Array, n: number, backend: CpuBackend): { readonly ub: Float64Array; readonly vb: Float64Array } {
+export function bidiagonalDC(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  backend: CpuBackend,
+): { readonly ub: Float64Array; readonly vb: Float64Array } {
   // Work arrays: the caller copies what it needs out of them before the next SVD.
   const work = backend.workArrays;
   const ub = work.take("dc.ub", n * n, true);
@@ -66,7 +71,16 @@ interface Problem {
  * reciprocals first, then K-word vectors (the scaled poles d, z², the pole offsets δ relative to
  * the roots' lower and upper poles, the Löwner products) and five words of sums.
  */
-function secularLayout(N: number): { readonly inv: number; readonly d: number; readonly z2: number; readonly lower: number; readonly upper: number; readonly lowner: number; readonly out: number; readonly words: number } {
+function secularLayout(N: number): {
+  readonly inv: number;
+  readonly d: number;
+  readonly z2: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly lowner: number;
+  readonly out: number;
+  readonly words: number;
+} {
   const v = N * N;
   return { inv: 0, d: v, z2: v + N, lower: v + 2 * N, upper: v + 3 * N, lowner: v + 4 * N, out: v + 5 * N, words: v + 5 * N + 8 };
 }
@@ -311,7 +325,18 @@ function halfUpdate(work: WorkArrays, g: PartGroups, from: number, to: number, k
  * Rows `row0…row0+rows−1` of the merged block (columns from `c0`): the new vectors `X[·, cols] · Wᵀ`
  * (one GEMM on the gathered columns), then the deflated columns `dead`.
  */
-function updateRows(backend: CpuBackend, X: Float64Array, N: number, row0: number, rows: number, c0: number, cols: Int32Array, W: Float64Array, K: number, dead: Int32Array): void {
+function updateRows(
+  backend: CpuBackend,
+  X: Float64Array,
+  N: number,
+  row0: number,
+  rows: number,
+  c0: number,
+  cols: Int32Array,
+  W: Float64Array,
+  K: number,
+  dead: Int32Array,
+): void {
   const kk = cols.length;
   if (rows === 0) return;
   if (kk === 0) {
@@ -331,7 +356,17 @@ function updateRows(backend: CpuBackend, X: Float64Array, N: number, row0: numbe
  * Rows `row0…` of the merged block: `C`'s rows (zeros when undefined) in columns `c0…c0+K−1`, then
  * the row's old entries in the deflated columns `dead` — read before the row is overwritten.
  */
-function writeRows(work: WorkArrays, X: Float64Array, N: number, row0: number, rows: number, c0: number, C: Float64Array | undefined, K: number, dead: Int32Array): void {
+function writeRows(
+  work: WorkArrays,
+  X: Float64Array,
+  N: number,
+  row0: number,
+  rows: number,
+  c0: number,
+  C: Float64Array | undefined,
+  K: number,
+  dead: Int32Array,
+): void {
   const nDead = dead.length;
   const keep = work.take("dc.keep", nDead);
   for (let r = 0; r < rows; r++) {
@@ -420,8 +455,18 @@ function solveSecular(ws: Level2F64, at: ReturnType<typeof secularLayout>, d: Fl
  * at word `outAt`.
  */
 function findRoot(
-  ws: Level2F64, delta: Float64Array, deltaAt: number, z2At: number, K: number, i: number, lo: number, hi: number, tau: number,
-  row: number, out: Float64Array, outAt: number,
+  ws: Level2F64,
+  delta: Float64Array,
+  deltaAt: number,
+  z2At: number,
+  K: number,
+  i: number,
+  lo: number,
+  hi: number,
+  tau: number,
+  row: number,
+  out: Float64Array,
+  outAt: number,
 ): number {
   for (let iter = 0; iter < 200; iter++) {
     ws.secularSums(deltaAt, z2At, row, K, i, tau, outAt);
@@ -444,13 +489,19 @@ function findRoot(
     } else eta = graggStep(w, dpsi + dphi, 2 * curv, d1, delta[i + 1]! - tau);
     let next = tau + eta;
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - tau) <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi)) || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
+    if (
+      Math.abs(next - tau) <= 2 * EPS * Math.max(Math.abs(lo), Math.abs(hi)) ||
+      hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))
+    ) {
       ws.secularSums(deltaAt, z2At, row, K, i, next, outAt);
       return next;
     }
     tau = next;
   }
-  throw new NotConvergedError("SVD: the secular equation of a divide-and-conquer merge did not converge", "check the input for extreme scaling");
+  throw new NotConvergedError(
+    "SVD: the secular equation of a divide-and-conquer merge did not converge",
+    "check the input for extreme scaling",
+  );
 }
 
 /**
@@ -481,8 +532,8 @@ function modelRoot(c: number, s1: number, s2: number, d1: number, d2: number): n
  * are the distances to the two nearest poles. NaN when the model has no root.
  */
 function graggStep(f: number, f1: number, f2: number, d1: number, d2: number): number {
-  const p = (d1 * d2 * f2 / 2 - d1 * f1) / (d2 - d1);
-  const q = (d2 * f1 - d1 * d2 * f2 / 2) / (d2 - d1);
+  const p = ((d1 * d2 * f2) / 2 - d1 * f1) / (d2 - d1);
+  const q = (d2 * f1 - (d1 * d2 * f2) / 2) / (d2 - d1);
   return modelRoot(f - p * d1 - q * d2, p * d1 * d1, q * d2 * d2, d1, d2);
 }
 
@@ -495,7 +546,14 @@ function graggStep(f: number, f1: number, f2: number, d1: number, d2: number): n
  * half's W's (the components it names) and u_i's first component to `uMerge[i]`.
  */
 function secularVectors(
-  work: WorkArrays, d: Float64Array, z: Float64Array, inv: Float64Array, lowner: Float64Array, uMerge: Float64Array, top: HalfUpdate, bottom: HalfUpdate,
+  work: WorkArrays,
+  d: Float64Array,
+  z: Float64Array,
+  inv: Float64Array,
+  lowner: Float64Array,
+  uMerge: Float64Array,
+  top: HalfUpdate,
+  bottom: HalfUpdate,
 ): void {
   const K = d.length;
   const zhat = work.take("dc.zhat", K);
@@ -521,7 +579,16 @@ function secularVectors(
 }
 
 /** Row i of `h.Wu`, `h.Wv` ← the half's components of u_i = d·x·su and v_i = x·sv, x = zhat·inv[row…]. */
-function storeRow({ comp, Wu, Wv }: HalfUpdate, i: number, d: Float64Array, zhat: Float64Array, inv: Float64Array, row: number, su: number, sv: number): void {
+function storeRow(
+  { comp, Wu, Wv }: HalfUpdate,
+  i: number,
+  d: Float64Array,
+  zhat: Float64Array,
+  inv: Float64Array,
+  row: number,
+  su: number,
+  sv: number,
+): void {
   const kk = comp.length;
   const at = i * kk;
   for (let p = 0; p < kk; p++) {

@@ -32,7 +32,15 @@ function givens(y: number, z: number): [number, number, number] {
  * `U_0ᵀ`, `V_0ᵀ` yields those of `(U_0 U_B)ᵀ`, `(V_0 V_B)ᵀ`.
  * @throws {@link NotConvergedError} after `75n + 100` sweeps.
  */
-export function bidiagonalQR(d: Float64Array, e: Float64Array, Ut: Float64Array, nu: number, Vt: Float64Array, nv: number, n: number): void {
+export function bidiagonalQR(
+  d: Float64Array,
+  e: Float64Array,
+  Ut: Float64Array,
+  nu: number,
+  Vt: Float64Array,
+  nv: number,
+  n: number,
+): void {
   const eps = 2 ** -52;
   let bnorm = 0;
   for (let i = 0; i < n; i++) bnorm = Math.max(bnorm, Math.abs(d[i]!) + (i < n - 1 ? Math.abs(e[i]!) : 0));
@@ -49,7 +57,10 @@ export function bidiagonalQR(d: Float64Array, e: Float64Array, Ut: Float64Array,
     let p = q - 1;
     while (p > 0 && e[p - 1] !== 0) p--;
     if (++sweeps > maxSweeps) {
-      throw new NotConvergedError(`SVD did not converge after ${maxSweeps} QR sweeps`, "check the input for extreme scaling; it may be badly conditioned");
+      throw new NotConvergedError(
+        `SVD did not converge after ${maxSweeps} QR sweeps`,
+        "check the input for extreme scaling; it may be badly conditioned",
+      );
     }
     // A zero on the diagonal splits the block: rotate its superdiagonal entry away.
     let zero = -1;

@@ -122,8 +122,17 @@ function residentViews(ws: Level2F64, at: ResidentLayout, m: number, n: number):
  * product runs through `ws`.
  */
 function reducePanel(
-  ws: Level2F64, at: ResidentLayout, v: ResidentViews, m: number, n: number, b: number, nb: number,
-  d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array,
+  ws: Level2F64,
+  at: ResidentLayout,
+  v: ResidentViews,
+  m: number,
+  n: number,
+  b: number,
+  nb: number,
+  d: Float64Array,
+  e: Float64Array,
+  tauq: Float64Array,
+  taup: Float64Array,
 ): void {
   const P = PANEL;
   const { A, X, Y, y, s, t1, t2, tmp } = v;
@@ -202,7 +211,14 @@ function trailingScratch(backend: CpuBackend, m: number, n: number): TrailingScr
  */
 function updateTrailing(
   backend: CpuBackend,
-  A: Float64Array, m: number, n: number, b: number, nb: number, X: Float64Array, Y: Float64Array, scratch: TrailingScratch,
+  A: Float64Array,
+  m: number,
+  n: number,
+  b: number,
+  nb: number,
+  X: Float64Array,
+  Y: Float64Array,
+  scratch: TrailingScratch,
   // For a matrix in kernel memory: re-takes its views after the GEMM (which may have grown, and so detached, that memory).
   after?: () => void,
 ): void {
@@ -244,12 +260,26 @@ export function reflectorWork(backend: CpuBackend, rows: number, cols: number): 
  * `M ← H_0 ⋯ H_{c−1} · M` for the left reflectors of {@link bidiagonalize} (`M` row-major `n×cols`
  * at word 0 of `work`, `n` the number of columns reduced), i.e. `Q_L · M`.
  */
-export function applyLeftReflectors(backend: CpuBackend, A: Float64Array, n: number, tauq: Float64Array, work: Level2F64, cols: number): void {
+export function applyLeftReflectors(
+  backend: CpuBackend,
+  A: Float64Array,
+  n: number,
+  tauq: Float64Array,
+  work: Level2F64,
+  cols: number,
+): void {
   applyReflectors(backend, A, n, "left", tauq, work, cols);
 }
 
 /** `M ← G_0 ⋯ G_{n−2} · M` for the right reflectors of {@link bidiagonalize}, i.e. `Q_R · M`. */
-export function applyRightReflectors(backend: CpuBackend, A: Float64Array, n: number, taup: Float64Array, work: Level2F64, cols: number): void {
+export function applyRightReflectors(
+  backend: CpuBackend,
+  A: Float64Array,
+  n: number,
+  taup: Float64Array,
+  work: Level2F64,
+  cols: number,
+): void {
   applyReflectors(backend, A, n, "right", taup, work, cols);
 }
 
@@ -263,7 +293,15 @@ export function applyRightReflectors(backend: CpuBackend, A: Float64Array, n: nu
  * block's two big GEMMs read M and add into it where it lies (in place when `work` is pinned kernel
  * memory).
  */
-function applyReflectors(backend: CpuBackend, A: Float64Array, n: number, side: "left" | "right", betas: Float64Array, work: Level2F64, cols: number): void {
+function applyReflectors(
+  backend: CpuBackend,
+  A: Float64Array,
+  n: number,
+  side: "left" | "right",
+  betas: Float64Array,
+  work: Level2F64,
+  cols: number,
+): void {
   const count = side === "left" ? n : n - 1;
   // Row where reflector k's 1 sits (its entries below/after it come from A).
   const shift = side === "left" ? 0 : 1;

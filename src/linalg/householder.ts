@@ -24,7 +24,7 @@ export function makeReflector(x: Float64Array, off: number, st: number, n: numbe
   const norm = Math.sqrt(x0 * x0 + sigma);
   const alpha = x0 <= 0 ? norm : -norm;
   const v0 = x0 - alpha;
-  const beta = (-v0) / alpha; // = 2 v0² / (σ + v0²) with v normalised to v0 = 1
+  const beta = -v0 / alpha; // = 2 v0² / (σ + v0²) with v normalised to v0 = 1
   for (let i = 1; i < n; i++) x[off + i * st] = x[off + i * st]! / v0;
   x[off] = 1;
   return { beta, alpha };

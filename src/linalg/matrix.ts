@@ -12,7 +12,11 @@ export type Matrix = DenseTensor;
 
 /** Checks that `a` is a matrix and returns its sizes. */
 export function dims(a: DenseTensor, what = "matrix"): [number, number] {
-  if (a.ndim !== 2) throw new InvalidShapeError(`${what} must have 2 axes, got shape [${a.shape.join(", ")}]`, "pass a matrix (reshape or unfold tensors first)");
+  if (a.ndim !== 2)
+    throw new InvalidShapeError(
+      `${what} must have 2 axes, got shape [${a.shape.join(", ")}]`,
+      "pass a matrix (reshape or unfold tensors first)",
+    );
   return [a.shape[0]!, a.shape[1]!];
 }
 

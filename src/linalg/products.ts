@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidShapeError } from "../errors.js";
-import { DenseTensor } from "../tensor/dense.js";
+import type { DenseTensor } from "../tensor/dense.js";
 import { einsum } from "../tensor/api/einsum.js";
 import { getSymbol } from "../tensor/einsum/labels.js";
 import { normalizeAxis } from "../tensor/shape.js";
@@ -22,10 +22,15 @@ import { dims, type LinalgOptions, type Matrix } from "./matrix.js";
  * @category Decompositions
  */
 export function khatriRao(matrices: readonly Matrix[], options: LinalgOptions = {}): Matrix {
-  if (matrices.length === 0) throw new InvalidShapeError("khatriRao needs at least one matrix", "pass a list of matrices with equal column counts");
+  if (matrices.length === 0)
+    throw new InvalidShapeError("khatriRao needs at least one matrix", "pass a list of matrices with equal column counts");
   const r = dims(matrices[0]!)[1];
   for (const m of matrices) {
-    if (dims(m)[1] !== r) throw new InvalidShapeError(`khatriRao needs equal column counts, got ${r} and ${m.shape[1]}`, "pass factor matrices of the same rank");
+    if (dims(m)[1] !== r)
+      throw new InvalidShapeError(
+        `khatriRao needs equal column counts, got ${r} and ${m.shape[1]}`,
+        "pass factor matrices of the same rank",
+      );
   }
   const labels = matrices.map((_, k) => getSymbol(k));
   const rl = getSymbol(matrices.length);
@@ -71,4 +76,3 @@ export function fold(unfolded: Matrix, mode: number, shape: readonly number[]): 
   const back = [...Array(shape.length).keys()].map((i) => (i === m ? 0 : i < m ? i + 1 : i));
   return t.permute(back).contiguous();
 }
-

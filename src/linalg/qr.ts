@@ -64,7 +64,18 @@ export function applyLeft(A: Float64Array, n: number, j: number, m: number, c0: 
  * (v_j = 1), from the left to rows `j…m-1`, columns `c0…c1-1` of the row-major `X` (row length `xn`).
  * `X` may be `V` itself. `w` is scratch of length ≥ c1.
  */
-function applyReflector(V: Float64Array, vn: number, j: number, X: Float64Array, xn: number, m: number, c0: number, c1: number, beta: number, w: Float64Array): void {
+function applyReflector(
+  V: Float64Array,
+  vn: number,
+  j: number,
+  X: Float64Array,
+  xn: number,
+  m: number,
+  c0: number,
+  c1: number,
+  beta: number,
+  w: Float64Array,
+): void {
   w.fill(0, c0, c1);
   for (let r = j; r < m; r++) {
     const vr = r === j ? 1 : V[r * vn + j]!;

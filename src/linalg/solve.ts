@@ -169,7 +169,10 @@ export function eigh(a: Matrix): Eigh {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       if (Math.abs(A[i * n + j]! - A[j * n + i]!) > 1e-10 * Math.max(scale, 1e-300)) {
-        throw new InvalidArgumentError(`the matrix is not symmetric (entries (${i}, ${j}) and (${j}, ${i}) differ)`, "symmetrise it, e.g. (A + Aᵀ)/2");
+        throw new InvalidArgumentError(
+          `the matrix is not symmetric (entries (${i}, ${j}) and (${j}, ${i}) differ)`,
+          "symmetrise it, e.g. (A + Aᵀ)/2",
+        );
       }
     }
   }

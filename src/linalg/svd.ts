@@ -67,7 +67,11 @@ function svdOn(a: Matrix, options: SVDOptions, backend: CpuBackend): SVD {
   } else if (m > n && n > 0) {
     const { q, r } = qr(a);
     const inner = squareSvd(backend, workCopy(backend, r), n);
-    result = { u: new DenseTensor(gemm(backend, { data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]), s: inner.s, vt: inner.vt };
+    result = {
+      u: new DenseTensor(gemm(backend, { data: f64(q), rows: m, cols: n }, { data: f64(inner.u), rows: n, cols: n }), [m, n]),
+      s: inner.s,
+      vt: inner.vt,
+    };
   } else {
     result = squareSvd(backend, workCopy(backend, a), n);
   }
@@ -128,7 +132,8 @@ function workCopy(backend: CpuBackend, a: Matrix): Float64Array {
 
 /** SVD of a square n×n row-major matrix (the array is overwritten). */
 function squareSvd(backend: CpuBackend, A: Float64Array, n: number): SVD {
-  if (n === 0) return { u: new DenseTensor(new Float64Array(0), [0, 0]), s: new Float64Array(0), vt: new DenseTensor(new Float64Array(0), [0, 0]) };
+  if (n === 0)
+    return { u: new DenseTensor(new Float64Array(0), [0, 0]), s: new Float64Array(0), vt: new DenseTensor(new Float64Array(0), [0, 0]) };
   // 1. A = Q_L · B · Q_Rᵀ.
   const { d, e, tauq, taup } = bidiagonalize(A, n, n, backend);
   // 2. B = U_B · diag(σ) · V_Bᵀ (columns of U_B, V_B as row-major n×n arrays).

@@ -49,7 +49,11 @@ export class DeviceMuMoE<T extends BackendTensor> {
     readonly backend: DeviceBackend<T>,
     readonly ops: LayerOps<T>,
   ) {
-    if (layer.topK !== undefined && !ops.keepTopK) throw new ConfigError(`a layer with topK = ${layer.topK} needs layer operations with keepTopK, which ${backend.name} lacks`, "run it with layer.forward on the CPU, or build the layer without topK");
+    if (layer.topK !== undefined && !ops.keepTopK)
+      throw new ConfigError(
+        `a layer with topK = ${layer.topK} needs layer operations with keepTopK, which ${backend.name} lacks`,
+        "run it with layer.forward on the CPU, or build the layer without topK",
+      );
     try {
       this.weights = layerTensors(layer.weights, (x) => {
         const t = backend.resident ? backend.resident(x) : backend.upload(x);
@@ -95,7 +99,10 @@ export class DeviceMuMoE<T extends BackendTensor> {
     if (this.disposed) throw new InvalidArgumentError("this DeviceMuMoE was disposed", "build a new one from the layer");
     const I = this.layer.config.inputDim;
     if (x.shape.length !== 2 || x.shape[1] !== I) {
-      throw new InvalidArgumentError(`the device layer takes [M, ${I}] rows, got [${x.shape.join(", ")}]`, "flatten batch and token axes into rows first");
+      throw new InvalidArgumentError(
+        `the device layer takes [M, ${I}] rows, got [${x.shape.join(", ")}]`,
+        "flatten batch and token axes into rows first",
+      );
     }
   }
 

@@ -35,23 +35,38 @@ export class FactorizedExperts {
     readonly factors: readonly DenseTensor[],
     readonly optimize?: OptimizeSpec,
   ) {
-    if (factors.length < 3) throw new ConfigError(`a μMoE layer needs at least 3 factors, got ${factors.length}`, "pass expert factors, the input factor and the output factor");
+    if (factors.length < 3)
+      throw new ConfigError(
+        `a μMoE layer needs at least 3 factors, got ${factors.length}`,
+        "pass expert factors, the input factor and the output factor",
+      );
     const dt = factors[0]!.dtype;
     factors.forEach((f, k) => {
       const want = kind === "cp" ? 2 : 3;
-      if (f.ndim !== want) throw new ConfigError(`factor ${k} has ${f.ndim} axes; a ${kind.toUpperCase()} factor needs ${want}`, kind === "cp" ? "CP factors are (mode size, rank)" : "TR cores are (r_left, mode size, r_right)");
+      if (f.ndim !== want)
+        throw new ConfigError(
+          `factor ${k} has ${f.ndim} axes; a ${kind.toUpperCase()} factor needs ${want}`,
+          kind === "cp" ? "CP factors are (mode size, rank)" : "TR cores are (r_left, mode size, r_right)",
+        );
       if (f.dtype !== dt) throw new ConfigError(`factor ${k} is ${f.dtype} but factor 0 is ${dt}`, "give all factors one dtype");
     });
     if (kind === "cp") {
       const r = factors[0]!.shape[1]!;
       factors.forEach((f, k) => {
-        if (f.shape[1] !== r) throw new ConfigError(`CP factor ${k} has rank ${f.shape[1]} but factor 0 has rank ${r}`, "give every CP factor the same number of columns");
+        if (f.shape[1] !== r)
+          throw new ConfigError(
+            `CP factor ${k} has rank ${f.shape[1]} but factor 0 has rank ${r}`,
+            "give every CP factor the same number of columns",
+          );
       });
     } else {
       factors.forEach((f, k) => {
         const next = factors[(k + 1) % factors.length]!;
         if (f.shape[2] !== next.shape[0]) {
-          throw new ConfigError(`TR core ${k} ends with rank ${f.shape[2]} but core ${(k + 1) % factors.length} starts with ${next.shape[0]}`, "consecutive TR cores must share their rank (the ring closes at the first core)");
+          throw new ConfigError(
+            `TR core ${k} ends with rank ${f.shape[2]} but core ${(k + 1) % factors.length} starts with ${next.shape[0]}`,
+            "consecutive TR cores must share their rank (the ring closes at the first core)",
+          );
         }
       });
     }
@@ -142,7 +157,10 @@ export class FactorizedExperts {
     const E = this.levels;
     const sizes = this.modeSizes;
     if (index.length !== E || index.some((n, l) => !Number.isInteger(n) || n < 0 || n >= sizes[l]!)) {
-      throw new InvalidArgumentError(`expert index [${index.join(", ")}] is out of range for experts [${sizes.slice(0, E).join(", ")}]`, "give one in-range index per expert level");
+      throw new InvalidArgumentError(
+        `expert index [${index.join(", ")}] is out of range for experts [${sizes.slice(0, E).join(", ")}]`,
+        "give one in-range index per expert level",
+      );
     }
     const f = this.factors;
     if (this.kind === "cp") {

@@ -51,19 +51,36 @@ export interface ForwardSpec {
  * @throws {@link ConfigError} for top-k gates on layer operations without `keepTopK`.
  * @category μMoE
  */
-export function muMoEGates<T extends BackendTensor>(spec: ForwardSpec, backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T): T[] {
+export function muMoEGates<T extends BackendTensor>(
+  spec: ForwardSpec,
+  backend: Backend<T>,
+  ops: LayerOps<T>,
+  w: LayerTensors<T>,
+  x: T,
+): T[] {
   const { config, topK } = spec;
   const cut = topK !== undefined ? ops.keepTopK?.bind(ops) : undefined;
-  if (topK !== undefined && !cut) throw new ConfigError(`top-k gates (topK = ${topK}) need layer operations with keepTopK, which ${backend.name} lacks`, "run the layer on the CPU backend, or build it without topK");
+  if (topK !== undefined && !cut)
+    throw new ConfigError(
+      `top-k gates (topK = ${topK}) need layer operations with keepTopK, which ${backend.name} lacks`,
+      "run the layer on the CPU backend, or build it without topK",
+    );
   const rows = x.shape[0]!;
   const gates: T[] = [];
   try {
     w.projs.forEach((p, l) => {
       const logits = executePlanOnBackend(spec.gatePlan(rows, l), [x, p], backend);
       const bn = w.bn?.[l];
-      let a = step(backend, logits, bn ? ops.batchNormEval(logits, bn.mean, bn.variance, { eps: NORM_EPS }) : ops.layerNorm(logits, { eps: NORM_EPS }), x);
+      let a = step(
+        backend,
+        logits,
+        bn ? ops.batchNormEval(logits, bn.mean, bn.variance, { eps: NORM_EPS }) : ops.layerNorm(logits, { eps: NORM_EPS }),
+        x,
+      );
       if (cut) a = step(backend, a, cut(a, topK!));
-      gates.push(step(backend, a, config.act === "softmax" ? ops.softmax(a) : config.act === "sparsemax" ? ops.sparsemax(a) : ops.entmax15(a)));
+      gates.push(
+        step(backend, a, config.act === "softmax" ? ops.softmax(a) : config.act === "sparsemax" ? ops.sparsemax(a) : ops.entmax15(a)),
+      );
     });
   } catch (e) {
     for (const g of gates) release(backend, g);
@@ -79,7 +96,14 @@ export function muMoEGates<T extends BackendTensor>(spec: ForwardSpec, backend: 
  * @throws {@link ConfigError} for top-k gates on layer operations without `keepTopK`.
  * @category μMoE
  */
-export function muMoEForward<T extends BackendTensor>(spec: ForwardSpec, backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T, options: { readonly hidden?: boolean } = {}): T {
+export function muMoEForward<T extends BackendTensor>(
+  spec: ForwardSpec,
+  backend: Backend<T>,
+  ops: LayerOps<T>,
+  w: LayerTensors<T>,
+  x: T,
+  options: { readonly hidden?: boolean } = {},
+): T {
   const gates = muMoEGates(spec, backend, ops, w, x);
   try {
     const { config } = spec;

@@ -24,7 +24,11 @@ export interface BatchNormStats {
  * @throws {@link InvalidArgumentError} for BatchNorm without running statistics.
  * @category μMoE
  */
-export function normalizeLogits<D extends DType>(logits: DenseTensor<D>, normalization: GateNormalization, bn?: BatchNormStats): DenseTensor<D> {
+export function normalizeLogits<D extends DType>(
+  logits: DenseTensor<D>,
+  normalization: GateNormalization,
+  bn?: BatchNormStats,
+): DenseTensor<D> {
   if (normalization === "ln") return cpuLayerOps.layerNorm(logits, { eps: NORM_EPS }) as DenseTensor<D>;
   if (!bn) throw new InvalidArgumentError("BatchNorm gating needs running statistics", "pass the bn running_mean/running_var of the level");
   return cpuLayerOps.batchNormEval(logits, bn.runningMean, bn.runningVar, { eps: NORM_EPS }) as DenseTensor<D>;

@@ -48,7 +48,9 @@ export function flattenExperts(experts: FactorizedExperts): FactorizedExperts {
 export function flattenGates(gates: readonly DenseTensor[]): DenseTensor {
   if (gates.length === 0) throw new InvalidArgumentError("no gates to flatten", "pass one [M, N_l] gate per level");
   const M = gates[0]!.shape[0]!;
-  for (const g of gates) if (g.ndim !== 2 || g.shape[0] !== M) throw new InvalidArgumentError("gates must all be [M, N_l] with the same M", "pass one [M, N_l] tensor per level");
+  for (const g of gates)
+    if (g.ndim !== 2 || g.shape[0] !== M)
+      throw new InvalidArgumentError("gates must all be [M, N_l] with the same M", "pass one [M, N_l] tensor per level");
   const sizes = gates.map((g) => g.shape[1]!);
   const total = sizes.reduce((a, b) => a * b, 1);
   const data = gates.map((g) => g.toTypedArray());

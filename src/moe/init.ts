@@ -10,7 +10,15 @@ import { describeValue } from "../option-keys.js";
 import { randomSeed, Rng } from "../tensor/random.js";
 import { shapeSize } from "../tensor/shape.js";
 import type { MuMoEConfig } from "./config.js";
-import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
+import {
+  checkLayerOptions,
+  expectedShapes,
+  MUMOE_LAYER_OPTION_KEYS,
+  MuMoELayer,
+  resolveMuMoEConfig,
+  type MuMoELayerOptions,
+  type MuMoEWeights,
+} from "./mumoe.js";
 
 /** Options of {@link createMuMoE}. @category μMoE */
 export interface CreateMuMoEOptions extends MuMoELayerOptions {
@@ -43,9 +51,16 @@ export function createMuMoE(config: MuMoEConfig, options: CreateMuMoEOptions = {
   const c = resolveMuMoEConfig(config);
   checkLayerOptions(options, ["seed", "dtype", "init", ...MUMOE_LAYER_OPTION_KEYS], "createMuMoE options");
   const dtype = options.dtype ?? "float64";
-  if (dtype !== "float32" && dtype !== "float64") throw new InvalidArgumentError(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`, "pass dtype: 'float64' (the default) or 'float32'");
+  if (dtype !== "float32" && dtype !== "float64")
+    throw new InvalidArgumentError(
+      `dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`,
+      "pass dtype: 'float64' (the default) or 'float32'",
+    );
   if (options.init !== undefined && options.init !== "official" && options.init !== "random") {
-    throw new InvalidArgumentError(`init must be 'official' or 'random', got ${describeValue(options.init)}`, "omit init for the official initialisation, or pass init: 'random'");
+    throw new InvalidArgumentError(
+      `init must be 'official' or 'random', got ${describeValue(options.init)}`,
+      "omit init for the official initialisation, or pass init: 'random'",
+    );
   }
   const rng = new Rng(options.seed ?? randomSeed());
   const random = options.init === "random";

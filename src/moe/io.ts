@@ -10,7 +10,15 @@ import { readSafetensors, writeSafetensors, type SafetensorsFile, type Safetenso
 import type { DenseTensor } from "../tensor/dense.js";
 import { scalar } from "../tensor/create.js";
 import type { GateActivation, MuMoEConfig, TRRanks } from "./config.js";
-import { checkLayerOptions, expectedShapes, MUMOE_LAYER_OPTION_KEYS, MuMoELayer, resolveMuMoEConfig, type MuMoELayerOptions, type MuMoEWeights } from "./mumoe.js";
+import {
+  checkLayerOptions,
+  expectedShapes,
+  MUMOE_LAYER_OPTION_KEYS,
+  MuMoELayer,
+  resolveMuMoEConfig,
+  type MuMoELayerOptions,
+  type MuMoEWeights,
+} from "./mumoe.js";
 
 /** The constructor arguments of the official `MuMoE` wrapper, as stored in the metadata. @category μMoE */
 export interface OfficialConstructorArgs {
@@ -32,12 +40,22 @@ export function configFromOfficial(args: OfficialConstructorArgs): MuMoEConfig {
   const kind = args.MuMoE_layer === "CPMuMoE" ? "cp" : args.MuMoE_layer === "TRMuMoE" ? "tr" : undefined;
   if (!kind) throw new ConfigError(`unknown MuMoE_layer '${String(args.MuMoE_layer)}'`, "use CPMuMoE or TRMuMoE");
   const actText = args.act ?? "entmax15";
-  const act: GateActivation | undefined = /entmax15/.test(actText) ? "entmax15" : /sparsemax/.test(actText) ? "sparsemax" : /softmax/.test(actText) ? "softmax" : undefined;
+  const act: GateActivation | undefined = /entmax15/.test(actText)
+    ? "entmax15"
+    : /sparsemax/.test(actText)
+      ? "sparsemax"
+      : /softmax/.test(actText)
+        ? "softmax"
+        : undefined;
   if (!act) throw new ConfigError(`unknown gate activation '${actText}'`, "the layer supports entmax15, softmax and sparsemax");
   const normalization = args.normalization ?? "bn";
-  if (normalization !== "bn" && normalization !== "ln") throw new ConfigError(`unknown normalization '${normalization}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
+  if (normalization !== "bn" && normalization !== "ln")
+    throw new ConfigError(`unknown normalization '${normalization}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
   if (args.hierarchy !== undefined && args.hierarchy !== args.expert_dims.length) {
-    throw new ConfigError(`hierarchy ${args.hierarchy} does not match ${args.expert_dims.length} expert_dims`, "give one expert_dims entry per hierarchy level");
+    throw new ConfigError(
+      `hierarchy ${args.hierarchy} does not match ${args.expert_dims.length} expert_dims`,
+      "give one expert_dims entry per hierarchy level",
+    );
   }
   let ranks: number | TRRanks;
   if (kind === "cp") {
@@ -112,7 +130,11 @@ export function muMoEFromSafetensors(file: SafetensorsFile, name: string, option
   const get = (key: string): DenseTensor => {
     const t = file.tensors.get(key);
     const shape = shapes.get(key)!;
-    if (!t) throw new ConfigError(`${name}: weight '${key}' is missing (expected shape [${shape.join(", ")}])`, "save the full state_dict of the module, or fix the configuration");
+    if (!t)
+      throw new ConfigError(
+        `${name}: weight '${key}' is missing (expected shape [${shape.join(", ")}])`,
+        "save the full state_dict of the module, or fix the configuration",
+      );
     return t;
   };
   const E = c.expertDims.length;
@@ -121,14 +143,19 @@ export function muMoEFromSafetensors(file: SafetensorsFile, name: string, option
     projs: c.expertDims.map((_, l) => get(`projs.${l}`)),
     layer1: factors("MuMoE"),
     ...(c.secondDim > 0 ? { layer2: factors("MuMoE2") } : {}),
-    ...(c.normalization === "bn" ? { bn: c.expertDims.map((_, l) => ({ runningMean: get(`bn.${l}.running_mean`), runningVar: get(`bn.${l}.running_var`) })) } : {}),
+    ...(c.normalization === "bn"
+      ? { bn: c.expertDims.map((_, l) => ({ runningMean: get(`bn.${l}.running_mean`), runningVar: get(`bn.${l}.running_var`) })) }
+      : {}),
     ...(c.applyLn ? { inputLn: { weight: get("input_ln.weight"), bias: get("input_ln.bias") } } : {}),
   };
   // State-dict keys the configuration does not expect mean the file is for another layer.
   for (const key of file.tensors.keys()) {
     const isState = /^(MuMoE2?\.|projs\.|bn\.|input_ln\.)/.test(key);
     if (isState && !shapes.has(key) && !/^bn\.\d+\.num_batches_tracked$/.test(key)) {
-      throw new ConfigError(`${name}: unexpected weight '${key}' for this configuration`, "check hierarchy, secondDim, applyLn and normalization against the file");
+      throw new ConfigError(
+        `${name}: unexpected weight '${key}' for this configuration`,
+        "check hierarchy, secondDim, applyLn and normalization against the file",
+      );
     }
   }
   return new MuMoELayer(c, weights, {
@@ -139,7 +166,8 @@ export function muMoEFromSafetensors(file: SafetensorsFile, name: string, option
 
 function configFromMetadata(file: SafetensorsFile, name: string): MuMoEConfig {
   const raw = file.metadata["config"];
-  if (raw === undefined) throw new ConfigError(`${name} has no __metadata__.config`, "pass { config } to loadMuMoE, or save the file with saveMuMoE");
+  if (raw === undefined)
+    throw new ConfigError(`${name} has no __metadata__.config`, "pass { config } to loadMuMoE, or save the file with saveMuMoE");
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -147,7 +175,11 @@ function configFromMetadata(file: SafetensorsFile, name: string): MuMoEConfig {
     throw new FileFormatError(name, "__metadata__.config is not valid JSON");
   }
   const args = (parsed as { constructor_args?: unknown }).constructor_args;
-  if (typeof args !== "object" || args === null) throw new ConfigError(`${name}: __metadata__.config has no constructor_args`, "store the MuMoE constructor arguments under config.constructor_args");
+  if (typeof args !== "object" || args === null)
+    throw new ConfigError(
+      `${name}: __metadata__.config has no constructor_args`,
+      "store the MuMoE constructor arguments under config.constructor_args",
+    );
   return configFromOfficial(args as OfficialConstructorArgs);
 }
 

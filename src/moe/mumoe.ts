@@ -71,7 +71,10 @@ export function checkLayerOptions(options: unknown, keys: readonly string[], whe
   checkOptionKeys(options, keys, where);
   const topK = (options as MuMoELayerOptions).topK;
   if (topK !== undefined && (typeof topK !== "number" || !Number.isSafeInteger(topK) || topK < 1)) {
-    throw new InvalidArgumentError(`topK must be a positive integer, got ${describeValue(topK)}`, "pass topK ≥ 1, or omit it to keep every expert");
+    throw new InvalidArgumentError(
+      `topK must be a positive integer, got ${describeValue(topK)}`,
+      "pass topK ≥ 1, or omit it to keep every expert",
+    );
   }
 }
 
@@ -79,12 +82,25 @@ export function checkLayerOptions(options: unknown, keys: readonly string[], whe
 export function resolveMuMoEConfig(config: MuMoEConfig): ResolvedMuMoEConfig {
   // Ranks above the tensor-rank bound are wasteful but valid (the official code builds them).
   resolveLayer(config, { checkRankBound: false });
-  if (config.kind !== "cp" && config.kind !== "tr") throw new ConfigError(`a μMoE layer is 'cp' or 'tr', got kind '${String(config.kind)}'`, "use kind: 'cp' or kind: 'tr' (the other kinds are reference layers for the budget calculator only)");
+  if (config.kind !== "cp" && config.kind !== "tr")
+    throw new ConfigError(
+      `a μMoE layer is 'cp' or 'tr', got kind '${String(config.kind)}'`,
+      "use kind: 'cp' or kind: 'tr' (the other kinds are reference layers for the budget calculator only)",
+    );
   const normalization = config.normalization ?? "bn";
   const act = config.act ?? "entmax15";
-  if (normalization !== "bn" && normalization !== "ln") throw new ConfigError(`unknown normalization '${String(normalization)}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
-  if (!["entmax15", "softmax", "sparsemax"].includes(act)) throw new ConfigError(`unknown gate activation '${String(act)}'`, "use 'entmax15', 'softmax' or 'sparsemax'");
-  return { ...config, secondDim: config.secondDim ?? 0, normalization, act, useBias: config.useBias ?? true, applyLn: config.applyLn ?? false };
+  if (normalization !== "bn" && normalization !== "ln")
+    throw new ConfigError(`unknown normalization '${String(normalization)}'`, "use 'bn' or 'ln' (the official wrapper handles only these)");
+  if (!["entmax15", "softmax", "sparsemax"].includes(act))
+    throw new ConfigError(`unknown gate activation '${String(act)}'`, "use 'entmax15', 'softmax' or 'sparsemax'");
+  return {
+    ...config,
+    secondDim: config.secondDim ?? 0,
+    normalization,
+    act,
+    useBias: config.useBias ?? true,
+    applyLn: config.applyLn ?? false,
+  };
 }
 
 /**
@@ -162,7 +178,9 @@ export class MuMoELayer implements ForwardSpec {
    */
   gates(x: DenseTensor, options: ForwardOptions = {}): DenseTensor[] {
     const { rows, b, t } = this.flatten(x, options);
-    return this.onBackend(rows, options, (backend, ops, w, xr) => muMoEGates(this, backend, ops, w, xr)).map((a) => a.reshape([b, t, a.shape[1]!]));
+    return this.onBackend(rows, options, (backend, ops, w, xr) => muMoEGates(this, backend, ops, w, xr)).map((a) =>
+      a.reshape([b, t, a.shape[1]!]),
+    );
   }
 
   /**
@@ -189,7 +207,11 @@ export class MuMoELayer implements ForwardSpec {
    * Runs `f` on the chosen backend with the weights and rows uploaded (no copies on the CPU backend),
    * reads its results back and releases everything it uploaded.
    */
-  private onBackend(rows: DenseTensor, options: ForwardOptions, f: <T extends BackendTensor>(backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T) => T[]): DenseTensor[] {
+  private onBackend(
+    rows: DenseTensor,
+    options: ForwardOptions,
+    f: <T extends BackendTensor>(backend: Backend<T>, ops: LayerOps<T>, w: LayerTensors<T>, x: T) => T[],
+  ): DenseTensor[] {
     const backend: Backend<BackendTensor> = options.backend ?? defaultBackend();
     const ops = options.ops ?? layerOpsOf(backend);
     const uploaded: BackendTensor[] = [];
@@ -231,7 +253,13 @@ export class MuMoELayer implements ForwardSpec {
     let p = this.gatePlans.get(key);
     if (!p) {
       const i = this.config.inputDim;
-      p = planProblem(parseEinsum("mi,in->mn", [[rows, i], [i, n]]), { dtype: this.dtype, optimize: "greedy" });
+      p = planProblem(
+        parseEinsum("mi,in->mn", [
+          [rows, i],
+          [i, n],
+        ]),
+        { dtype: this.dtype, optimize: "greedy" },
+      );
       this.gatePlans.set(key, p);
     }
     return p;
@@ -244,16 +272,31 @@ export class MuMoELayer implements ForwardSpec {
    */
   flatten(x: DenseTensor, options: ForwardOptions = {}): { rows: DenseTensor; b: number; t: number } {
     const I = this.config.inputDim;
-    if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`the layer input must be a DenseTensor, got ${describeValue(x)}`, `pass a [B, ${I}] or [B, T, ${I}] tensor, e.g. tensor(rows)`);
+    if (!(x instanceof DenseTensor))
+      throw new InvalidArgumentError(
+        `the layer input must be a DenseTensor, got ${describeValue(x)}`,
+        `pass a [B, ${I}] or [B, T, ${I}] tensor, e.g. tensor(rows)`,
+      );
     checkOptionKeys(options, ["checkFinite", "backend", "ops"], "forward options");
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
-      throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `reshape the input so its last axis has the ${I} input features`);
+      throw new InvalidArgumentError(
+        `the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`,
+        `reshape the input so its last axis has the ${I} input features`,
+      );
     }
-    if (x.dtype !== this.dtype) throw new InvalidArgumentError(`the input is ${x.dtype} but the layer's weights are ${this.dtype}`, `convert the input with x.astype("${this.dtype}")`);
+    if (x.dtype !== this.dtype)
+      throw new InvalidArgumentError(
+        `the input is ${x.dtype} but the layer's weights are ${this.dtype}`,
+        `convert the input with x.astype("${this.dtype}")`,
+      );
     if (options.checkFinite) {
       const d = x.toTypedArray();
       for (let i = 0; i < d.length; i++) {
-        if (!Number.isFinite(d[i]!)) throw new InvalidArgumentError(`input element ${i} is ${d[i]}`, "remove NaN/Infinity from the input, or leave checkFinite off to let them propagate");
+        if (!Number.isFinite(d[i]!))
+          throw new InvalidArgumentError(
+            `input element ${i} is ${d[i]}`,
+            "remove NaN/Infinity from the input, or leave checkFinite off to let them propagate",
+          );
       }
     }
     const b = x.shape[0]!;
@@ -270,9 +313,13 @@ export class MuMoELayer implements ForwardSpec {
  */
 export function layerOpsOf<T extends BackendTensor>(backend: Backend<T>): LayerOps<T> {
   const b = backend as Backend<T> & Partial<LayerOps<T>>;
-  if (typeof b.softmax === "function" && typeof b.entmax15 === "function" && typeof b.batchNormEval === "function") return b as unknown as LayerOps<T>;
+  if (typeof b.softmax === "function" && typeof b.entmax15 === "function" && typeof b.batchNormEval === "function")
+    return b as unknown as LayerOps<T>;
   if (backend.name === "cpu") return cpuLayerOps as unknown as LayerOps<T>;
-  throw new ConfigError(`backend '${backend.name}' has no layer operations (softmax, normalisations, GELU…)`, "pass { ops } with its LayerOps, or run the layer on the CPU backend");
+  throw new ConfigError(
+    `backend '${backend.name}' has no layer operations (softmax, normalisations, GELU…)`,
+    "pass { ops } with its LayerOps, or run the layer on the CPU backend",
+  );
 }
 
 /** A layer's weights by role, each passed through `up` (an upload, or the identity). @category μMoE */
@@ -351,13 +398,25 @@ function checkWeights(config: ResolvedMuMoEConfig, w: MuMoEWeights): void {
   const dtype = w.layer1[0]?.dtype;
   for (const [key, shape] of want) {
     const t = have.get(key);
-    if (!t) throw new ConfigError(`weight '${key}' is missing (expected shape [${shape.join(", ")}])`, `provide '${key}' with shape [${shape.join(", ")}]`);
+    if (!t)
+      throw new ConfigError(
+        `weight '${key}' is missing (expected shape [${shape.join(", ")}])`,
+        `provide '${key}' with shape [${shape.join(", ")}]`,
+      );
     if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new ConfigError(`weight '${key}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`, "check the layer configuration (dims, ranks, bias) against the weights");
+      throw new ConfigError(
+        `weight '${key}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`,
+        "check the layer configuration (dims, ranks, bias) against the weights",
+      );
     }
-    if (t.dtype !== dtype) throw new ConfigError(`weight '${key}' is ${t.dtype} but the first factor is ${dtype}`, "give all weights one dtype");
+    if (t.dtype !== dtype)
+      throw new ConfigError(`weight '${key}' is ${t.dtype} but the first factor is ${dtype}`, "give all weights one dtype");
   }
   for (const key of have.keys()) {
-    if (!want.has(key)) throw new ConfigError(`unexpected weight '${key}' for this configuration`, "remove it, or fix the configuration (hierarchy, secondDim, applyLn, normalization)");
+    if (!want.has(key))
+      throw new ConfigError(
+        `unexpected weight '${key}' for this configuration`,
+        "remove it, or fix the configuration (hierarchy, secondDim, applyLn, normalization)",
+      );
   }
 }

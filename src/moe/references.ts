@@ -31,7 +31,11 @@ export function denseExpertsForward(W: DenseTensor, gates: readonly DenseTensor[
   const levels = W.shape.slice(0, E);
   const [In, O] = W.shape.slice(E) as [number, number];
   const M = input.shape[0]!;
-  if (input.shape[1] !== In) throw new InvalidArgumentError(`the input has ${input.shape[1]} features but the experts take ${In}`, "append the bias column when the weights carry biases");
+  if (input.shape[1] !== In)
+    throw new InvalidArgumentError(
+      `the input has ${input.shape[1]} features but the experts take ${In}`,
+      "append the bias column when the weights carry biases",
+    );
   const w = W.toTypedArray();
   const z = input.toTypedArray();
   const a = gates.map((g) => g.toTypedArray());
@@ -160,7 +164,10 @@ abstract class ExpertsBase {
     for (const [key, t, shape] of want) {
       if (!t) throw new ConfigError(`weight '${key}' is missing (expected shape [${shape.join(", ")}])`, `provide '${key}'`);
       if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-        throw new ConfigError(`weight '${key}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`, "check nExperts, inputDim, outputDim and secondDim");
+        throw new ConfigError(
+          `weight '${key}' has shape [${t.shape.join(", ")}], expected [${shape.join(", ")}]`,
+          "check nExperts, inputDim, outputDim and secondDim",
+        );
       }
     }
   }
@@ -201,7 +208,15 @@ abstract class ExpertsBase {
     if (!w.weight2) {
       // a ⊗ x first: the weight [N, I, O] then enters the GEMM as the contiguous [N·I, O] it already is
       // (the other order of equal cost would copy the whole weight into [I, N·O]).
-      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight], { optimize: { path: [[0, 1], [0, 1]] }, backend });
+      const y = einsum("mn,mi,nio->mo", [a, rows, w.weight], {
+        optimize: {
+          path: [
+            [0, 1],
+            [0, 1],
+          ],
+        },
+        backend,
+      });
       return w.bias ? addInPlace(y, einsum("mn,no->mo", [a, w.bias], { backend })) : y;
     }
     let h = einsum("mi,nio->mno", [rows, w.weight], { backend });
@@ -249,7 +264,10 @@ abstract class ExpertsBase {
   protected rows(x: DenseTensor): { rows: DenseTensor; b: number; t: number } {
     const I = this.config.inputDim;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
-      throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `give the input ${I} features on its last axis`);
+      throw new InvalidArgumentError(
+        `the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`,
+        `give the input ${I} features on its last axis`,
+      );
     }
     const b = x.shape[0]!;
     const t = x.ndim === 3 ? x.shape[1]! : 1;
@@ -271,7 +289,11 @@ abstract class ExpertsBase {
  */
 export class DenseMoE extends ExpertsBase {
   /** @param act - gate activation (default softmax). */
-  constructor(config: MoEConfig, weights: MoEWeights, readonly act: GateActivation = "softmax") {
+  constructor(
+    config: MoEConfig,
+    weights: MoEWeights,
+    readonly act: GateActivation = "softmax",
+  ) {
     super(config, weights);
   }
 
@@ -301,10 +323,17 @@ export class DenseMoE extends ExpertsBase {
  * @category μMoE
  */
 export class SparseMoE extends ExpertsBase {
-  constructor(config: MoEConfig, weights: MoEWeights, readonly topK: number) {
+  constructor(
+    config: MoEConfig,
+    weights: MoEWeights,
+    readonly topK: number,
+  ) {
     super(config, weights);
     if (!Number.isInteger(topK) || topK < 1 || topK > config.nExperts) {
-      throw new InvalidArgumentError(`topK ${topK} must be an integer from 1 to the ${config.nExperts} experts`, `use 1 ≤ topK ≤ ${config.nExperts}`);
+      throw new InvalidArgumentError(
+        `topK ${topK} must be an integer from 1 to the ${config.nExperts} experts`,
+        `use 1 ≤ topK ≤ ${config.nExperts}`,
+      );
     }
   }
 
@@ -347,14 +376,20 @@ export class SoftMoE {
     const S = config.slotsPerExpert ?? 1;
     const want = [config.inputDim, config.nExperts * S];
     if (weights.phi.ndim !== 2 || weights.phi.shape[0] !== want[0] || weights.phi.shape[1] !== want[1]) {
-      throw new ConfigError(`weight 'phi' has shape [${weights.phi.shape.join(", ")}], expected [${want.join(", ")}]`, "Φ is inputDim × (nExperts · slotsPerExpert)");
+      throw new ConfigError(
+        `weight 'phi' has shape [${weights.phi.shape.join(", ")}], expected [${want.join(", ")}]`,
+        "Φ is inputDim × (nExperts · slotsPerExpert)",
+      );
     }
     // The experts reuse the dense MoE's per-expert layers; its gate is unused.
     this.experts = new DenseMoE(config, { ...weights, gate: zeros([config.nExperts, config.inputDim], { dtype: weights.weight.dtype }) });
   }
 
   /** A layer with seeded random weights. */
-  static random(config: MoEConfig & { readonly slotsPerExpert?: number }, options: { readonly seed: number; readonly dtype?: DType }): SoftMoE {
+  static random(
+    config: MoEConfig & { readonly slotsPerExpert?: number },
+    options: { readonly seed: number; readonly dtype?: DType },
+  ): SoftMoE {
     const dtype = options.dtype ?? "float64";
     const w = randomWeights(config, options.seed, dtype);
     const S = config.slotsPerExpert ?? 1;
@@ -386,7 +421,10 @@ export class SoftMoE {
   forward(x: DenseTensor): DenseTensor {
     const I = this.config.inputDim;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== I) {
-      throw new InvalidArgumentError(`the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`, `give the input ${I} features on its last axis`);
+      throw new InvalidArgumentError(
+        `the layer takes [B, ${I}] or [B, T, ${I}] inputs, got [${x.shape.join(", ")}]`,
+        `give the input ${I} features on its last axis`,
+      );
     }
     const X = x.ndim === 2 ? x.reshape([x.shape[0]!, 1, I]) : x;
     const B = X.shape[0]!;
@@ -458,4 +496,3 @@ function randomWeights(config: MoEConfig, seed: number, dtype: DType): MoEWeight
   };
   return w;
 }
-

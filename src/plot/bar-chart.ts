@@ -55,7 +55,8 @@ export function renderBarChart(options: BarChartOptions): string {
   if (bars.length === 0) throw new InvalidArgumentError("no bars to draw", "give at least one bar");
   const ref = options.reference ?? 1;
   for (const v of [ref, ...bars.map((b) => b.value)]) {
-    if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`value ${v} cannot be drawn on a logarithmic axis`, "give positive, finite ratios");
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new InvalidArgumentError(`value ${v} cannot be drawn on a logarithmic axis`, "give positive, finite ratios");
   }
   const logs = bars.map((b) => Math.log10(b.value));
   const lo = Math.floor(Math.min(Math.log10(ref), ...logs));
@@ -73,22 +74,31 @@ export function renderBarChart(options: BarChartOptions): string {
   const px = (log: number): number => left + ((log - lo) / (hiD - lo)) * (right - left);
   const x0 = px(Math.log10(ref));
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${num(H)}" viewBox="0 0 ${W} ${num(H)}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${num(H)}" viewBox="0 0 ${W} ${num(H)}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${W}" height="${num(H)}" fill="white"/>`);
   let y = 8;
-  if (options.title) parts.push(`<text x="${W / 2}" y="${(y += 18)}" text-anchor="middle" font-size="15" font-weight="bold">${esc(options.title)}</text>`);
+  if (options.title)
+    parts.push(`<text x="${W / 2}" y="${(y += 18)}" text-anchor="middle" font-size="15" font-weight="bold">${esc(options.title)}</text>`);
   if (options.subtitle) parts.push(`<text x="${W / 2}" y="${(y += 18)}" text-anchor="middle" fill="#444">${esc(options.subtitle)}</text>`);
   // Legend.
   const ly = top - 12;
-  parts.push(`<rect x="${num(right - 170)}" y="${ly - 9}" width="10" height="10" fill="${ABOVE}"/><text x="${num(right - 156)}" y="${ly}" fill="#333">${esc(options.aboveLabel ?? "faster")}</text>`);
-  parts.push(`<rect x="${num(right - 80)}" y="${ly - 9}" width="10" height="10" fill="${BELOW}"/><text x="${num(right - 66)}" y="${ly}" fill="#333">${esc(options.belowLabel ?? "slower")}</text>`);
+  parts.push(
+    `<rect x="${num(right - 170)}" y="${ly - 9}" width="10" height="10" fill="${ABOVE}"/><text x="${num(right - 156)}" y="${ly}" fill="#333">${esc(options.aboveLabel ?? "faster")}</text>`,
+  );
+  parts.push(
+    `<rect x="${num(right - 80)}" y="${ly - 9}" width="10" height="10" fill="${BELOW}"/><text x="${num(right - 66)}" y="${ly}" fill="#333">${esc(options.belowLabel ?? "slower")}</text>`,
+  );
   // Decade grid and ticks.
   for (let d = lo; d <= hiD; d++) {
     const x = px(d);
     parts.push(`<line x1="${num(x)}" y1="${top}" x2="${num(x)}" y2="${top + plotH}" stroke="#ddd"/>`);
     parts.push(`<text x="${num(x)}" y="${top + plotH + 16}" text-anchor="middle" fill="#333">${formatRatio(10 ** d)}</text>`);
   }
-  parts.push(`<text x="${num((left + right) / 2)}" y="${top + plotH + 34}" text-anchor="middle" fill="#333">${esc(options.axisLabel ?? "ratio")} (log scale)</text>`);
+  parts.push(
+    `<text x="${num((left + right) / 2)}" y="${top + plotH + 34}" text-anchor="middle" fill="#333">${esc(options.axisLabel ?? "ratio")} (log scale)</text>`,
+  );
   // Bars.
   bars.forEach((b, k) => {
     const yc = top + k * rowH + rowH / 2;

@@ -89,7 +89,11 @@ const textWidth = (s: string): number => s.length * 6.4;
 
 function range(values: readonly number[], what: string): [number, number] {
   for (const v of values) {
-    if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`${what} value ${v} cannot be drawn on a logarithmic axis`, "give positive, finite values (use null for a gap)");
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new InvalidArgumentError(
+        `${what} value ${v} cannot be drawn on a logarithmic axis`,
+        "give positive, finite values (use null for a gap)",
+      );
   }
   if (values.length === 0) throw new InvalidArgumentError(`no ${what} values to draw`, "give each panel at least one point");
   return [Math.min(...values), Math.max(...values)];
@@ -97,7 +101,7 @@ function range(values: readonly number[], what: string): [number, number] {
 
 /** Decade-aligned log10 bounds covering [lo, hi], at least one decade wide. */
 function decades(lo: number, hi: number): [number, number] {
-  let a = Math.floor(Math.log10(lo) + 1e-9);
+  const a = Math.floor(Math.log10(lo) + 1e-9);
   let b = Math.ceil(Math.log10(hi) - 1e-9);
   if (a === b) b = a + 1;
   return [a, b];
@@ -144,8 +148,10 @@ export function renderLineChart(options: LineChartOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
   );
-  if (options.title) out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(options.title)}</text>`);
-  if (options.title && options.subtitle) out.push(`<text x="${width / 2}" y="44" text-anchor="middle" font-size="12" fill="#444444">${esc(options.subtitle)}</text>`);
+  if (options.title)
+    out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(options.title)}</text>`);
+  if (options.title && options.subtitle)
+    out.push(`<text x="${width / 2}" y="44" text-anchor="middle" font-size="12" fill="#444444">${esc(options.subtitle)}</text>`);
 
   options.panels.forEach((panel, pi) => {
     const ox = pi * pw;
@@ -181,11 +187,13 @@ export function renderLineChart(options: LineChartOptions): string {
       }
     }
     // x ticks.
-    const xticks = panel.xTicks ?? (() => {
-      const t: number[] = [];
-      for (let d = Math.ceil(lx0 - 1e-9); d <= Math.floor(lx1 + 1e-9); d++) t.push(10 ** d);
-      return t.length ? t : [xlo, xhi];
-    })();
+    const xticks =
+      panel.xTicks ??
+      (() => {
+        const t: number[] = [];
+        for (let d = Math.ceil(lx0 - 1e-9); d <= Math.floor(lx1 + 1e-9); d++) t.push(10 ** d);
+        return t.length ? t : [xlo, xhi];
+      })();
     for (const t of xticks) {
       if (!(t > 0)) throw new InvalidArgumentError(`x tick ${t} cannot be drawn on a logarithmic axis`, "give positive tick positions");
       const x = sx(t);
@@ -198,7 +206,9 @@ export function renderLineChart(options: LineChartOptions): string {
     out.push(`<text x="${(x0 + x1) / 2}" y="${y0 + 40}" text-anchor="middle" font-size="13">${esc(panel.xLabel)}</text>`);
     if (panel.note) out.push(`<text x="${x0 + 8}" y="${y1 + 16}" font-size="11" fill="#444444">${esc(panel.note)}</text>`);
     const ly = (y0 + y1) / 2;
-    out.push(`<text x="${ox + 16}" y="${ly}" text-anchor="middle" font-size="13" transform="rotate(-90 ${ox + 16} ${ly})">${esc(panel.yLabel)}</text>`);
+    out.push(
+      `<text x="${ox + 16}" y="${ly}" text-anchor="middle" font-size="13" transform="rotate(-90 ${ox + 16} ${ly})">${esc(panel.yLabel)}</text>`,
+    );
     // Series: polylines broken at gaps, then markers.
     panel.series.forEach((s) => {
       const k = names.indexOf(s.name);
@@ -206,7 +216,10 @@ export function renderLineChart(options: LineChartOptions): string {
       const dash = DASHES[k % DASHES.length]!;
       let run: string[] = [];
       const flush = (): void => {
-        if (run.length > 1) out.push(`<polyline points="${run.join(" ")}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+        if (run.length > 1)
+          out.push(
+            `<polyline points="${run.join(" ")}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`,
+          );
         run = [];
       };
       for (const p of s.points) {
@@ -227,7 +240,9 @@ export function renderLineChart(options: LineChartOptions): string {
     for (const k of row) {
       const color = COLORS[k % COLORS.length]!;
       const dash = DASHES[k % DASHES.length]!;
-      out.push(`<line x1="${num(lx)}" y1="${yy}" x2="${num(lx + 36)}" y2="${yy}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+      out.push(
+        `<line x1="${num(lx)}" y1="${yy}" x2="${num(lx + 36)}" y2="${yy}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`,
+      );
       out.push(marker(MARKERS[k % MARKERS.length]!, lx + 18, yy, color, markerSize(k)));
       out.push(`<text x="${num(lx + 44)}" y="${yy + 4}">${esc(names[k]!)}</text>`);
       lx += itemW[k]!;

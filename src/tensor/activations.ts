@@ -184,13 +184,13 @@ export function entmaxBisect<D extends DType>(x: DenseTensor<D>, options: Entmax
       if (X[j]! > m) m = X[j]!;
     }
     let lo = m - 1;
-    const hi = m - Math.pow(1 / d, alpha - 1);
+    const hi = m - (1 / d) ** (alpha - 1);
     let delta = hi - lo;
     const p = (tau: number): number => {
       let s = 0;
       for (let j = 0; j < d; j++) {
         const v = X[j]! - tau;
-        out[j] = v > 0 ? Math.pow(v, inv) : 0;
+        out[j] = v > 0 ? v ** inv : 0;
         s += out[j]!;
       }
       return s;

@@ -51,7 +51,8 @@ export function allClose(a: DenseTensor, b: DenseTensor, options: CloseOptions =
 export function difference(a: DenseTensor, b: DenseTensor, options: CloseOptions = {}): Difference {
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
-  if (!sameShape(a.shape, b.shape)) return { sameShape: false, maxAbs: Infinity, maxRel: Infinity, mismatches: Math.max(a.size, b.size, 1), firstMismatch: 0 };
+  if (!sameShape(a.shape, b.shape))
+    return { sameShape: false, maxAbs: Infinity, maxRel: Infinity, mismatches: Math.max(a.size, b.size, 1), firstMismatch: 0 };
   const x = a.toTypedArray();
   const y = b.toTypedArray();
   let maxAbs = 0;

@@ -31,7 +31,11 @@ const MAX_NESTING = 64;
 function createDType(options: unknown, keys: readonly string[], where: string): DType {
   checkOptionKeys(options, keys, where);
   const dtype = (options as CreateOptions | undefined)?.dtype ?? "float64";
-  if (dtype !== "float32" && dtype !== "float64") throw new InvalidArgumentError(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`, "pass dtype: 'float64' (the default) or 'float32'");
+  if (dtype !== "float32" && dtype !== "float64")
+    throw new InvalidArgumentError(
+      `dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`,
+      "pass dtype: 'float64' (the default) or 'float32'",
+    );
   return dtype;
 }
 
@@ -52,7 +56,8 @@ export function tensor<D extends DType = "float64">(values: NestedArray, options
   let v: NestedArray = values;
   while (Array.isArray(v)) {
     // Also stops an array that contains itself, which would otherwise nest forever.
-    if (shape.length === MAX_NESTING) throw new InvalidShapeError(`nested arrays deeper than ${MAX_NESTING} levels`, `use at most ${MAX_NESTING} axes (numpy's limit too)`);
+    if (shape.length === MAX_NESTING)
+      throw new InvalidShapeError(`nested arrays deeper than ${MAX_NESTING} levels`, `use at most ${MAX_NESTING} axes (numpy's limit too)`);
     shape.push(v.length);
     if (v.length === 0) break;
     v = (v as readonly NestedArray[])[0]!;
@@ -62,7 +67,8 @@ export function tensor<D extends DType = "float64">(values: NestedArray, options
   let pos = 0;
   const walk = (x: NestedArray, axis: number, path: string): void => {
     if (axis === shape.length) {
-      if (typeof x !== "number") throw new InvalidShapeError(`element ${path || "[]"} is not a number`, "nest arrays of numbers with equal lengths at each level");
+      if (typeof x !== "number")
+        throw new InvalidShapeError(`element ${path || "[]"} is not a number`, "nest arrays of numbers with equal lengths at each level");
       out[pos++] = x;
       return;
     }
@@ -83,10 +89,16 @@ export function tensor<D extends DType = "float64">(values: NestedArray, options
  * @throws {@link InvalidShapeError} when the length does not equal the product of `shape`.
  * @category Tensor
  */
-export function fromData<A extends FloatArray>(data: A, shape: readonly number[]): DenseTensor<A extends Float32Array ? "float32" : "float64"> {
+export function fromData<A extends FloatArray>(
+  data: A,
+  shape: readonly number[],
+): DenseTensor<A extends Float32Array ? "float32" : "float64"> {
   validateShape(shape);
   if (data.length !== shapeSize(shape)) {
-    throw new InvalidShapeError(`data has ${data.length} elements but shape [${shape.join(", ")}] needs ${shapeSize(shape)}`, "pass exactly product(shape) elements");
+    throw new InvalidShapeError(
+      `data has ${data.length} elements but shape [${shape.join(", ")}] needs ${shapeSize(shape)}`,
+      "pass exactly product(shape) elements",
+    );
   }
   return new DenseTensor(data as never, shape) as never;
 }
@@ -94,7 +106,8 @@ export function fromData<A extends FloatArray>(data: A, shape: readonly number[]
 /** A tensor filled with `value`. @category Tensor */
 export function full<D extends DType = "float64">(shape: readonly number[], value: number, options: CreateOptions<D> = {}): DenseTensor<D> {
   validateShape(shape);
-  if (typeof value !== "number") throw new InvalidArgumentError(`the fill value must be a number, got ${describeValue(value)}`, "pass a number, e.g. full([2, 3], 1.5)");
+  if (typeof value !== "number")
+    throw new InvalidArgumentError(`the fill value must be a number, got ${describeValue(value)}`, "pass a number, e.g. full([2, 3], 1.5)");
   const data = allocate(createDType(options, ["dtype"], "options") as D, shapeSize(shape));
   if (!Object.is(value, 0)) data.fill(value);
   return new DenseTensor(data, shape);
@@ -158,11 +171,21 @@ export function rand<D extends DType = "float64">(
   return fillRandom(shape, options, ["seed", "dtype", "low", "high"], "rand options", (r) => low + (high - low) * r.uniform());
 }
 
-function fillRandom<D extends DType>(shape: readonly number[], options: Partial<RandomOptions<D>>, keys: readonly string[], where: string, draw: (r: Rng) => number): DenseTensor<D> {
+function fillRandom<D extends DType>(
+  shape: readonly number[],
+  options: Partial<RandomOptions<D>>,
+  keys: readonly string[],
+  where: string,
+  draw: (r: Rng) => number,
+): DenseTensor<D> {
   validateShape(shape);
   const dtype = createDType(options, keys, where) as D;
   const seed = options.seed ?? randomSeed();
-  if (typeof seed !== "number") throw new InvalidArgumentError(`seed must be a number, got ${describeValue(seed)}`, "pass an integer seed, or omit it for a random one");
+  if (typeof seed !== "number")
+    throw new InvalidArgumentError(
+      `seed must be a number, got ${describeValue(seed)}`,
+      "pass an integer seed, or omit it for a random one",
+    );
   const rng = new Rng(seed);
   const data = allocate(dtype, shapeSize(shape));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);

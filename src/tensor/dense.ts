@@ -110,7 +110,10 @@ export class DenseTensor<D extends DType = DType> {
    */
   item(): number {
     if (this.size !== 1) {
-      throw new InvalidShapeError(`item() needs exactly one element, the tensor has shape [${this.shape.join(", ")}]`, "reduce the tensor first, or use get(...index)");
+      throw new InvalidShapeError(
+        `item() needs exactly one element, the tensor has shape [${this.shape.join(", ")}]`,
+        "reduce the tensor first, or use get(...index)",
+      );
     }
     return this.data[this.offset]!;
   }
@@ -118,7 +121,12 @@ export class DenseTensor<D extends DType = DType> {
   /** Reorders the axes (a view). `axes[k]` is the old axis that becomes axis k. */
   permute(axes: readonly number[]): DenseTensor<D> {
     const p = normalizePermutation(axes, this.ndim);
-    return new DenseTensor(this.data, p.map((a) => this.shape[a]!), p.map((a) => this.strides[a]!), this.offset);
+    return new DenseTensor(
+      this.data,
+      p.map((a) => this.shape[a]!),
+      p.map((a) => this.strides[a]!),
+      this.offset,
+    );
   }
 
   /** Reverses the axes, or swaps two of them (a view). */
@@ -126,7 +134,7 @@ export class DenseTensor<D extends DType = DType> {
     const n = this.ndim;
     if (axisA === undefined) return this.permute([...Array(n).keys()].reverse());
     const a = normalizeAxis(axisA, n);
-    const b = normalizeAxis(axisB ?? (n - 1 - a), n);
+    const b = normalizeAxis(axisB ?? n - 1 - a, n);
     const p = [...Array(n).keys()];
     p[a] = b;
     p[b] = a;
@@ -154,7 +162,10 @@ export class DenseTensor<D extends DType = DType> {
     const b = normalizeAxis(axisB, this.ndim);
     if (a === b) throw new InvalidShapeError(`diagonal needs two different axes, got ${axisA} twice`, "pass two distinct axes");
     if (this.shape[a] !== this.shape[b]) {
-      throw new InvalidShapeError(`diagonal of axes ${a} and ${b} needs equal sizes, got ${this.shape[a]} and ${this.shape[b]}`, "take a diagonal of axes with the same size");
+      throw new InvalidShapeError(
+        `diagonal of axes ${a} and ${b} needs equal sizes, got ${this.shape[a]} and ${this.shape[b]}`,
+        "take a diagonal of axes with the same size",
+      );
     }
     const keep = [...Array(this.ndim).keys()].filter((i) => i !== a && i !== b);
     return new DenseTensor(
@@ -169,7 +180,8 @@ export class DenseTensor<D extends DType = DType> {
   slice(axis: number, start: number, stop?: number, step = 1): DenseTensor<D> {
     const ax = normalizeAxis(axis, this.ndim);
     const n = this.shape[ax]!;
-    if (!Number.isInteger(step) || step < 1) throw new InvalidArgumentError(`slice step ${step} is not a positive integer`, "use a step of 1 or more");
+    if (!Number.isInteger(step) || step < 1)
+      throw new InvalidArgumentError(`slice step ${step} is not a positive integer`, "use a step of 1 or more");
     const lo = clampIndex(start, n);
     const hi = clampIndex(stop ?? n, n);
     const len = hi > lo ? Math.ceil((hi - lo) / step) : 0;
@@ -200,7 +212,10 @@ export class DenseTensor<D extends DType = DType> {
   broadcastTo(shape: readonly number[]): DenseTensor<D> {
     const full = broadcastShapes(this.shape, shape);
     if (full.length !== shape.length || full.some((d, i) => d !== shape[i])) {
-      throw new InvalidShapeError(`cannot broadcast shape [${this.shape.join(", ")}] to [${shape.join(", ")}]`, "each axis must match the target or be 1");
+      throw new InvalidShapeError(
+        `cannot broadcast shape [${this.shape.join(", ")}] to [${shape.join(", ")}]`,
+        "each axis must match the target or be 1",
+      );
     }
     const lead = shape.length - this.ndim;
     const strides = shape.map((d, i) => {
@@ -296,7 +311,10 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
   if (free > 1) throw new InvalidShapeError(`reshape target [${shape.join(", ")}] has more than one -1`, "infer at most one axis");
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const mismatch = (): InvalidShapeError =>
-    new InvalidShapeError(`cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`, "keep the number of elements the same");
+    new InvalidShapeError(
+      `cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`,
+      "keep the number of elements the same",
+    );
   if (free === 1 && known !== 0 && size % known !== 0) throw mismatch();
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
   validateShape(out, "reshape target");

@@ -20,7 +20,10 @@ export type FloatArray = Float32Array | Float64Array;
  */
 export function allocate<D extends DType>(dtype: D, n: number): DataOf<D> {
   if (!Number.isSafeInteger(n) || n < 0 || n > MAX_ELEMENTS) {
-    throw new InvalidShapeError(`cannot allocate ${n} elements: a tensor holds at most ${MAX_ELEMENTS}`, "use smaller sizes (or ranks), or keep the tensor in factorized form");
+    throw new InvalidShapeError(
+      `cannot allocate ${n} elements: a tensor holds at most ${MAX_ELEMENTS}`,
+      "use smaller sizes (or ranks), or keep the tensor in factorized form",
+    );
   }
   return (dtype === "float32" ? new Float32Array(n) : new Float64Array(n)) as DataOf<D>;
 }

@@ -67,12 +67,19 @@ export function expandNetworks(problem: EinsumProblem, operands: readonly Operan
     const term = x.shape.map((_, ax) => (squeezed.has(ax) ? fresh() : effective.shift()!));
     const net = x.network();
     if (net.tensors.length !== net.axes.length) {
-      throw new InvalidArgumentError(`operand ${k}'s network has ${net.tensors.length} tensors but ${net.axes.length} axis lists`, "give one axis list per factor");
+      throw new InvalidArgumentError(
+        `operand ${k}'s network has ${net.tensors.length} tensors but ${net.axes.length} axis lists`,
+        "give one axis list per factor",
+      );
     }
     const bonds = new Map<number, Label>();
     net.tensors.forEach((t, f) => {
       const ax = net.axes[f]!;
-      if (ax.length !== t.ndim) throw new InvalidArgumentError(`factor ${f} of operand ${k} has ${t.ndim} axes but ${ax.length} axis ids`, "give one id per factor axis");
+      if (ax.length !== t.ndim)
+        throw new InvalidArgumentError(
+          `factor ${f} of operand ${k} has ${t.ndim} axes but ${ax.length} axis ids`,
+          "give one id per factor axis",
+        );
       inputs.push(
         ax.map((id) => {
           if (id < x.shape.length) return term[id]!;

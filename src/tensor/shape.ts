@@ -50,7 +50,10 @@ export function validateShape(shape: readonly number[], what = "shape"): void {
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i]!;
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new InvalidShapeError(`${what} [${shape.join(", ")}] has an invalid size ${d} at axis ${i}`, "sizes must be non-negative integers");
+      throw new InvalidShapeError(
+        `${what} [${shape.join(", ")}] has an invalid size ${d} at axis ${i}`,
+        "sizes must be non-negative integers",
+      );
     }
   }
   let n = 1;
@@ -75,7 +78,10 @@ export function normalizeAxis(axis: number, ndim: number): number {
 /** Checks that `axes` is a permutation of 0..ndim-1 (negative axes allowed) and returns it normalised. */
 export function normalizePermutation(axes: readonly number[], ndim: number): number[] {
   if (axes.length !== ndim) {
-    throw new InvalidShapeError(`permutation [${axes.join(", ")}] has ${axes.length} entries for a tensor with ${ndim} axes`, "give one entry per axis");
+    throw new InvalidShapeError(
+      `permutation [${axes.join(", ")}] has ${axes.length} entries for a tensor with ${ndim} axes`,
+      "give one entry per axis",
+    );
   }
   const seen = new Array<boolean>(ndim).fill(false);
   return axes.map((a) => {
@@ -94,7 +100,10 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new InvalidShapeError(`shapes [${a.join(", ")}] and [${b.join(", ")}] cannot be broadcast together (axis ${i}: ${da} vs ${db})`, "sizes must match or be 1");
+      throw new InvalidShapeError(
+        `shapes [${a.join(", ")}] and [${b.join(", ")}] cannot be broadcast together (axis ${i}: ${da} vs ${db})`,
+        "sizes must match or be 1",
+      );
     }
     out[i] = da === 1 ? db : da;
   }

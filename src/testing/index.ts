@@ -100,14 +100,23 @@ export function arbMuMoEConfig(options: ConfigArbitraryOptions = {}): fc.Arbitra
 /** An input `[B, I]` or `[B, T, I]` for a configuration, seeded. @category Testing */
 export function arbInput(config: MuMoEConfig, dtype: DType = "float64"): fc.Arbitrary<DenseTensor> {
   return fc
-    .record({ b: fc.integer({ min: 1, max: 4 }), t: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
+    .record({
+      b: fc.integer({ min: 1, max: 4 }),
+      t: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    })
     .map(({ b, t, seed }) => randn(t === undefined ? [b, config.inputDim] : [b, t, config.inputDim], { seed, dtype }));
 }
 
 /** Rows of gate logits `[M, N]`, including ties and large spreads. @category Testing */
 export function arbLogits(maxExperts = 12): fc.Arbitrary<DenseTensor> {
   return fc
-    .record({ m: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: maxExperts }), scale: fc.constantFrom(0.01, 1, 3, 30), seed: fc.nat() })
+    .record({
+      m: fc.integer({ min: 1, max: 4 }),
+      n: fc.integer({ min: 1, max: maxExperts }),
+      scale: fc.constantFrom(0.01, 1, 3, 30),
+      seed: fc.nat(),
+    })
     .map(({ m, n, scale, seed }) => {
       const x = randn([m, n], { seed });
       for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * scale;
@@ -139,13 +148,18 @@ export interface DenseEquivalenceOptions {
 export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc.IPropertyWithHooks<[MuMoEConfig, number, number]> {
   const build = options.build ?? ((config: MuMoEConfig, seed: number) => createMuMoE(config, { seed, init: "random" }));
   const tol = options.tolerance ?? 1e-10;
-  return fc.property(options.configs ?? arbMuMoEConfig(), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 1e6 }), (config, seed, inputSeed) => {
-    const layer = build(config, seed);
-    const x = randn([2, 2, config.inputDim], { seed: inputSeed });
-    const y = layer.forward(x);
-    const ref = muMoEDenseForward(layer, x);
-    return closeScaled(y, ref, tol);
-  });
+  return fc.property(
+    options.configs ?? arbMuMoEConfig(),
+    fc.integer({ min: 0, max: 1e6 }),
+    fc.integer({ min: 0, max: 1e6 }),
+    (config, seed, inputSeed) => {
+      const layer = build(config, seed);
+      const x = randn([2, 2, config.inputDim], { seed: inputSeed });
+      const y = layer.forward(x);
+      const ref = muMoEDenseForward(layer, x);
+      return closeScaled(y, ref, tol);
+    },
+  );
 }
 
 /**
@@ -155,21 +169,29 @@ export function factorizedEqualsDense(options: DenseEquivalenceOptions = {}): fc
  */
 export function hierarchicalEqualsFlat(options: { readonly tolerance?: number } = {}): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
   const tol = options.tolerance ?? 1e-10;
-  return fc.property(arbMuMoEConfig({ maxLevels: 3, twoLayer: false }).filter((c) => c.expertDims.length > 1), fc.nat(), (config, seed) => {
-    const layer = createMuMoE(config, { seed, init: "random" });
-    const x = randn([3, config.inputDim], { seed: seed + 1 });
-    const gates = layer.gates(x).map((g) => g.reshape([3, g.shape[2]!]));
-    // The experts see any [M, Ĩ] input; a random one exercises the bias row too.
-    const input = randn([3, layer.experts1.inputSize], { seed: seed + 2 });
-    const hier = layer.experts1.contract(gates, input);
-    const flat = flattenExperts(layer.experts1).contract([flattenGates(gates)], input);
-    return closeScaled(hier, flat, tol);
-  });
+  return fc.property(
+    arbMuMoEConfig({ maxLevels: 3, twoLayer: false }).filter((c) => c.expertDims.length > 1),
+    fc.nat(),
+    (config, seed) => {
+      const layer = createMuMoE(config, { seed, init: "random" });
+      const x = randn([3, config.inputDim], { seed: seed + 1 });
+      const gates = layer.gates(x).map((g) => g.reshape([3, g.shape[2]!]));
+      // The experts see any [M, Ĩ] input; a random one exercises the bias row too.
+      const input = randn([3, layer.experts1.inputSize], { seed: seed + 2 });
+      const hier = layer.experts1.contract(gates, input);
+      const flat = flattenExperts(layer.experts1).contract([flattenGates(gates)], input);
+      return closeScaled(hier, flat, tol);
+    },
+  );
 }
 
 /** Property: a layer's parameter count equals the closed formula of the budget calculator (docs/guides/mumoe-reference.md#counts). @category Testing */
 export function parameterCountMatchesFormula(): fc.IPropertyWithHooks<[MuMoEConfig, number]> {
-  return fc.property(arbMuMoEConfig(), fc.nat(), (config, seed) => createMuMoE(config, { seed }).parameterCount() === layerBudget(config).params);
+  return fc.property(
+    arbMuMoEConfig(),
+    fc.nat(),
+    (config, seed) => createMuMoE(config, { seed }).parameterCount() === layerBudget(config).params,
+  );
 }
 
 /**

@@ -43,10 +43,12 @@ export const arbMuMoE = (opts: { maxLevels?: number; minSize?: number; maxDim?: 
       cpRank: d(64),
       ring: fc.array(d(8), { minLength: 5, maxLength: 5 }),
     })
-    .map(({ cpRank, ring, ...c }): MuMoEConfig => ({
-      ...c,
-      ranks: c.kind === "cp" ? cpRank : triplesFromRing(ring.slice(0, c.expertDims.length + 2)),
-    }))
+    .map(
+      ({ cpRank, ring, ...c }): MuMoEConfig => ({
+        ...c,
+        ranks: c.kind === "cp" ? cpRank : triplesFromRing(ring.slice(0, c.expertDims.length + 2)),
+      }),
+    )
     .filter(accepts);
 };
 
@@ -54,7 +56,9 @@ export const arbMuMoE = (opts: { maxLevels?: number; minSize?: number; maxDim?: 
 export const arbLayerSpec: fc.Arbitrary<LayerSpec> = fc.oneof(
   common.map((c): LayerSpec => ({ kind: "linear", ...c })),
   fc.tuple(common, dim(64)).map(([c, n]): LayerSpec => ({ kind: "dense", ...c, nExperts: n })),
-  fc.tuple(common, dim(64), fc.double({ min: 0, max: 1, noNaN: true })).map(([c, n, f]): LayerSpec => ({ kind: "sparse", ...c, nExperts: n, topK: 1 + Math.floor(f * (n - 1)) })),
+  fc
+    .tuple(common, dim(64), fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([c, n, f]): LayerSpec => ({ kind: "sparse", ...c, nExperts: n, topK: 1 + Math.floor(f * (n - 1)) })),
   fc
     .tuple(common, dim(64), dim(4), fc.option(dim(500), { nil: undefined }))
     .map(([c, n, s, t]): LayerSpec => ({ kind: "soft", ...c, nExperts: n, slotsPerExpert: s, ...(t === undefined ? {} : { tokens: t }) })),

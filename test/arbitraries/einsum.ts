@@ -54,14 +54,31 @@ const sublistValue: fc.Arbitrary<SublistValue> = fc.oneof(
 );
 
 /** Distinct labels of one of three kinds. */
-const labelPool = (min: number, max: number): fc.Arbitrary<{ readonly form: "string" | "sublist"; readonly labels: readonly SublistValue[] }> =>
+const labelPool = (
+  min: number,
+  max: number,
+): fc.Arbitrary<{ readonly form: "string" | "sublist"; readonly labels: readonly SublistValue[] }> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.uniqueArray(fc.constantFrom(...ASCII), { minLength: min, maxLength: max }).map((labels) => ({ form: "string" as const, labels })) },
-    { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...UNICODE), { minLength: min, maxLength: max }).map((labels) => ({ form: "string" as const, labels })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .uniqueArray(fc.constantFrom(...ASCII), { minLength: min, maxLength: max })
+        .map((labels) => ({ form: "string" as const, labels })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uniqueArray(fc.constantFrom(...UNICODE), { minLength: min, maxLength: max })
+        .map((labels) => ({ form: "string" as const, labels })),
+    },
     {
       weight: 2,
       arbitrary: fc
-        .uniqueArray(sublistValue, { minLength: min, maxLength: max, selector: (v) => (typeof v === "number" ? `n:${v === 0 ? 0 : v}` : `s:${v}`) })
+        .uniqueArray(sublistValue, {
+          minLength: min,
+          maxLength: max,
+          selector: (v) => (typeof v === "number" ? `n:${v === 0 ? 0 : v}` : `s:${v}`),
+        })
         .map((labels) => ({ form: "sublist" as const, labels })),
     },
   );
@@ -189,7 +206,8 @@ export function buildCase(r: Recipe): EinsumCase {
     const v = r.spaces[sp++ % r.spaces.length]!;
     return v === 0 ? " " : v === 1 && sp % 3 === 0 ? "\t" : "";
   };
-  const renderTerm = (t: readonly Token[]): string => t.map((tok) => space() + (tok.kind === "label" ? String(pool[tok.index]) : "...")).join("") + space();
+  const renderTerm = (t: readonly Token[]): string =>
+    t.map((tok) => space() + (tok.kind === "label" ? String(pool[tok.index]) : "...")).join("") + space();
   const toSublist = (t: readonly Token[]): SublistValue[] => t.map((tok) => (tok.kind === "label" ? pool[tok.index]! : "..."));
   const form = r.pool.form;
   const sublists = terms.map(toSublist);
@@ -198,7 +216,12 @@ export function buildCase(r: Recipe): EinsumCase {
     form === "string"
       ? terms.map(renderTerm).join(",") + (outTokens ? "->" + renderTerm(outTokens) : "")
       : `${sublists.map((s) => JSON.stringify(s)).join(", ")}${sublistOutput ? ` -> ${JSON.stringify(sublistOutput)}` : ""}`;
-  const data = shapes.map((s, k) => seededValues(r.seed + 7919 * k, s.reduce((a, b) => a * b, 1)));
+  const data = shapes.map((s, k) =>
+    seededValues(
+      r.seed + 7919 * k,
+      s.reduce((a, b) => a * b, 1),
+    ),
+  );
   return {
     form,
     equation,
@@ -244,12 +267,20 @@ export const wideSublistArb: fc.Arbitrary<EinsumCase> = fc
     let sublistOutput: SublistValue[] | undefined;
     let oracleOutput: SublistValue[];
     if (w.implicit) {
-      oracleOutput = usedIdx.filter((i) => counts.get(i) === 1).map(value).sort(compareValues);
+      oracleOutput = usedIdx
+        .filter((i) => counts.get(i) === 1)
+        .map(value)
+        .sort(compareValues);
     } else {
       sublistOutput = usedIdx.filter((i) => w.keep[i]).map(value);
       oracleOutput = sublistOutput;
     }
-    const data = shapes.map((s, k) => seededValues(w.seed + 31 * k, s.reduce((a, b) => a * b, 1)));
+    const data = shapes.map((s, k) =>
+      seededValues(
+        w.seed + 31 * k,
+        s.reduce((a, b) => a * b, 1),
+      ),
+    );
     return {
       form: "sublist" as const,
       equation: `${w.nLabels} labels over ${w.nOps} operands`,

@@ -26,7 +26,11 @@ function sourceFiles(dir: string): string[] {
 /** The file a relative specifier names: `./x.js` → `./x.ts`, a folder → its `index.ts`. */
 function resolveSpecifier(from: string, specifier: string): string {
   const base = resolve(dirname(from), specifier);
-  const candidates = [base.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".mts" : ".ts")), `${base}.ts`, join(base, "index.ts")];
+  const candidates = [
+    base.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".mts" : ".ts")),
+    `${base}.ts`,
+    join(base, "index.ts"),
+  ];
   // A file that does not exist yet (e.g. generated before the tests run) still counts as a node.
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
 }
@@ -151,7 +155,10 @@ export interface Witness {
  * Collapses a file graph onto groups: `groupOf` names each file's group, or undefined to leave the
  * file out. Edges inside one group vanish; each remaining edge keeps the first file import behind it.
  */
-export function collapse(files: Graph, groupOf: (file: string) => string | undefined): { graph: Map<string, Set<string>>; witness: Map<string, Witness> } {
+export function collapse(
+  files: Graph,
+  groupOf: (file: string) => string | undefined,
+): { graph: Map<string, Set<string>>; witness: Map<string, Witness> } {
   const graph = new Map<string, Set<string>>();
   const witness = new Map<string, Witness>();
   for (const [from, deps] of files) {

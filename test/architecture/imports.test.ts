@@ -73,18 +73,27 @@ describe("cycle finder", () => {
 
   test("finds a cycle and a self-import, each as a closed chain", () => {
     const cycles = findCycles(graphOf({ a: ["b"], b: ["c"], c: ["a", "d"], d: [], e: ["e"] }));
-    expect(cycles).toEqual([["a", "b", "c", "a"], ["e", "e"]]);
+    expect(cycles).toEqual([
+      ["a", "b", "c", "a"],
+      ["e", "e"],
+    ]);
     expect(formatCycle(cycles[0]!)).toBe("  a → b\n  b → c\n  c → a");
   });
 
   test("lists every cycle of a knot once, however it is entered", () => {
     // Two cycles share node a: a→b→a and a→c→d→a.
     const cycles = findCycles(graphOf({ a: ["b", "c"], b: ["a"], c: ["d"], d: ["a"] }));
-    expect(cycles).toEqual([["a", "b", "a"], ["c", "d", "a", "c"]]);
+    expect(cycles).toEqual([
+      ["a", "b", "a"],
+      ["c", "d", "a", "c"],
+    ]);
   });
 
   test("folder cycles name the file imports behind each edge", () => {
-    const { graph, witness } = collapse(graphOf({ "x/1.ts": ["y/1.ts"], "y/1.ts": ["y/2.ts"], "y/2.ts": ["x/2.ts"], "x/2.ts": [] }), topFolder);
+    const { graph, witness } = collapse(
+      graphOf({ "x/1.ts": ["y/1.ts"], "y/1.ts": ["y/2.ts"], "y/2.ts": ["x/2.ts"], "x/2.ts": [] }),
+      topFolder,
+    );
     const cycles = findCycles(graph);
     expect(cycles).toEqual([["x", "y", "x"]]);
     expect(formatCycle(cycles[0]!, witness)).toBe("  x → y  (x/1.ts → y/1.ts)\n  y → x  (y/2.ts → x/2.ts)");

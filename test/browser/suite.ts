@@ -56,6 +56,12 @@ window.runSuite = async (config) => {
       cpu.dispose();
     }
   } catch (e) {
-    return { config, ok: false, ms: performance.now() - t0, results: [], error: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e) };
+    return {
+      config,
+      ok: false,
+      ms: performance.now() - t0,
+      results: [],
+      error: e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e),
+    };
   }
 };

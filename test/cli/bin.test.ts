@@ -15,7 +15,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `src/cli/bin.ts` under tsx, as `npx tsx src/cli/bin.ts …` would. */
 function bin(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "src/cli/bin.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,12 +34,20 @@ describe("the multilinear executable", () => {
   });
 
   test.each([
-    ["a corrupted file", (): string[] => {
-      const f = join(dir, "garbage.npy");
-      writeFileSync(f, new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0, 0x7b]));
-      return ["contract", "ij->i", f];
-    }, /garbage\.npy: header claims 200 bytes/],
-    ["a shape mismatch", (): string[] => ["contract", "ij,ij->", npy("matmul_0"), npy("matmul_1")], /label 'i' has size 3 in operand 0 but size 4 in operand 1/],
+    [
+      "a corrupted file",
+      (): string[] => {
+        const f = join(dir, "garbage.npy");
+        writeFileSync(f, new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0, 0x7b]));
+        return ["contract", "ij->i", f];
+      },
+      /garbage\.npy: header claims 200 bytes/,
+    ],
+    [
+      "a shape mismatch",
+      (): string[] => ["contract", "ij,ij->", npy("matmul_0"), npy("matmul_1")],
+      /label 'i' has size 3 in operand 0 but size 4 in operand 1/,
+    ],
     ["an unknown command", (): string[] => ["nonesuch"], /unknown command 'nonesuch'/],
   ])("%s: exit code 2, one line on stderr, no stack trace", (_, args, pattern) => {
     const r = bin(...args());

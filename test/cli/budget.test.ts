@@ -37,23 +37,57 @@ describe("multilinear budget", () => {
   test("reference layers", async () => {
     const lin = JSON.parse((await run("budget", "--layer", "linear", "--in", "768", "--out", "1000", "--json")).out);
     expect(lin).toMatchObject({ params: "769000", macs: "768000", flops: "1536000", ranks: null, max_expert_rank: 768 });
-    const sparse = JSON.parse((await run("budget", "--layer", "sparse", "--experts", "64", "--top-k", "2", "--in", "8", "--out", "4", "--no-bias", "--json")).out);
-    expect(sparse).toMatchObject({ params: String(64 * 32 + 8 * 64), active_params: String(2 * 32 + 8 * 64), macs: String(8 * 64 + 2 * 32 + 2 * 4) });
-    const dense = JSON.parse((await run("budget", "--layer", "dense", "--experts", "256", "--in", "768", "--out", "3072", "--second", "768", "--json")).out);
+    const sparse = JSON.parse(
+      (await run("budget", "--layer", "sparse", "--experts", "64", "--top-k", "2", "--in", "8", "--out", "4", "--no-bias", "--json")).out,
+    );
+    expect(sparse).toMatchObject({
+      params: String(64 * 32 + 8 * 64),
+      active_params: String(2 * 32 + 8 * 64),
+      macs: String(8 * 64 + 2 * 32 + 2 * 4),
+    });
+    const dense = JSON.parse(
+      (await run("budget", "--layer", "dense", "--experts", "256", "--in", "768", "--out", "3072", "--second", "768", "--json")).out,
+    );
     expect(dense.params).toBe("1209139200");
   });
 
   test("GPT-2 CP block with LayerNorm and a fixed rank; hierarchy", async () => {
-    const j = JSON.parse((await run("budget", "--layer", "cp", "--experts", "64", "--in", "768", "--out", "3072", "--second", "768", "--ln", "--rank", "599", "--json")).out);
+    const j = JSON.parse(
+      (
+        await run(
+          "budget",
+          "--layer",
+          "cp",
+          "--experts",
+          "64",
+          "--in",
+          "768",
+          "--out",
+          "3072",
+          "--second",
+          "768",
+          "--ln",
+          "--rank",
+          "599",
+          "--json",
+        )
+      ).out,
+    );
     expect(j.params).toBe("4728878");
-    const h = JSON.parse((await run("budget", "--layer", "cp", "--experts", "16,2", "--in", "4", "--out", "8", "--rank", "16", "--json")).out);
+    const h = JSON.parse(
+      (await run("budget", "--layer", "cp", "--experts", "16,2", "--in", "4", "--out", "8", "--rank", "16", "--json")).out,
+    );
     expect(h).toMatchObject({ params: "568", experts: [16, 2] });
-    const h2 = JSON.parse((await run("budget", "--layer", "tr", "--experts", "16", "--hierarchy", "2", "--in", "4", "--out", "8", "--rank", "4", "--json")).out);
+    const h2 = JSON.parse(
+      (await run("budget", "--layer", "tr", "--experts", "16", "--hierarchy", "2", "--in", "4", "--out", "8", "--rank", "4", "--json")).out,
+    );
     expect(h2).toMatchObject({ experts: [16, 16], ranks: [4, 4, 4, 4] });
   });
 
   test("--tex adds TeX; the text form lists the tensors", async () => {
-    const j = JSON.parse((await run("budget", "--layer", "cp", "--experts", "8", "--in", "16", "--out", "24", "--rank", "12", "--json", "--tex")).out);
+    const j = JSON.parse(
+      (await run("budget", "--layer", "cp", "--experts", "8", "--in", "16", "--out", "24", "--rank", "12", "--json", "--tex")).out,
+    );
     expect(j.tex.params).toBe("R\\cdot\\left( N+\\left( I+1\\right)+ O\\right)+ I\\cdot N");
     const t = await run("budget", "--layer", "cp", "--experts", "8", "--in", "16", "--out", "24", "--rank", "12", "--tex");
     expect(t.out).toContain("MuMoE.factors.1");

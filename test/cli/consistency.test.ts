@@ -24,7 +24,13 @@ beforeAll(async () => {
   await saveNpy(f("b.npy"), randn([4, 5], { seed: 2 }));
   await saveNpy(f("c.npy"), randn([5, 2], { seed: 3 }));
   await saveNpy(f("big.npy"), randn([40, 50], { seed: 4 }));
-  await saveNpy(f("special.npy"), tensor([[1, 2.5], [NaN, -Infinity]]));
+  await saveNpy(
+    f("special.npy"),
+    tensor([
+      [1, 2.5],
+      [NaN, -Infinity],
+    ]),
+  );
   await saveSafetensors(f("w.safetensors"), { w: randn([4, 5], { seed: 2 }), v: randn([5, 2], { seed: 3 }) });
   await saveSafetensors(f("one.safetensors"), { only: randn([4, 5], { seed: 2 }) });
 });
@@ -61,8 +67,12 @@ describe("one option vocabulary", () => {
   test("--optimizer is an alias of --optimize on contract and path; both default to auto", async () => {
     const eq = "ij,jk,kl->il";
     const ops = [f("a.npy"), f("b.npy"), f("c.npy")];
-    const a = JSON.parse((await runCli("contract", eq, ...ops, "--optimizer", "sequential", "--json", "-o", f("o1.npy"))).stdout) as { path: number[][] };
-    const b = JSON.parse((await runCli("contract", eq, ...ops, "--optimize", "sequential", "--json", "-o", f("o2.npy"))).stdout) as { path: number[][] };
+    const a = JSON.parse((await runCli("contract", eq, ...ops, "--optimizer", "sequential", "--json", "-o", f("o1.npy"))).stdout) as {
+      path: number[][];
+    };
+    const b = JSON.parse((await runCli("contract", eq, ...ops, "--optimize", "sequential", "--json", "-o", f("o2.npy"))).stdout) as {
+      path: number[][];
+    };
     expect(a.path).toEqual(b.path);
     const p1 = await runCli("path", eq, "--shapes", "[[3,4],[4,5],[5,2]]", "--optimize", "greedy", "--json");
     const p2 = await runCli("path", eq, "--shapes", "[[3,4],[4,5],[5,2]]", "--optimizer", "greedy", "--json");
@@ -70,7 +80,8 @@ describe("one option vocabulary", () => {
     expect(JSON.parse(p1.stdout).optimizer).toBe("greedy");
     expect(JSON.parse(p2.stdout).optimizer).toBe("greedy");
     expect(JSON.parse((await runCli("path", eq, "--shapes", "[[3,4],[4,5],[5,2]]", "--json")).stdout).optimizer).toBe("auto");
-    for (const c of ["contract", "path"]) expect((await runCli(c, "--help")).stdout, c).toMatch(/--optimize NAME[^\n]*\n?[^\n]*default auto/);
+    for (const c of ["contract", "path"])
+      expect((await runCli(c, "--help")).stdout, c).toMatch(/--optimize NAME[^\n]*\n?[^\n]*default auto/);
   });
   test("contract --memory-limit max_input refuses a path needing more, and --slice runs it in pieces", async () => {
     // ab,bc,cd->ad with a tiny a and d: any path makes an intermediate larger than the largest input.
@@ -94,7 +105,9 @@ describe("one option vocabulary", () => {
     const got = await loadNpy(f("sliced.npy"));
     for (let i = 0; i < want.size; i++) expect(got.data[i]!).toBeCloseTo(want.data[i]!, 10);
     expect((await runCli("contract", eq, ...ops, "--slice")).stderr).toMatch(/--slice needs --memory-limit/);
-    expect((await runCli("contract", eq, ...ops, "--memory-limit", "lots")).stderr).toMatch(/--memory-limit must be a byte count or max_input/);
+    expect((await runCli("contract", eq, ...ops, "--memory-limit", "lots")).stderr).toMatch(
+      /--memory-limit must be a byte count or max_input/,
+    );
   });
   test("contract reads safetensors tensors as file.safetensors:name", async () => {
     const r = await runCli("contract", "ij,jk,kl->il", f("a.npy"), `${f("w.safetensors")}:w`, `${f("w.safetensors")}:v`, "--json");
@@ -129,11 +142,20 @@ describe("contract output", () => {
     expect(j.values).toHaveLength(40);
     expect(j.values[0]).toHaveLength(50);
     const s = JSON.parse((await runCli("contract", "ij->ij", f("special.npy"), "--json")).stdout) as { values: unknown[][] };
-    expect(s.values).toEqual([[1, 2.5], ["nan", "-inf"]]);
+    expect(s.values).toEqual([
+      [1, 2.5],
+      ["nan", "-inf"],
+    ]);
   });
   test("contract --json, path --json and bench einsum count FLOPs the same way (opt_einsum's)", async () => {
-    const c = JSON.parse((await runCli("contract", "ij,jk->ik", f("a.npy"), f("b.npy"), "--json")).stdout) as { flops: string; multiply_adds: string };
-    const p = JSON.parse((await runCli("path", "ij,jk->ik", "--shapes", "[[3,4],[4,5]]", "--json")).stdout) as { flops: string; multiply_adds: string };
+    const c = JSON.parse((await runCli("contract", "ij,jk->ik", f("a.npy"), f("b.npy"), "--json")).stdout) as {
+      flops: string;
+      multiply_adds: string;
+    };
+    const p = JSON.parse((await runCli("path", "ij,jk->ik", "--shapes", "[[3,4],[4,5]]", "--json")).stdout) as {
+      flops: string;
+      multiply_adds: string;
+    };
     expect(c.flops).toBe("120"); // 2·3·4·5, as opt_einsum's flop_count
     expect(c.multiply_adds).toBe("60");
     expect(p.flops).toBe(c.flops);
@@ -147,7 +169,11 @@ describe("GPU backend and error wording", () => {
     const r = await runCli("contract", "ij->ji", f("a32.npy"), "--backend", "gpu");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/backend: gpu\.js mode '(cpu|webasm)', a software mode on the CPU \(no usable GPU here, fell back to it\)/);
-    const j = JSON.parse((await runCli("contract", "ij->ji", f("a32.npy"), "--backend", "gpu", "--json")).stdout) as { backend: string; gpu_software: boolean; gpu_mode: string };
+    const j = JSON.parse((await runCli("contract", "ij->ji", f("a32.npy"), "--backend", "gpu", "--json")).stdout) as {
+      backend: string;
+      gpu_software: boolean;
+      gpu_mode: string;
+    };
     expect(j.gpu_software).toBe(true);
     expect(j.backend).toBe(`gpujs:${j.gpu_mode}`);
   });
@@ -156,7 +182,9 @@ describe("GPU backend and error wording", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--dtype float32");
     expect(r.stderr).not.toMatch(/astype|downcast/);
-    expect(cliWording('pass dtype: "float32" or optimize: \'greedy\'; raise memoryLimit or sliceLimit')).toBe("pass --dtype float32 or --optimize greedy; raise --memory-limit or --slice");
+    expect(cliWording("pass dtype: \"float32\" or optimize: 'greedy'; raise memoryLimit or sliceLimit")).toBe(
+      "pass --dtype float32 or --optimize greedy; raise --memory-limit or --slice",
+    );
   });
 });
 

@@ -93,7 +93,10 @@ describe("multilinear contract on numpy-written files", () => {
       return b;
     };
     const a = join(dir, "int16.npy");
-    writeFileSync(a, npyFile("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(new Int16Array([1, -2, 3, 4]).buffer)));
+    writeFileSync(
+      a,
+      npyFile("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(new Int16Array([1, -2, 3, 4]).buffer)),
+    );
     const b = join(dir, "int64.npy");
     writeFileSync(b, npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8([5n, 2n ** 40n])));
     const r = await runCli("contract", "ij,j->i", a, b, "--json");
@@ -114,10 +117,23 @@ describe("multilinear contract on numpy-written files", () => {
   });
 
   test("--optimize picks a registered optimizer and names the valid ones otherwise", async () => {
-    const ok = await runCli("contract", "ab,bc,cd,de,ef,fg->ag", ...Array.from({ length: 6 }, (_, k) => file(`chain6_${k}`)), "--optimize", "sequential", "--json");
+    const ok = await runCli(
+      "contract",
+      "ab,bc,cd,de,ef,fg->ag",
+      ...Array.from({ length: 6 }, (_, k) => file(`chain6_${k}`)),
+      "--optimize",
+      "sequential",
+      "--json",
+    );
     expect(ok.code).toBe(0);
     const steps = (JSON.parse(ok.stdout) as { path: number[][] }).path.map((s) => [...s].sort((a, b) => a - b));
-    expect(steps).toEqual([[0, 1], [0, 4], [0, 3], [0, 2], [0, 1]]);
+    expect(steps).toEqual([
+      [0, 1],
+      [0, 4],
+      [0, 3],
+      [0, 2],
+      [0, 1],
+    ]);
     const bad = await runCli("contract", "ij,jk", file("matmul_0"), file("matmul_1"), "--optimize", "nonesuch");
     expectOneLineError(bad, /unknown optimizer 'nonesuch'.*greedy/);
   });
@@ -154,7 +170,10 @@ describe("multilinear contract rejects bad input with one line and exit code 2",
   });
 
   test("conflicting sizes", async () => {
-    expectOneLineError(await runCli("contract", "ij,ij", file("matmul_0"), file("matmul_1")), /label 'i' has size 3 in operand 0 but size 4 in operand 1/);
+    expectOneLineError(
+      await runCli("contract", "ij,ij", file("matmul_0"), file("matmul_1")),
+      /label 'i' has size 3 in operand 0 but size 4 in operand 1/,
+    );
   });
 
   test("wrong rank", async () => {

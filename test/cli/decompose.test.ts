@@ -30,7 +30,14 @@ describe("multilinear decompose / reconstruct", () => {
     const out = join(dir, `${name}.safetensors`);
     const r = await runCli("decompose", method, fixture(name), ...args, "-o", out, "--json");
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { method: string; ranks: number[]; rel_error: number; iterations: number; params: string; seconds: number };
+    const report = JSON.parse(r.stdout) as {
+      method: string;
+      ranks: number[];
+      rel_error: number;
+      iterations: number;
+      params: string;
+      seconds: number;
+    };
     expect(report.method).toBe(method);
     expect(report.ranks).toEqual(ranks);
     expect(report.rel_error).toBeLessThan(1e-8);

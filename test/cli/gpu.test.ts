@@ -56,7 +56,19 @@ describe("multilinear contract --backend gpu", () => {
     const b = randn([5, 4], { seed: 2, dtype: "float32" });
     await saveNpy(join(dir, "a.npy"), a);
     await saveNpy(join(dir, "b.npy"), b);
-    const r = await run("contract", "ij,jk->ki", join(dir, "a.npy"), join(dir, "b.npy"), "--backend", "gpu", "--gpu-mode", "cpu", "-o", join(dir, "c.npy"), "--json");
+    const r = await run(
+      "contract",
+      "ij,jk->ki",
+      join(dir, "a.npy"),
+      join(dir, "b.npy"),
+      "--backend",
+      "gpu",
+      "--gpu-mode",
+      "cpu",
+      "-o",
+      join(dir, "c.npy"),
+      "--json",
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ shape: [4, 3], dtype: "float32", backend: "gpujs:cpu" });
     const got = (await loadNpy(join(dir, "c.npy"))).toTypedArray();
@@ -69,7 +81,9 @@ describe("multilinear contract --backend gpu", () => {
     const r = await run("contract", "ij->ji", join(dir, "d.npy"), "--backend", "gpu", "--gpu-mode", "cpu");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/computes in float32 .*float64/);
-    expect((await run("contract", "ij->ji", join(dir, "d.npy"), "--backend", "gpu", "--gpu-mode", "cpu", "--dtype", "float32")).code).toBe(0);
+    expect((await run("contract", "ij->ji", join(dir, "d.npy"), "--backend", "gpu", "--gpu-mode", "cpu", "--dtype", "float32")).code).toBe(
+      0,
+    );
     expect((await run("contract", "ij->ji", join(dir, "d.npy"), "--backend", "tpu")).err).toMatch(/unknown backend 'tpu'/);
   });
 });
@@ -77,7 +91,21 @@ describe("multilinear contract --backend gpu", () => {
 describe("multilinear gpu bench", () => {
   test("runs small sizes in a software mode, checks its GEMM, writes JSON and a table that says it is software", async () => {
     const out = join(dir, "bench.json");
-    const r = await run("gpu", "bench", "--mode", "cpu", "--gemm-sizes", "24,40", "--cp", "5:12:10:6:3", "--repeats", "3", "--no-torch", "--out", out);
+    const r = await run(
+      "gpu",
+      "bench",
+      "--mode",
+      "cpu",
+      "--gemm-sizes",
+      "24,40",
+      "--cp",
+      "5:12:10:6:3",
+      "--repeats",
+      "3",
+      "--no-torch",
+      "--out",
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/SOFTWARE, not a GPU measurement/);
     expect(r.out).toMatch(/PyTorch: not measured \(skipped \(--no-torch\)\)/);

@@ -94,7 +94,10 @@ describe("multilinear info rejects bad files with one line and exit code 2", () 
   });
 
   test("a safetensors file whose offsets overlap", async () => {
-    const header = JSON.stringify({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } });
+    const header = JSON.stringify({
+      a: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+      b: { dtype: "F32", shape: [1], data_offsets: [4, 8] },
+    });
     const bytes = new Uint8Array(8 + header.length + 8);
     new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
     bytes.set(new TextEncoder().encode(header), 8);

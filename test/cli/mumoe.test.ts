@@ -9,7 +9,9 @@ import { readNpy, readSafetensors, writeNpy } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
 
 const dir = new URL("../fixtures/mumoe-reference/", import.meta.url).pathname;
-const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".safetensors"))
+  .sort();
 const tmp = mkdtempSync(join(tmpdir(), "multilinear-mumoe-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -34,7 +36,12 @@ describe("multilinear mumoe", () => {
     out.toTypedArray().forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThan(1e-12));
   });
   test("bad input: one line, exit code 2", async () => {
-    for (const argv of [["mumoe", "check"], ["mumoe", "frob", "x"], ["mumoe", "run", join(dir, files[0]!)], ["mumoe", "check", join(tmp, "missing.safetensors")]]) {
+    for (const argv of [
+      ["mumoe", "check"],
+      ["mumoe", "frob", "x"],
+      ["mumoe", "run", join(dir, files[0]!)],
+      ["mumoe", "check", join(tmp, "missing.safetensors")],
+    ]) {
       const r = await runCli(...argv);
       expect(r.code, argv.join(" ")).toBe(2);
       expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);

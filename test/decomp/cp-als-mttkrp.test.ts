@@ -1,16 +1,37 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { CpuBackend, CPTensor, cpAls, cpToTensor, DenseTensor, mttkrpOf, rand, randn, type Backend, type CPAlsOptions } from "../../src/index.js";
+import {
+  CpuBackend,
+  CPTensor,
+  cpAls,
+  cpToTensor,
+  DenseTensor,
+  mttkrpOf,
+  rand,
+  randn,
+  type Backend,
+  type CPAlsOptions,
+} from "../../src/index.js";
 import { MttkrpSweep, sweepSplit } from "../../src/decomp/fit/mttkrp.js";
 import { naiveEinsum, type OracleResult } from "../oracles/naive-einsum.js";
 import { expectMatchesOracle, LAYOUTS, materialize } from "../helpers/tensors.js";
 
 /** `X_(m) · KhatriRao(U_k, k ≠ m)` by the naive einsum oracle: axis k of X is label k, the rank is "r". */
-function oracleMttkrp(shape: readonly number[], x: ArrayLike<number>, factors: readonly ArrayLike<number>[], rank: number, mode: number): OracleResult {
+function oracleMttkrp(
+  shape: readonly number[],
+  x: ArrayLike<number>,
+  factors: readonly ArrayLike<number>[],
+  rank: number,
+  mode: number,
+): OracleResult {
   const others = shape.map((_, k) => k).filter((k) => k !== mode);
   return naiveEinsum(
-    { inputs: [shape.map((_, k) => k), ...others.map((k) => [k, "r"])], output: [mode, "r"], shapes: [shape, ...others.map((k) => [shape[k]!, rank])] },
+    {
+      inputs: [shape.map((_, k) => k), ...others.map((k) => [k, "r"])],
+      output: [mode, "r"],
+      shapes: [shape, ...others.map((k) => [shape[k]!, rank])],
+    },
     [x, ...others.map((k) => factors[k]!)],
   );
 }
@@ -22,7 +43,15 @@ const arbProblem = fc
     rank: fc.integer({ min: 1, max: 4 }),
     seed: fc.nat({ max: 10_000 }),
   })
-  .chain((p) => fc.record({ shape: fc.constant(p.shape), rank: fc.constant(p.rank), seed: fc.constant(p.seed), mode: fc.integer({ min: 0, max: p.shape.length - 1 }), layout: fc.integer({ min: 0, max: LAYOUTS.length - 1 }) }));
+  .chain((p) =>
+    fc.record({
+      shape: fc.constant(p.shape),
+      rank: fc.constant(p.rank),
+      seed: fc.constant(p.seed),
+      mode: fc.integer({ min: 0, max: p.shape.length - 1 }),
+      layout: fc.integer({ min: 0, max: LAYOUTS.length - 1 }),
+    }),
+  );
 
 const backends = [new CpuBackend({ threads: 1 }), new CpuBackend({ kernels: "ts" })];
 
@@ -33,30 +62,49 @@ describe("MTTKRP kernels against the naive oracle", () => {
         const x = randn(shape, { seed });
         const factors = shape.map((n, k) => randn([n, rank], { seed: seed + k + 1 }));
         const got = mttkrpOf(materialize(shape, x.data, layout), factors, mode);
-        expectMatchesOracle(got, oracleMttkrp(shape, x.data, factors.map((f) => f.data), rank, mode), 1e-12, `shape [${shape}] rank ${rank} mode ${mode}`);
+        expectMatchesOracle(
+          got,
+          oracleMttkrp(
+            shape,
+            x.data,
+            factors.map((f) => f.data),
+            rank,
+            mode,
+          ),
+          1e-12,
+          `shape [${shape}] rank ${rank} mode ${mode}`,
+        );
       }),
       { numRuns: 150 },
     );
   });
 
-  test.each(backends.map((b) => [b.kernels, b] as const))("a whole sweep with factors replaced as it goes, on the %s kernels (property)", (_, backend) => {
-    fc.assert(
-      fc.property(arbProblem, ({ shape, rank, seed }) => {
-        const x = randn(shape, { seed }) as DenseTensor<"float64">;
-        const sweep = new MttkrpSweep(x, rank, backend);
-        const factors = shape.map((n, k) => randn([n, rank], { seed: seed + k + 1 }).data as Float64Array);
-        // Two sweeps: the cached partials must follow every replaced factor.
-        for (let s = 0; s < 2; s++) {
-          for (let m = 0; m < shape.length; m++) {
-            const got = new DenseTensor(sweep.mttkrp(factors, m), [shape[m]!, rank]);
-            expectMatchesOracle(got, oracleMttkrp(shape, x.data, factors, rank, m), 1e-12, `sweep ${s} mode ${m} shape [${shape}] rank ${rank}`);
-            factors[m] = randn([shape[m]!, rank], { seed: seed + 100 * (s + 1) + m }).data as Float64Array;
+  test.each(backends.map((b) => [b.kernels, b] as const))(
+    "a whole sweep with factors replaced as it goes, on the %s kernels (property)",
+    (_, backend) => {
+      fc.assert(
+        fc.property(arbProblem, ({ shape, rank, seed }) => {
+          const x = randn(shape, { seed }) as DenseTensor<"float64">;
+          const sweep = new MttkrpSweep(x, rank, backend);
+          const factors = shape.map((n, k) => randn([n, rank], { seed: seed + k + 1 }).data as Float64Array);
+          // Two sweeps: the cached partials must follow every replaced factor.
+          for (let s = 0; s < 2; s++) {
+            for (let m = 0; m < shape.length; m++) {
+              const got = new DenseTensor(sweep.mttkrp(factors, m), [shape[m]!, rank]);
+              expectMatchesOracle(
+                got,
+                oracleMttkrp(shape, x.data, factors, rank, m),
+                1e-12,
+                `sweep ${s} mode ${m} shape [${shape}] rank ${rank}`,
+              );
+              factors[m] = randn([shape[m]!, rank], { seed: seed + 100 * (s + 1) + m }).data as Float64Array;
+            }
           }
-        }
-      }),
-      { numRuns: 60 },
-    );
-  });
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   test("the split keeps each partial no larger than X: small trailing or leading modes are grouped", () => {
     expect(sweepSplit([100, 100, 100], 10)).toEqual({ trailing: 1, leading: 1 });
@@ -84,7 +132,13 @@ interface PreviousCase {
 const previous = JSON.parse(readFileSync(new URL("./cp-als-previous.json", import.meta.url), "utf8")) as { cases: PreviousCase[] };
 
 function dataOf(c: PreviousCase): DenseTensor {
-  if (c.planted !== undefined) return cpToTensor(new CPTensor(undefined, c.shape.map((n, k) => randn([n, c.planted!], { seed: c.seed + k }))));
+  if (c.planted !== undefined)
+    return cpToTensor(
+      new CPTensor(
+        undefined,
+        c.shape.map((n, k) => randn([n, c.planted!], { seed: c.seed + k })),
+      ),
+    );
   return c.uniform ? rand(c.shape, { seed: c.seed }) : randn(c.shape, { seed: c.seed });
 }
 
@@ -97,7 +151,9 @@ describe("cpAls follows the previous (einsum-based) implementation", () => {
     expect(fit.iterations).toBe(c.errors.length);
     expect(fit.converged).toBe(c.converged);
     fit.errors.forEach((e, i) => expect(Math.abs(e - c.errors[i]!), `iteration ${i + 1}`).toBeLessThanOrEqual(errorTolerance(e)));
-    fit.cp.factors.forEach((f, k) => f.toTypedArray().forEach((v, i) => expect(Math.abs(v - c.factors[k]![i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v)))));
+    fit.cp.factors.forEach((f, k) =>
+      f.toTypedArray().forEach((v, i) => expect(Math.abs(v - c.factors[k]![i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v)))),
+    );
     fit.cp.weights.toTypedArray().forEach((v, i) => expect(Math.abs(v - c.weights[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))));
   });
 
@@ -131,11 +187,21 @@ describe("cpAls follows the previous (einsum-based) implementation", () => {
   test("onIteration sees every error; a CP tensor init with weights is taken as given", () => {
     const x = randn([5, 4, 3], { seed: 21 });
     const seen: number[] = [];
-    const init = new CPTensor(new DenseTensor(new Float64Array([2, 0.5]), [2]), [randn([5, 2], { seed: 22 }), randn([4, 2], { seed: 23 }), randn([3, 2], { seed: 24 })]);
+    const init = new CPTensor(new DenseTensor(new Float64Array([2, 0.5]), [2]), [
+      randn([5, 2], { seed: 22 }),
+      randn([4, 2], { seed: 23 }),
+      randn([3, 2], { seed: 24 }),
+    ]);
     const fit = cpAls(x, 2, { init, maxIter: 5, tol: 0, onIteration: (it, e) => seen.push(it, e) });
     expect(seen).toEqual(fit.errors.flatMap((e, i) => [i + 1, e]));
     // The weights fold into factor 0: the same fit as from the pre-scaled factors.
-    const scaled = new CPTensor(undefined, [new DenseTensor(init.factors[0]!.toTypedArray().map((v, i) => v * [2, 0.5][i % 2]!), [5, 2]), ...init.factors.slice(1)]);
+    const scaled = new CPTensor(undefined, [
+      new DenseTensor(
+        init.factors[0]!.toTypedArray().map((v, i) => v * [2, 0.5][i % 2]!),
+        [5, 2],
+      ),
+      ...init.factors.slice(1),
+    ]);
     expect(cpAls(x, 2, { init: scaled, maxIter: 5, tol: 0 }).errors).toEqual(fit.errors);
   });
 });
@@ -169,8 +235,18 @@ describe("a tensor large enough to be kept in kernel memory", () => {
     const inner = new MttkrpSweep(y, 4, backend);
     const factors = shape.map((n, k) => randn([n, 4], { seed: 20 + k }).data as Float64Array);
     for (let m = 0; m < 3; m++) {
-      expectMatchesOracle(new DenseTensor(inner.mttkrp(factors, m), [shape[m]!, 4]), oracleMttkrp(shape, y.data, factors, 4, m), 1e-12, `inner mode ${m}`);
-      expectMatchesOracle(new DenseTensor(outer.mttkrp(factors, m), [shape[m]!, 4]), oracleMttkrp(shape, x.data, factors, 4, m), 1e-12, `outer mode ${m}`);
+      expectMatchesOracle(
+        new DenseTensor(inner.mttkrp(factors, m), [shape[m]!, 4]),
+        oracleMttkrp(shape, y.data, factors, 4, m),
+        1e-12,
+        `inner mode ${m}`,
+      );
+      expectMatchesOracle(
+        new DenseTensor(outer.mttkrp(factors, m), [shape[m]!, 4]),
+        oracleMttkrp(shape, x.data, factors, 4, m),
+        1e-12,
+        `outer mode ${m}`,
+      );
     }
     inner.release();
     outer.release();
@@ -184,7 +260,12 @@ describe("matrices", () => {
       const f = [randn([30, 3], { seed: 6 }).data as Float64Array, randn([20, 3], { seed: 7 }).data as Float64Array];
       const sweep = new MttkrpSweep(x, 3, backend);
       for (let m = 0; m < 2; m++) {
-        expectMatchesOracle(new DenseTensor(sweep.mttkrp(f, m), [x.shape[m]!, 3]), oracleMttkrp([30, 20], x.data, f, 3, m), 1e-12, `${backend.kernels} mode ${m}`);
+        expectMatchesOracle(
+          new DenseTensor(sweep.mttkrp(f, m), [x.shape[m]!, 3]),
+          oracleMttkrp([30, 20], x.data, f, 3, m),
+          1e-12,
+          `${backend.kernels} mode ${m}`,
+        );
       }
     }
   });

@@ -30,7 +30,8 @@ import {
   type DenseTensor,
 } from "../../src/index.js";
 
-const golden = (name: string): DenseTensor => readNpy(new Uint8Array(readFileSync(new URL(`../fixtures/decomp/${name}.npy`, import.meta.url))), name);
+const golden = (name: string): DenseTensor =>
+  readNpy(new Uint8Array(readFileSync(new URL(`../fixtures/decomp/${name}.npy`, import.meta.url))), name);
 const relErr = (a: DenseTensor, b: DenseTensor): number => {
   const d = a.toTypedArray();
   const e = b.toTypedArray();
@@ -41,7 +42,10 @@ const relErr = (a: DenseTensor, b: DenseTensor): number => {
 
 describe("TensorLy conventions (numpy goldens)", () => {
   const w = golden("cp_weights");
-  const cp = new CPTensor(w, [0, 1, 2].map((k) => golden(`cp_factor${k}`)));
+  const cp = new CPTensor(
+    w,
+    [0, 1, 2].map((k) => golden(`cp_factor${k}`)),
+  );
   test("cp_to_tensor", () => {
     expect(relErr(cpToTensor(cp), golden("cp_tensor"))).toBeLessThan(1e-14);
   });
@@ -116,7 +120,10 @@ describe("factorized tensors are lazy einsum operands", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.nat(), (d, r, seed) => {
         const shape = Array.from({ length: d }, (_, k) => 2 + ((seed + k) % 3));
-        const cp = new CPTensor(randn([r], { seed }), shape.map((n, k) => randn([n, r], { seed: seed + k + 1 })));
+        const cp = new CPTensor(
+          randn([r], { seed }),
+          shape.map((n, k) => randn([n, r], { seed: seed + k + 1 })),
+        );
         const ring = Array.from({ length: d }, (_, k) => 1 + ((seed + 2 * k) % 3));
         const tr = new TRTensor(shape.map((n, k) => randn([ring[k]!, n, ring[(k + 1) % d]!], { seed: seed + 10 + k })));
         const vectors = shape.map((n, k) => randn([n], { seed: seed + 20 + k }));
@@ -177,7 +184,9 @@ describe("bad input", () => {
     expect(() => trSvd(x, [3, 2, 2])).toThrow(/R_0·R_1 = 6 exceeds/);
   });
   test("mismatched ring ranks in cores", () => {
-    expect(() => new TRTensor([randn([2, 3, 3], { seed: 1 }), randn([2, 3, 2], { seed: 1 })])).toThrow(/ends with rank 3 but core 1 starts with 2/);
+    expect(() => new TRTensor([randn([2, 3, 3], { seed: 1 }), randn([2, 3, 2], { seed: 1 })])).toThrow(
+      /ends with rank 3 but core 1 starts with 2/,
+    );
   });
   test("NaN or Infinity in the data", () => {
     const bad = randn([3, 3, 3], { seed: 1 });

@@ -147,7 +147,8 @@ function describeShapes(shapes: readonly (readonly number[])[]): string {
 }
 
 function compare(got: DenseTensor, want: OracleResult, rtol: number): string | undefined {
-  if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) return `shape [${got.shape.join(", ")}], oracle [${want.shape.join(", ")}]`;
+  if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i]))
+    return `shape [${got.shape.join(", ")}], oracle [${want.shape.join(", ")}]`;
   const a = got.toTypedArray();
   for (let i = 0; i < a.length; i++) {
     const v = want.data[i]!;
@@ -175,16 +176,47 @@ function einsumCase(r: CaseRandom, seed: number): Failure {
   let text: string;
   if (c.form === "string") {
     // Nested arrays cannot spell an axis after a size-0 one ([[], []] is [2, 0]); such operands stay tensors.
-    const nested = ops.map((t, k) => (k === f32 || t.shape.includes(0) ? t : t.ndim === 1 && r.chance(0.5) ? t.toTypedArray() : t.toArray()));
-    if (form === 0) [call, text] = [() => einsum(c.equation, ops, options), `einsum(${JSON.stringify(c.equation)}, [${describeShapes(c.shapes)}], ${JSON.stringify(options)})`];
-    else if (form === 1) [call, text] = [() => einsum(c.equation, ...ops, options), `einsum(${JSON.stringify(c.equation)}, ${describeShapes(c.shapes)}, ${JSON.stringify(options)})`];
-    else if (form === 2) [call, text] = [() => contract(c.equation, ...ops, options), `contract(${JSON.stringify(c.equation)}, ${describeShapes(c.shapes)}, ${JSON.stringify(options)})`];
-    else [call, text] = [() => contract(c.equation, ...(nested as never[]), options), `contract(${JSON.stringify(c.equation)}, <nested arrays of shapes ${JSON.stringify(c.shapes)}>, ${JSON.stringify(options)})`];
+    const nested = ops.map((t, k) =>
+      k === f32 || t.shape.includes(0) ? t : t.ndim === 1 && r.chance(0.5) ? t.toTypedArray() : t.toArray(),
+    );
+    if (form === 0)
+      [call, text] = [
+        () => einsum(c.equation, ops, options),
+        `einsum(${JSON.stringify(c.equation)}, [${describeShapes(c.shapes)}], ${JSON.stringify(options)})`,
+      ];
+    else if (form === 1)
+      [call, text] = [
+        () => einsum(c.equation, ...ops, options),
+        `einsum(${JSON.stringify(c.equation)}, ${describeShapes(c.shapes)}, ${JSON.stringify(options)})`,
+      ];
+    else if (form === 2)
+      [call, text] = [
+        () => contract(c.equation, ...ops, options),
+        `contract(${JSON.stringify(c.equation)}, ${describeShapes(c.shapes)}, ${JSON.stringify(options)})`,
+      ];
+    else
+      [call, text] = [
+        () => contract(c.equation, ...(nested as never[]), options),
+        `contract(${JSON.stringify(c.equation)}, <nested arrays of shapes ${JSON.stringify(c.shapes)}>, ${JSON.stringify(options)})`,
+      ];
   } else {
     const interleaved: unknown[] = ops.flatMap((t, k) => [t, c.sublists[k]]);
     if (c.sublistOutput) interleaved.push(c.sublistOutput);
-    if (form <= 1) [call, text] = [() => einsumSublist(ops.map((tensor, k) => ({ tensor, labels: c.sublists[k]! })), c.sublistOutput, options), `einsumSublist(${c.equation}, ${JSON.stringify(options)})`];
-    else if (form === 2) [call, text] = [() => einsum(...(interleaved as never[]), options), `einsum(<interleaved> ${c.equation}, ${JSON.stringify(options)})`];
+    if (form <= 1)
+      [call, text] = [
+        () =>
+          einsumSublist(
+            ops.map((tensor, k) => ({ tensor, labels: c.sublists[k]! })),
+            c.sublistOutput,
+            options,
+          ),
+        `einsumSublist(${c.equation}, ${JSON.stringify(options)})`,
+      ];
+    else if (form === 2)
+      [call, text] = [
+        () => einsum(...(interleaved as never[]), options),
+        `einsum(<interleaved> ${c.equation}, ${JSON.stringify(options)})`,
+      ];
     else [call, text] = [() => contract(...(interleaved as never[])), `contract(<interleaved> ${c.equation})`];
   }
   const want = naiveEinsum(c.oracle, data);
@@ -246,8 +278,11 @@ function equationCase(r: CaseRandom, seed: number): Failure {
     error = e;
   }
   if (!parsed.ok) {
-    if (got) return { message: `numpy refuses the equation (${parsed.reason}) but einsum returned shape [${got.shape.join(", ")}]`, repro: text };
-    return error instanceof MultilinearError ? undefined : { message: `threw ${errorName(error)}: ${(error as Error)?.message}`, repro: text };
+    if (got)
+      return { message: `numpy refuses the equation (${parsed.reason}) but einsum returned shape [${got.shape.join(", ")}]`, repro: text };
+    return error instanceof MultilinearError
+      ? undefined
+      : { message: `threw ${errorName(error)}: ${(error as Error)?.message}`, repro: text };
   }
   if (!got) return { message: `a valid equation threw ${errorName(error)}: ${(error as Error)?.message}`, repro: text };
   let want: OracleResult;
@@ -285,7 +320,13 @@ const NPY_DESCRS = ["<f8", "<f4", ">f8", "<f2", "<i8", ">i4", "|i1", "<u8", "|u1
 const ITEM: Record<string, number> = { f8: 8, f4: 4, f2: 2, i8: 8, i4: 4, i1: 1, u8: 8, u1: 1, b1: 1, i2: 2, u4: 4 };
 
 function validNpy(r: CaseRandom): Uint8Array {
-  if (r.chance(0.3)) return writeNpy(tensor(Array.from({ length: r.int(5) }, () => r.next()), { dtype: r.chance(0.5) ? "float32" : "float64" }));
+  if (r.chance(0.3))
+    return writeNpy(
+      tensor(
+        Array.from({ length: r.int(5) }, () => r.next()),
+        { dtype: r.chance(0.5) ? "float32" : "float64" },
+      ),
+    );
   const descr = r.pick(NPY_DESCRS);
   const shape = Array.from({ length: r.int(4) }, () => r.int(4));
   const n = shape.reduce((a, b) => a * b, 1);
@@ -293,13 +334,33 @@ function validNpy(r: CaseRandom): Uint8Array {
   // Keep 64-bit integers mostly within 2^53 (the high bytes small) so that most files read.
   if (/[iu]8/.test(descr) && r.chance(0.8)) for (let i = 0; i < n; i++) data[descr.startsWith(">") ? i * 8 : i * 8 + 7] = 0;
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
-  return npyFile(`{'descr': '${descr}', 'fortran_order': ${r.chance(0.3) ? "True" : "False"}, 'shape': ${shapeText}, }`, data, r.chance(0.2) ? 2 : 1);
+  return npyFile(
+    `{'descr': '${descr}', 'fortran_order': ${r.chance(0.3) ? "True" : "False"}, 'shape': ${shapeText}, }`,
+    data,
+    r.chance(0.2) ? 2 : 1,
+  );
 }
 
-const HUGE_SHAPES = ["(1099511627776,)", "(4294967296, 2)", "(65536, 65536, 65536)", "(9007199254740993,)", "(-1,)", "(3,", "()", "(0,)", "(1e3,)", "(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)", "(18446744073709551616,)"];
+const HUGE_SHAPES = [
+  "(1099511627776,)",
+  "(4294967296, 2)",
+  "(65536, 65536, 65536)",
+  "(9007199254740993,)",
+  "(-1,)",
+  "(3,",
+  "()",
+  "(0,)",
+  "(1e3,)",
+  "(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)",
+  "(18446744073709551616,)",
+];
 const HEADER_EDITS: readonly ((h: string, r: CaseRandom) => string)[] = [
   (h, r) => h.replace(/'shape': \([^)]*\)/, `'shape': ${r.pick(HUGE_SHAPES)}`),
-  (h, r) => h.replace(/'descr': '[^']*'/, `'descr': '${r.pick(["<c16", "|O", "<U3", "<f16", "float64", "<V8", "<M8", "", "<f8'", "<i0", ">f99999999999"])}'`),
+  (h, r) =>
+    h.replace(
+      /'descr': '[^']*'/,
+      `'descr': '${r.pick(["<c16", "|O", "<U3", "<f16", "float64", "<V8", "<M8", "", "<f8'", "<i0", ">f99999999999"])}'`,
+    ),
   (h, r) => h.replace(/'fortran_order': \w+/, `'fortran_order': ${r.pick(["1", "None", "'True'", "True, 'extra': 1"])}`),
   (h, r) => mutateString(h, r, ["{", "}", "(", ")", "'", ",", ":", " ", "9", "\u0000", "\u00ff"]),
 ];
@@ -317,15 +378,28 @@ function validSafetensors(r: CaseRandom): Uint8Array {
   for (let k = 0; k < n; k++) {
     const shape = Array.from({ length: r.int(3) }, () => r.int(4));
     const n = shape.reduce((a, b) => a * b, 1);
-    const signed = fromData(Float64Array.from({ length: n }, () => r.int(7) - 2), shape);
-    entries[`t${k}`] = r.chance(0.5) ? signed : { tensor: fromData(signed.toTypedArray().map(Math.abs), shape), dtype: r.pick(["I64", "U8", "F16", "BF16", "I32"] as const) };
+    const signed = fromData(
+      Float64Array.from({ length: n }, () => r.int(7) - 2),
+      shape,
+    );
+    entries[`t${k}`] = r.chance(0.5)
+      ? signed
+      : { tensor: fromData(signed.toTypedArray().map(Math.abs), shape), dtype: r.pick(["I64", "U8", "F16", "BF16", "I32"] as const) };
   }
   return writeSafetensors(entries as never, r.chance(0.5) ? { note: "fuzz" } : undefined);
 }
 
 const JSON_EDITS: readonly ((h: string, r: CaseRandom) => string)[] = [
-  (h, r) => h.replace(/"shape":\[[^\]]*\]/, `"shape":${r.pick(["[1099511627776]", "[4294967296,2]", "[-1]", "[1.5]", '["2"]', "[]", "[65536,65536,65536]", "null", "[9007199254740993]"])}`),
-  (h, r) => h.replace(/"data_offsets":\[[^\]]*\]/, `"data_offsets":${r.pick(["[0,1099511627776]", "[8,0]", "[-8,0]", "[0]", "[0,1.5]", "null", '["0","8"]', "[1e300,1e301]"])}`),
+  (h, r) =>
+    h.replace(
+      /"shape":\[[^\]]*\]/,
+      `"shape":${r.pick(["[1099511627776]", "[4294967296,2]", "[-1]", "[1.5]", '["2"]', "[]", "[65536,65536,65536]", "null", "[9007199254740993]"])}`,
+    ),
+  (h, r) =>
+    h.replace(
+      /"data_offsets":\[[^\]]*\]/,
+      `"data_offsets":${r.pick(["[0,1099511627776]", "[8,0]", "[-8,0]", "[0]", "[0,1.5]", "null", '["0","8"]', "[1e300,1e301]"])}`,
+    ),
   (h, r) => h.replace(/"dtype":"[^"]*"/, `"dtype":${r.pick(['"F128"', '"f64"', "7", "null", '"BOOL"', '"I64"', '"U64"'])}`),
   (h, r) => mutateString(h, r, ["{", "}", "[", "]", '"', ",", ":", " ", "9", "\\", "\u0000"]),
 ];
@@ -356,7 +430,8 @@ function mutateBytes(bytes: Uint8Array, r: CaseRandom, format: "npy" | "safetens
       if (out.length < 16) return out;
       const dv = new DataView(out.buffer);
       if (format === "npy") dv.setUint16(8, r.pick([0, 1, 65535, dv.getUint16(8, true) + 1, dv.getUint16(8, true) - 1]) & 0xffff, true);
-      else dv.setBigUint64(0, r.pick([0n, 1n, 2n ** 40n, 2n ** 63n, dv.getBigUint64(0, true) + 1n, 2n ** 64n - 1n]) & (2n ** 64n - 1n), true);
+      else
+        dv.setBigUint64(0, r.pick([0n, 1n, 2n ** 40n, 2n ** 63n, dv.getBigUint64(0, true) + 1n, 2n ** 64n - 1n]) & (2n ** 64n - 1n), true);
       return out;
     }
     default: {
@@ -459,40 +534,108 @@ interface ApiTemplate {
   readonly args: () => unknown[];
 }
 
-const T = (): DenseTensor => tensor([[1, 2], [3, 4]]);
+const T = (): DenseTensor =>
+  tensor([
+    [1, 2],
+    [3, 4],
+  ]);
 const cpConfig = (): Record<string, unknown> => ({ kind: "cp", inputDim: 4, outputDim: 3, expertDims: [4], ranks: 2 });
-const trConfig = (): Record<string, unknown> => ({ kind: "tr", inputDim: 3, outputDim: 2, expertDims: [3], ranks: [[2, null, 2], [2, null, 2], [2, null, 2]] });
+const trConfig = (): Record<string, unknown> => ({
+  kind: "tr",
+  inputDim: 3,
+  outputDim: 2,
+  expertDims: [3],
+  ranks: [
+    [2, null, 2],
+    [2, null, 2],
+    [2, null, 2],
+  ],
+});
 
-const any = (f: (...a: never[]) => unknown) => (args: unknown[]): unknown => f(...(args as never[]));
+const any =
+  (f: (...a: never[]) => unknown) =>
+  (args: unknown[]): unknown =>
+    f(...(args as never[]));
 
 const API: readonly ApiTemplate[] = [
   { name: "einsum", call: any(einsum), args: () => ["ij,jk->ik", [T(), T()], { optimize: "greedy" }] },
   { name: "einsum", call: any(einsum), args: () => ["ij,jk->ik", T(), T()] },
   { name: "einsum", call: any(einsum), args: () => [T(), [0, 1], T(), [1, 2], [0, 2]] },
-  { name: "contract", call: any(contract), args: () => ["ij,jk,kl->il", T(), T(), T(), { optimize: [[1, 2], [0, 1]], memoryLimit: "max_input" }] },
+  {
+    name: "contract",
+    call: any(contract),
+    args: () => [
+      "ij,jk,kl->il",
+      T(),
+      T(),
+      T(),
+      {
+        optimize: [
+          [1, 2],
+          [0, 1],
+        ],
+        memoryLimit: "max_input",
+      },
+    ],
+  },
   { name: "contract", call: any(contract), args: () => ["ij,jk->ik", T(), T(), { sliceLimit: 2 }] },
   { name: "contractPath", call: any(contractPath), args: () => ["ab,bc,cd->ad", [2, 3], [3, 4], [4, 5], { optimize: "optimal" }] },
   { name: "contractExpression", call: any(contractExpression), args: () => ["bi,ij->bj", [2, 2], T(), { optimize: "greedy" }] },
-  { name: "einsumSublist", call: any(einsumSublist), args: () => [[{ tensor: T(), labels: [0, 1] }, { tensor: T(), labels: [1, 2] }], [0, 2], {}] },
+  {
+    name: "einsumSublist",
+    call: any(einsumSublist),
+    args: () => [
+      [
+        { tensor: T(), labels: [0, 1] },
+        { tensor: T(), labels: [1, 2] },
+      ],
+      [0, 2],
+      {},
+    ],
+  },
   { name: "randn", call: any(randn), args: () => [[2, 3], { seed: 1 }] },
   { name: "rand", call: any(rand), args: () => [[2, 3], { seed: 1, low: 0, high: 2 }] },
-  { name: "tensor", call: any(tensor), args: () => [[[1, 2], [3, 4]], { dtype: "float32" }] },
+  {
+    name: "tensor",
+    call: any(tensor),
+    args: () => [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "float32" },
+    ],
+  },
   { name: "zeros", call: any(zeros), args: () => [[2, 2], { dtype: "float64" }] },
   { name: "createMuMoE", call: any(createMuMoE), args: () => [cpConfig(), { seed: 1 }] },
   { name: "createMuMoE", call: any(createMuMoE), args: () => [trConfig(), { seed: 2, init: "random" }] },
   { name: "layerBudget", call: any(layerBudget), args: () => [cpConfig()] },
   { name: "layerBudget", call: any(layerBudget), args: () => [{ kind: "sparse", inputDim: 4, outputDim: 3, nExperts: 4, topK: 2 }] },
-  { name: "matchRank", call: any(matchRank), args: () => [{ kind: "cp", inputDim: 8, outputDim: 8, expertDims: [4] }, 100, { mode: "under" }] },
-  { name: "matchRank", call: any(matchRank), args: () => [{ kind: "tr", inputDim: 8, outputDim: 8, expertDims: [4] }, 300n, { fixedRanks: 2 }] },
+  {
+    name: "matchRank",
+    call: any(matchRank),
+    args: () => [{ kind: "cp", inputDim: 8, outputDim: 8, expertDims: [4] }, 100, { mode: "under" }],
+  },
+  {
+    name: "matchRank",
+    call: any(matchRank),
+    args: () => [{ kind: "tr", inputDim: 8, outputDim: 8, expertDims: [4] }, 300n, { fixedRanks: 2 }],
+  },
   { name: "cpAls", call: any(cpAls), args: () => [randn([3, 3, 3], { seed: 1 }), 2, { maxIter: 2 }] },
   { name: "ttSvd", call: any(ttSvd), args: () => [randn([3, 3, 3], { seed: 1 }), { ranks: 2 }] },
-  { name: "forward", call: (a) => createMuMoE(cpConfig() as never, { seed: 1 }).forward(a[0] as never, a[1] as never), args: () => [randn([2, 4], { seed: 1 }), { checkFinite: true }] },
+  {
+    name: "forward",
+    call: (a) => createMuMoE(cpConfig() as never, { seed: 1 }).forward(a[0] as never, a[1] as never),
+    args: () => [randn([2, 4], { seed: 1 }), { checkFinite: true }],
+  },
 ];
 
 /** Replaces one argument (or one field of an object argument) by a bad value; returns the call's text. */
 function corrupt(args: unknown[], r: CaseRandom, name: string): string {
   const [label, make] = r.pick(BAD_VALUES);
-  const objects = args.map((a, i) => [a, i] as const).filter(([a]) => typeof a === "object" && a !== null && !Array.isArray(a) && !(a instanceof DenseTensor));
+  const objects = args
+    .map((a, i) => [a, i] as const)
+    .filter(([a]) => typeof a === "object" && a !== null && !Array.isArray(a) && !(a instanceof DenseTensor));
   if (objects.length > 0 && r.chance(0.4)) {
     const [obj, i] = r.pick(objects);
     const keys = Object.keys(obj as object);
@@ -515,7 +658,9 @@ function apiCase(r: CaseRandom): Failure {
     t.call(args);
     return undefined;
   } catch (e) {
-    return e instanceof MultilinearError ? undefined : { message: `threw ${errorName(e)}: ${(e as Error)?.message}`, repro: text.join(" then ") };
+    return e instanceof MultilinearError
+      ? undefined
+      : { message: `threw ${errorName(e)}: ${(e as Error)?.message}`, repro: text.join(" then ") };
   }
 }
 

@@ -39,9 +39,26 @@ describe("fuzz", () => {
   });
 
   test("the equation oracle refuses what numpy refuses", () => {
-    expect(parseEquationOracle("ij,jk->ik", [[2, 3], [3, 4]]).ok).toBe(true);
-    for (const eq of ["ij,jk->i,k", "i.j", "ij->ii", "ij->k", "ij-k", "...i...", "ij,jk->ik->i"]) expect(parseEquationOracle(eq, [[2, 3], [3, 4]]).ok, eq).toBe(false);
-    expect(parseEquationOracle("...ij,jk->ik", [[5, 2, 3], [3, 4]]).ok).toBe(false);
+    expect(
+      parseEquationOracle("ij,jk->ik", [
+        [2, 3],
+        [3, 4],
+      ]).ok,
+    ).toBe(true);
+    for (const eq of ["ij,jk->i,k", "i.j", "ij->ii", "ij->k", "ij-k", "...i...", "ij,jk->ik->i"])
+      expect(
+        parseEquationOracle(eq, [
+          [2, 3],
+          [3, 4],
+        ]).ok,
+        eq,
+      ).toBe(false);
+    expect(
+      parseEquationOracle("...ij,jk->ik", [
+        [5, 2, 3],
+        [3, 4],
+      ]).ok,
+    ).toBe(false);
   });
 });
 
@@ -56,14 +73,20 @@ function thrown(f: () => unknown): unknown {
 }
 
 describe("regressions found by the fuzzer", () => {
-  const a = tensor([[1, 2], [3, 4]]);
+  const a = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
 
   test("interleaved form with a broadcast (size-1) repeated label keeps its axes", () => {
     // The interleaved call was once spelled through the parsed problem's equation, which drops size-1 broadcast axes.
     const x = randn([1, 1], { seed: 1 });
     const y = randn([3, 2, 2, 2], { seed: 2 });
     const got = contract(x, ["p", "p"], y, ["...", -7, 2, 2, "p"]);
-    const want = einsumSublist([{ tensor: x, labels: ["p", "p"] }, { tensor: y, labels: ["...", -7, 2, 2, "p"] }]);
+    const want = einsumSublist([
+      { tensor: x, labels: ["p", "p"] },
+      { tensor: y, labels: ["...", -7, 2, 2, "p"] },
+    ]);
     expect(got.shape).toEqual([3]);
     expect(got.toArray()).toEqual(want.toArray());
   });
@@ -76,14 +99,23 @@ describe("regressions found by the fuzzer", () => {
     ["ttSvd with a non-tensor", () => ttSvd([NaN] as never)],
     ["ttSvd with ranks: null", () => ttSvd(randn([3, 3, 3], { seed: 1 }), { ranks: null as never })],
     ["cpAls with a fake network operand", () => cpAls({ shape: "x", dtype: "float64", network: () => 1 } as never, 2)],
-    ["layer.forward with a bigint", () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 }).forward(-5n as never)],
+    [
+      "layer.forward with a bigint",
+      () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 }).forward(-5n as never),
+    ],
   ])("%s is a MultilinearError", (_, f) => {
     expect(thrown(f)).toBeInstanceOf(MultilinearError);
   });
 
   test.each([
-    ["createMuMoE with inputDim 1e10", () => createMuMoE({ kind: "cp", inputDim: 1e10, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 })],
-    ["createMuMoE with outputDim 1e10", () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 1e10, expertDims: [4], ranks: 2 }, { seed: 1 })],
+    [
+      "createMuMoE with inputDim 1e10",
+      () => createMuMoE({ kind: "cp", inputDim: 1e10, outputDim: 3, expertDims: [4], ranks: 2 }, { seed: 1 }),
+    ],
+    [
+      "createMuMoE with outputDim 1e10",
+      () => createMuMoE({ kind: "cp", inputDim: 4, outputDim: 1e10, expertDims: [4], ranks: 2 }, { seed: 1 }),
+    ],
     ["cpAls with rank 2^53", () => cpAls(randn([3, 3, 3], { seed: 1 }), 2 ** 53, { maxIter: 2 })],
     ["cpAls with rank 1e10", () => cpAls(randn([3, 3, 3], { seed: 1 }), 1e10, { maxIter: 2 })],
   ])("%s is refused by the size check, not by an allocation RangeError", (_, f) => {

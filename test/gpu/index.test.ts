@@ -14,9 +14,12 @@ afterEach(() => resetWebGpuLookup());
 
 /** What Node's ES-module loader throws for a package that is not installed. */
 const notFound = (name: string) => async (): Promise<never> => {
-  throw Object.assign(new Error(`Cannot find package '${name}' imported from /app/node_modules/multilinear/dist/tensor/backends/gpu/load.js`), {
-    code: "ERR_MODULE_NOT_FOUND",
-  });
+  throw Object.assign(
+    new Error(`Cannot find package '${name}' imported from /app/node_modules/multilinear/dist/tensor/backends/gpu/load.js`),
+    {
+      code: "ERR_MODULE_NOT_FOUND",
+    },
+  );
 };
 
 /** Runs `f`, expects a rejection with an instance of `cls`, and returns it. */
@@ -77,7 +80,12 @@ describe("a missing webgpu package", () => {
   test("mode 'auto' moves on, and the report names the package and its install command", async () => {
     const gpu = await createGpuBackend({ loadWebGpu: notFound("webgpu") });
     const w = gpu.info.modes.find((m) => m.mode === "webgpu")!;
-    expect(w).toEqual({ mode: "webgpu", available: false, reason: "the optional 'webgpu' package is not installed (npm install webgpu)", missingPackage: "webgpu" });
+    expect(w).toEqual({
+      mode: "webgpu",
+      available: false,
+      reason: "the optional 'webgpu' package is not installed (npm install webgpu)",
+      missingPackage: "webgpu",
+    });
     expect(gpu.mode).not.toBe("webgpu");
     await gpu.dispose();
   });
@@ -92,7 +100,8 @@ describe("the entries", () => {
   });
 
   test("the core entry no longer exports the GPU backend; its backend-generic parts stay", () => {
-    for (const name of ["createGpuBackend", "gpuInfo", "GpuBackend", "GpuTensor", "DeviceBuffer", "parseGpuMode", "GPU_MODES", "gemmWgsl"]) expect(core).not.toHaveProperty(name);
+    for (const name of ["createGpuBackend", "gpuInfo", "GpuBackend", "GpuTensor", "DeviceBuffer", "parseGpuMode", "GPU_MODES", "gemmWgsl"])
+      expect(core).not.toHaveProperty(name);
     for (const name of ["einsumAsync", "executePlanAsync", "cpuLayerOps", "DeviceMuMoE"]) expect(core).toHaveProperty(name);
   });
 });

@@ -47,7 +47,12 @@ export function extractExamples(source: string, file: string): DocExample[] {
     const start = i;
     let end = i;
     while (end < lines.length && !lines[end]!.includes("*/")) end++;
-    const body = lines.slice(start, end + 1).map((l) => l.replace(/^\s*\/\*\*\s?/, "").replace(/\s*\*\/\s*$/, "").replace(/^\s*\*(?: |$)/, ""));
+    const body = lines.slice(start, end + 1).map((l) =>
+      l
+        .replace(/^\s*\/\*\*\s?/, "")
+        .replace(/\s*\*\/\s*$/, "")
+        .replace(/^\s*\*(?: |$)/, ""),
+    );
     const symbol = nameAfter(lines, end + 1, className) ?? `line ${end + 2}`;
     let inExample = false;
     for (let k = 0; k < body.length; k++) {
@@ -100,9 +105,13 @@ export function prepareExample(e: DocExample, resolve: (specifier: string) => st
     if (/^\s*import\b/.test(line)) {
       // Collect a possibly multi-line import statement.
       let stmt = line;
-      while (!/from\s+["'][^"']+["']\s*;?\s*$/.test(stmt) && !/^\s*import\s+["'][^"']+["']\s*;?\s*$/.test(stmt) && i + 1 < e.code.length) stmt += "\n" + e.code[++i]!;
+      while (!/from\s+["'][^"']+["']\s*;?\s*$/.test(stmt) && !/^\s*import\s+["'][^"']+["']\s*;?\s*$/.test(stmt) && i + 1 < e.code.length)
+        stmt += "\n" + e.code[++i]!;
       imports.push(
-        stmt.replace(/(from\s+|import\s+)(["'])(multilinear(?:\/[^"']*)?)\2/, (_, kw: string, q: string, spec: string) => `${kw}${q}${resolve(spec)}${q}`),
+        stmt.replace(
+          /(from\s+|import\s+)(["'])(multilinear(?:\/[^"']*)?)\2/,
+          (_, kw: string, q: string, spec: string) => `${kw}${q}${resolve(spec)}${q}`,
+        ),
       );
       body.push("");
       continue;

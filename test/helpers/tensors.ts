@@ -35,7 +35,12 @@ export function materialize(shape: readonly number[], data: ArrayLike<number>, l
   if (layout === 2) {
     const buf = alloc(2 * n + 1).fill(Number.NaN);
     for (let i = 0; i < n; i++) buf[1 + 2 * i] = data[i]!;
-    return new DenseTensor(buf, shape, c.map((s) => 2 * s), 1);
+    return new DenseTensor(
+      buf,
+      shape,
+      c.map((s) => 2 * s),
+      1,
+    );
   }
   const buf = alloc(n);
   for (let i = 0; i < n; i++) buf[i] = data[i]!;

@@ -6,7 +6,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { FileFormatError, loadNpy, loadSafetensors, randn, readFileBytes, saveNpy, saveSafetensors, writeFileBytes } from "../../src/index.js";
+import {
+  FileFormatError,
+  loadNpy,
+  loadSafetensors,
+  randn,
+  readFileBytes,
+  saveNpy,
+  saveSafetensors,
+  writeFileBytes,
+} from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
 import { EINSUM_FIXTURES } from "../helpers/golden.js";
 
@@ -40,6 +49,8 @@ describe("file helpers", () => {
     await expect(saveNpy(target, randn([2], { seed: 1 }))).rejects.toThrow(/out\.npy: cannot be written \(ENOENT\)/);
     const r = await runCli("contract", "ij->i", join(EINSUM_FIXTURES, "npy/matmul_0.npy"), "-o", target);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^multilinear contract: .*out\.npy: cannot be written \(ENOENT\) \(fix: check that the directory exists and is writable\)\n$/);
+    expect(r.stderr).toMatch(
+      /^multilinear contract: .*out\.npy: cannot be written \(ENOENT\) \(fix: check that the directory exists and is writable\)\n$/,
+    );
   });
 });

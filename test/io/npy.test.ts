@@ -22,7 +22,11 @@ describe("readNpy reads files written by numpy", () => {
     expect(new Set(all.map((f) => f.version[0]))).toEqual(new Set([1, 2, 3]));
     expect(all.some((f) => f.descr.startsWith(">"))).toBe(true);
     expect(all.some((f) => f.fortran)).toBe(true);
-    for (const d of ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]) expect(all.some((f) => f.descr.endsWith(d)), d).toBe(true);
+    for (const d of ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"])
+      expect(
+        all.some((f) => f.descr.endsWith(d)),
+        d,
+      ).toBe(true);
   });
 
   test.each(manifest.npy.map((f) => [f.file, f] as const))("%s", (file, f) => {
@@ -64,19 +68,25 @@ describe("writeNpy → readNpy round trips", () => {
 
   test("any shape, float32 and float64, every value bit-exact (NaN, ±0, ±Infinity included)", () => {
     fc.assert(
-      fc.property(shapeArb, fc.constantFrom("float32", "float64"), fc.array(valueArb, { minLength: 256, maxLength: 256 }), fc.boolean(), (shape, dtype, pool, transposed) => {
-        const n = shape.reduce((a, b) => a * b, 1);
-        const stored = transposed ? [...shape].reverse() : shape;
-        const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-        for (let i = 0; i < n; i++) data[i] = pool[i % pool.length]!;
-        // A transposed view is written in C order of its own (permuted) shape.
-        const base = new DenseTensor(data, stored);
-        const x = transposed ? base.transpose() : base;
-        const y = readNpy(writeNpy(x));
-        expect(y.dtype).toBe(dtype);
-        expect(y.shape).toEqual(shape);
-        expectSameValues(y.toTypedArray(), Array.from(x.toTypedArray()), `shape ${JSON.stringify(shape)}`);
-      }),
+      fc.property(
+        shapeArb,
+        fc.constantFrom("float32", "float64"),
+        fc.array(valueArb, { minLength: 256, maxLength: 256 }),
+        fc.boolean(),
+        (shape, dtype, pool, transposed) => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const stored = transposed ? [...shape].reverse() : shape;
+          const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+          for (let i = 0; i < n; i++) data[i] = pool[i % pool.length]!;
+          // A transposed view is written in C order of its own (permuted) shape.
+          const base = new DenseTensor(data, stored);
+          const x = transposed ? base.transpose() : base;
+          const y = readNpy(writeNpy(x));
+          expect(y.dtype).toBe(dtype);
+          expect(y.shape).toEqual(shape);
+          expectSameValues(y.toTypedArray(), Array.from(x.toTypedArray()), `shape ${JSON.stringify(shape)}`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -117,7 +127,8 @@ function npy(header: string, data: Uint8Array | number, version = 1): Uint8Array
   return out;
 }
 
-const dict = (descr: string, shape: string, fortran = "False"): string => `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
+const dict = (descr: string, shape: string, fortran = "False"): string =>
+  `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': ${shape}, }`;
 
 describe("corrupted .npy files are rejected with FileFormatError", () => {
   const valid = ioBytes("v1_f8.npy");
@@ -131,7 +142,11 @@ describe("corrupted .npy files are rejected with FileFormatError", () => {
     ["version 2 cut inside the header length", () => npy(dict("<f8", "(1,)"), 8, 2).subarray(0, 11), /ends inside the header length/],
     ["lying header (shape bigger than the data)", () => npy(dict("<f8", "(4, 4)"), 96), /needs 128 data bytes but the file has 96/],
     ["trailing garbage", () => npy(dict("<f8", "(3,)"), 27), /3 bytes of trailing data after the 24 bytes/],
-    ["huge declared shape", () => npy(dict("<f8", "(1000000, 1000000, 1000000)"), 8), /needs 8000000000000000000 data bytes but the file has 8/],
+    [
+      "huge declared shape",
+      () => npy(dict("<f8", "(1000000, 1000000, 1000000)"), 8),
+      /needs 8000000000000000000 data bytes but the file has 8/,
+    ],
     ["shape entry beyond 2^53", () => npy(dict("<f8", "(123456789012345678901,)"), 8), /shape entry 123456789012345678901 is too large/],
     ["negative shape entry", () => npy(dict("<f8", "(-1,)"), 8), /expected a non-negative integer in the shape/],
     ["fractional shape entry", () => npy(dict("<f8", "(1.5,)"), 8), /expected ',' or '\)'/],
@@ -142,7 +157,11 @@ describe("corrupted .npy files are rejected with FileFormatError", () => {
     ["odd integer width", () => npy(dict("<i3", "(1,)"), 3), /unsupported dtype '<i3'/],
     ["long double", () => npy(dict("<f16", "(1,)"), 16), /unsupported dtype '<f16'/],
     ["structured dtype", () => npy("{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", 8), /unexpected value/],
-    ["missing closing brace", () => npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), ", 8), /expected a string|expected ',' or '}'/],
+    [
+      "missing closing brace",
+      () => npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), ", 8),
+      /expected a string|expected ',' or '}'/,
+    ],
     ["text after the dict", () => npy(dict("<f8", "(1,)") + " x", 8), /text after the closing '}'/],
     ["unknown key", () => npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'extra': True, }", 8), /unknown key 'extra'/],
     ["repeated key", () => npy("{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", 8), /repeats key 'descr'/],
@@ -150,16 +169,24 @@ describe("corrupted .npy files are rejected with FileFormatError", () => {
     ["descr not a string", () => npy("{'descr': True, 'fortran_order': False, 'shape': (1,), }", 8), /no string 'descr'/],
     ["fortran_order not a boolean", () => npy("{'descr': '<f8', 'fortran_order': 'no', 'shape': (1,), }", 8), /no boolean 'fortran_order'/],
     ["unterminated string", () => npy("{'descr: <f8, 'fortran_order': False, 'shape': (1,), }", 8), /expected ':'|unterminated|expected/],
-    ["header length past the end (v2)", () => {
-      const b = npy(dict("<f8", "(1,)"), 8, 2);
-      new DataView(b.buffer).setUint32(8, 0xffffffff, true);
-      return b;
-    }, /header claims 4294967295 bytes/],
-    ["invalid UTF-8 in a version 3 header", () => {
-      const b = npy(dict("<f8", "(1,)"), 8, 3);
-      b[14] = 0xff;
-      return b;
-    }, /header is not valid UTF-8/],
+    [
+      "header length past the end (v2)",
+      () => {
+        const b = npy(dict("<f8", "(1,)"), 8, 2);
+        new DataView(b.buffer).setUint32(8, 0xffffffff, true);
+        return b;
+      },
+      /header claims 4294967295 bytes/,
+    ],
+    [
+      "invalid UTF-8 in a version 3 header",
+      () => {
+        const b = npy(dict("<f8", "(1,)"), 8, 3);
+        b[14] = 0xff;
+        return b;
+      },
+      /header is not valid UTF-8/,
+    ],
   ];
 
   test.each(cases)("%s", (_, make, message) => {

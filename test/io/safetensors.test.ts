@@ -50,7 +50,8 @@ describe("readSafetensors reads files built from the format description", () => 
 
   test("the fixtures cover every dtype of the format", () => {
     const seen = new Set(manifest.safetensors.flatMap((f) => f.tensors.map((t) => t.dtype)));
-    for (const d of ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U64", "U32", "U16", "U8", "BOOL"]) expect(seen.has(d), d).toBe(true);
+    for (const d of ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U64", "U32", "U16", "U8", "BOOL"])
+      expect(seen.has(d), d).toBe(true);
   });
 
   test("the header alone lists entries and offsets", () => {
@@ -62,7 +63,13 @@ describe("readSafetensors reads files built from the format description", () => 
   });
 
   test("a file inside a larger buffer at an odd offset", () => {
-    const bytes = writeSafetensors({ a_f64: tensor([[1.5, -2], [3, 4]]), b_i64: { tensor: tensor([7, -9]), dtype: "I64" } });
+    const bytes = writeSafetensors({
+      a_f64: tensor([
+        [1.5, -2],
+        [3, 4],
+      ]),
+      b_i64: { tensor: tensor([7, -9]), dtype: "I64" },
+    });
     const big = new Uint8Array(bytes.length + 7);
     big.set(bytes, 3);
     const st = readSafetensors(big.subarray(3, 3 + bytes.length));
@@ -77,8 +84,14 @@ describe("writeSafetensors → readSafetensors round trips", () => {
   const exact: Record<SafetensorsDType, fc.Arbitrary<number>> = {
     F64: fc.double({ noNaN: true }),
     F32: fc.float({ noNaN: true }).map((x) => x),
-    F16: fc.integer({ min: 0, max: 0xffff }).map(decodeHalf).filter((x) => !Number.isNaN(x)),
-    BF16: fc.integer({ min: 0, max: 0xffff }).map(decodeBf16).filter((x) => !Number.isNaN(x)),
+    F16: fc
+      .integer({ min: 0, max: 0xffff })
+      .map(decodeHalf)
+      .filter((x) => !Number.isNaN(x)),
+    BF16: fc
+      .integer({ min: 0, max: 0xffff })
+      .map(decodeBf16)
+      .filter((x) => !Number.isNaN(x)),
     I64: fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
     I32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
     I16: fc.integer({ min: -32768, max: 32767 }),
@@ -93,7 +106,9 @@ describe("writeSafetensors → readSafetensors round trips", () => {
   const entryArb = fc
     .tuple(fc.constantFrom(...dtypes), shapeArb)
     .chain(([dtype, shape]) =>
-      fc.array(exact[dtype], { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) }).map((values) => ({ dtype, shape, values })),
+      fc
+        .array(exact[dtype], { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) })
+        .map((values) => ({ dtype, shape, values })),
     );
 
   test("named tensors of every dtype and string metadata survive exactly", () => {
@@ -123,11 +138,18 @@ describe("writeSafetensors → readSafetensors round trips", () => {
   });
 
   test("plain tensors are stored as F32/F64 by their dtype; views are written in C order", () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const st = readSafetensors(writeSafetensors({ t: a.transpose(), f: zeros([2], { dtype: "float32" }) }));
     expect(st.dtypes.get("t")).toBe("F64");
     expect(st.dtypes.get("f")).toBe("F32");
-    expect(st.tensors.get("t")!.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(st.tensors.get("t")!.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
   });
 
   test("the header is 8-byte aligned JSON padded with spaces, entries back to back in name order", () => {
@@ -161,11 +183,19 @@ describe("corrupted .safetensors files are rejected with FileFormatError", () =>
   const valid = ioBytes("mixed.safetensors");
   const cases: [string, () => Uint8Array, RegExp][] = [
     ["fewer than 8 bytes", () => new Uint8Array(5), /file has 5 bytes, fewer than the 8-byte header length/],
-    ["truncated data", () => valid.subarray(0, valid.length - 3), /ends at byte \d+ but the data section has \d+ bytes \(truncated file\?\)/],
+    [
+      "truncated data",
+      () => valid.subarray(0, valid.length - 3),
+      /ends at byte \d+ but the data section has \d+ bytes \(truncated file\?\)/,
+    ],
     ["truncated header", () => valid.subarray(0, 40), /header length \d+ exceeds the 32 bytes that follow/],
     ["huge header length", () => st({}, 0, 2n ** 63n), /header length 9223372036854775808 exceeds/],
-    ["bad JSON", () => st("{\"a\": ", 0), /header is not valid UTF-8 JSON/],
-    ["invalid UTF-8", () => st(new TextDecoder("latin1").decode(new Uint8Array([0x7b, 0xff, 0x7d])), 0), /header is not valid UTF-8 JSON|not a JSON object/],
+    ["bad JSON", () => st('{"a": ', 0), /header is not valid UTF-8 JSON/],
+    [
+      "invalid UTF-8",
+      () => st(new TextDecoder("latin1").decode(new Uint8Array([0x7b, 0xff, 0x7d])), 0),
+      /header is not valid UTF-8 JSON|not a JSON object/,
+    ],
     ["header is an array", () => st([1, 2], 0), /header is not a JSON object/],
     ["entry is not an object", () => st({ a: 3 }, 0), /entry 'a' is not an object/],
     ["unknown dtype", () => st({ a: { dtype: "F128", shape: [1], data_offsets: [0, 16] } }, 16), /tensor 'a' has unknown dtype "F128"/],
@@ -175,10 +205,22 @@ describe("corrupted .safetensors files are rejected with FileFormatError", () =>
     ["shape not an array", () => st({ a: { dtype: "F32", shape: 4, data_offsets: [0, 16] } }, 16), /invalid shape 4/],
     ["offsets not a pair", () => st({ a: { dtype: "F32", shape: [1], data_offsets: [0] } }, 4), /invalid data_offsets \[0\]/],
     ["offsets backwards", () => st({ a: f32([0], 4, 0) }, 4), /run backwards/],
-    ["lying shape (bigger than its bytes)", () => st({ a: f32([4], 0, 8) }, 8), /tensor 'a' of F32\[4\] needs 16 bytes but its data_offsets span 8/],
-    ["huge declared shape", () => st({ a: { dtype: "F64", shape: [1e9, 1e9, 1e9], data_offsets: [0, 8] } }, 8), /needs 8000000000000000000000000000 bytes but its data_offsets span 8/],
+    [
+      "lying shape (bigger than its bytes)",
+      () => st({ a: f32([4], 0, 8) }, 8),
+      /tensor 'a' of F32\[4\] needs 16 bytes but its data_offsets span 8/,
+    ],
+    [
+      "huge declared shape",
+      () => st({ a: { dtype: "F64", shape: [1e9, 1e9, 1e9], data_offsets: [0, 8] } }, 8),
+      /needs 8000000000000000000000000000 bytes but its data_offsets span 8/,
+    ],
     ["offsets past the end", () => st({ a: f32([4], 0, 16) }, 8), /ends at byte 16 but the data section has 8 bytes/],
-    ["overlapping offsets", () => st({ a: f32([2], 0, 8), b: f32([2], 4, 12) }, 12), /tensor 'b' overlaps the previous tensor \(bytes 4\.\.12\)/],
+    [
+      "overlapping offsets",
+      () => st({ a: f32([2], 0, 8), b: f32([2], 4, 12) }, 12),
+      /tensor 'b' overlaps the previous tensor \(bytes 4\.\.12\)/,
+    ],
     ["identical offsets", () => st({ a: f32([1], 0, 4), b: f32([1], 0, 4) }, 4), /overlaps/],
     ["a hole between tensors", () => st({ a: f32([1], 0, 4), b: f32([1], 8, 12) }, 12), /hole at bytes 4\.\.8 before tensor 'b'/],
     ["a hole at the start", () => st({ a: f32([1], 4, 8) }, 8), /hole at bytes 0\.\.4/],

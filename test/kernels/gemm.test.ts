@@ -53,7 +53,16 @@ describe("WebAssembly GEMM", () => {
   test("matches the naive oracle and the TypeScript GEMM on strided operands, every thread count", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3 }), size, size, size, perm3, perm3, fc.boolean(), fc.boolean(), dtypeArb, fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 3 }),
+        size,
+        size,
+        size,
+        perm3,
+        perm3,
+        fc.boolean(),
+        fc.boolean(),
+        dtypeArb,
+        fc.integer({ min: 1, max: 4 }),
         (B, M, K, N, pa, pb, gapA, gapB, dtype, threads) => {
           void N;
           const a = stridedRandom([B, M, K], pa, gapA, 1, dtype);
@@ -125,7 +134,12 @@ describe("narrow float64 products (A read in place by the micro-kernels)", () =>
   test("match the oracle for N ≤ 16 with A row- or column-major, K across several panels (property)", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 16 }), fc.constantFrom(1, 255, 257, 600), fc.boolean(), fc.integer({ min: 1, max: 2 }), fc.nat(1000),
+        fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.constantFrom(1, 255, 257, 600),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 }),
+        fc.nat(1000),
         (M, N, K, transposed, threads, seed) => {
           const stored = randn(transposed ? [1, K, M] : [1, M, K], { seed });
           // A transposed view has unit row stride: the micro-kernels then step k by M.
@@ -143,8 +157,13 @@ describe("short float64 products (B's rows read in place by the micro-kernels)",
   test("match the oracle for M ≤ 96 with ragged N, K across several panels, A either way round (property)", () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(63, 64, 95, 96, 97)), fc.integer({ min: 17, max: 70 }), fc.constantFrom(3, 255, 257, 600),
-        fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 2 }), fc.nat(1000),
+        fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(63, 64, 95, 96, 97)),
+        fc.integer({ min: 17, max: 70 }),
+        fc.constantFrom(3, 255, 257, 600),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 }),
+        fc.nat(1000),
         (M, N, K, transposed, accumulate, threads, seed) => {
           const stored = randn(transposed ? [1, K, M] : [1, M, K], { seed });
           const a = transposed ? new DenseTensor(stored.data, [1, M, K], [M * K, 1, M]) : stored;
@@ -169,21 +188,30 @@ describe("short float64 products (B's rows read in place by the micro-kernels)",
 describe("batchedMatmul accumulating into a caller's buffer", () => {
   test("adds the product to what the buffer holds, on the WebAssembly and TypeScript kernels (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), size, size, size, fc.constantFrom(1, 300), dtypeArb, fc.nat(1000), (B, M, k, N, kScale, dtype, seed) => {
-        const K = Math.min(k * kScale, 300);
-        const a = randn([B, M, K], { seed, dtype });
-        const b = randn([B, K, N], { seed: seed + 1, dtype });
-        const start = randn([B, M, N], { seed: seed + 2, dtype });
-        const ref = oracle(a, b);
-        for (const backend of [backends.get(1)!, backends.get(2)!, ts]) {
-          const into = start.data.slice();
-          const got = backend.batchedMatmul(a, b, into, { accumulate: true });
-          expect(got.data).toBe(into);
-          const want = ref.value.map((v, i) => v + start.data[i]!);
-          const scale = ref.absSum.map((s, i) => s + Math.abs(start.data[i]!));
-          expect(maxScaledError(got.data, want, scale)).toBeLessThanOrEqual((K + 3) * EPS[dtype]);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        size,
+        size,
+        size,
+        fc.constantFrom(1, 300),
+        dtypeArb,
+        fc.nat(1000),
+        (B, M, k, N, kScale, dtype, seed) => {
+          const K = Math.min(k * kScale, 300);
+          const a = randn([B, M, K], { seed, dtype });
+          const b = randn([B, K, N], { seed: seed + 1, dtype });
+          const start = randn([B, M, N], { seed: seed + 2, dtype });
+          const ref = oracle(a, b);
+          for (const backend of [backends.get(1)!, backends.get(2)!, ts]) {
+            const into = start.data.slice();
+            const got = backend.batchedMatmul(a, b, into, { accumulate: true });
+            expect(got.data).toBe(into);
+            const want = ref.value.map((v, i) => v + start.data[i]!);
+            const scale = ref.absSum.map((s, i) => s + Math.abs(start.data[i]!));
+            expect(maxScaledError(got.data, want, scale)).toBeLessThanOrEqual((K + 3) * EPS[dtype]);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -191,7 +219,9 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
   test("works in place on pinned kernel memory, and falls back to a copy when C would overlap an operand", () => {
     const backend = backends.get(1)!;
     const rt = backend.runtime!;
-    const M = 37, K = 300, N = 11;
+    const M = 37,
+      K = 300,
+      N = 11;
     const a = randn([1, M, K], { seed: 5 });
     const b = randn([1, K, N], { seed: 6 });
     const start = randn([1, M, N], { seed: 7 });
@@ -214,7 +244,9 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
       into.set(start.data);
       const aNow = new DenseTensor(aRes.slice(), [1, M, K]);
       const ref2 = oracle(aNow, b);
-      const again = backend.batchedMatmul(new DenseTensor(block.view(0, M * K), [1, M, K]), b, block.view(M * K - 5, M * N), { accumulate: true });
+      const again = backend.batchedMatmul(new DenseTensor(block.view(0, M * K), [1, M, K]), b, block.view(M * K - 5, M * N), {
+        accumulate: true,
+      });
       const want2 = ref2.value.map((v, i) => v + start.data[i]!);
       const scale2 = ref2.absSum.map((s, i) => s + Math.abs(start.data[i]!));
       expect(maxScaledError(again.data, want2, scale2)).toBeLessThanOrEqual((K + 3) * EPS.float64);
@@ -227,31 +259,40 @@ describe("batchedMatmul accumulating into a caller's buffer", () => {
 describe("batchedMatmul into a block of a larger matrix (rowStride)", () => {
   test("writes or adds each result row at its stride and leaves the entries between rows alone (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 }), size, size, size, fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.nat(1000), (B, M, K, N, gap, accumulate, seed) => {
-        const ld = N + gap;
-        const a = randn([B, M, K], { seed });
-        const b = randn([B, K, N], { seed: seed + 1 });
-        const ref = oracle(a, b);
-        const start = randn([(B * M - 1) * ld + N], { seed: seed + 2 }).data;
-        for (const backend of [backends.get(1)!, ts]) {
-          const into = start.slice();
-          const got = backend.batchedMatmul(a, b, into, { accumulate, rowStride: ld });
-          expect(got.data).toBe(into);
-          expect(got.strides).toEqual([M * ld, ld, 1]);
-          for (let r = 0; r < B * M; r++) {
-            for (let c = 0; c < ld && r * ld + c < into.length; c++) {
-              const at = r * ld + c;
-              if (c >= N) {
-                expect(into[at]).toBe(start[at]);
-                continue;
+      fc.property(
+        fc.integer({ min: 1, max: 2 }),
+        size,
+        size,
+        size,
+        fc.integer({ min: 0, max: 9 }),
+        fc.boolean(),
+        fc.nat(1000),
+        (B, M, K, N, gap, accumulate, seed) => {
+          const ld = N + gap;
+          const a = randn([B, M, K], { seed });
+          const b = randn([B, K, N], { seed: seed + 1 });
+          const ref = oracle(a, b);
+          const start = randn([(B * M - 1) * ld + N], { seed: seed + 2 }).data;
+          for (const backend of [backends.get(1)!, ts]) {
+            const into = start.slice();
+            const got = backend.batchedMatmul(a, b, into, { accumulate, rowStride: ld });
+            expect(got.data).toBe(into);
+            expect(got.strides).toEqual([M * ld, ld, 1]);
+            for (let r = 0; r < B * M; r++) {
+              for (let c = 0; c < ld && r * ld + c < into.length; c++) {
+                const at = r * ld + c;
+                if (c >= N) {
+                  expect(into[at]).toBe(start[at]);
+                  continue;
+                }
+                const want = ref.value[r * N + c]! + (accumulate ? start[at]! : 0);
+                const scale = ref.absSum[r * N + c]! + Math.abs(start[at]!);
+                expect(Math.abs(into[at]! - want)).toBeLessThanOrEqual((K + 3) * EPS.float64 * scale + 1e-300);
               }
-              const want = ref.value[r * N + c]! + (accumulate ? start[at]! : 0);
-              const scale = ref.absSum[r * N + c]! + Math.abs(start[at]!);
-              expect(Math.abs(into[at]! - want)).toBeLessThanOrEqual((K + 3) * EPS.float64 * scale + 1e-300);
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });

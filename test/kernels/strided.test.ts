@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
-import { CpuBackend, DenseTensor, randn, type DType } from "../../src/index.js";
+import { CpuBackend, type DenseTensor, randn, type DType } from "../../src/index.js";
 import { firstDifference, stridedRandom } from "./helpers.js";
 
 const wasm = new CpuBackend({ kernels: "wasm", threads: 1 });
@@ -39,7 +39,8 @@ function naiveSum(x: DenseTensor, axes: readonly number[]): { shape: number[]; v
   return { shape, values };
 }
 
-const shapeArb = fc.array(fc.oneof(fc.constantFrom(1, 3, 4, 5, 7, 8, 33), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 5 })
+const shapeArb = fc
+  .array(fc.oneof(fc.constantFrom(1, 3, 4, 5, 7, 8, 33), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 5 })
   .filter((s) => s.reduce((p, d) => p * d, 1) <= 60_000);
 const viewArb = shapeArb.chain((shape) =>
   fc.record({
@@ -66,7 +67,11 @@ describe("WebAssembly memory-bound kernels", () => {
 
   test("large transposes (float32 SIMD path with ragged edges, float64 blocked path) and a diagonal", () => {
     for (const dtype of ["float32", "float64"] as const) {
-      for (const [r, c] of [[515, 259], [64, 4096], [3, 1001]] as const) {
+      for (const [r, c] of [
+        [515, 259],
+        [64, 4096],
+        [3, 1001],
+      ] as const) {
         const x = randn([r, c], { seed: 3, dtype }).transpose();
         const y = wasm.download(x);
         const z = ts.download(x);

@@ -44,11 +44,12 @@ function reconstruct(u: DenseTensor, s: Float64Array, vt: DenseTensor): DenseTen
   const [m, k] = u.shape as [number, number];
   const n = vt.shape[1]!;
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let t = 0;
-    for (let p = 0; p < k; p++) t += u.get(i, p) * s[p]! * vt.get(p, j);
-    out[i * n + j] = t;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let t = 0;
+      for (let p = 0; p < k; p++) t += u.get(i, p) * s[p]! * vt.get(p, j);
+      out[i * n + j] = t;
+    }
   return tensor(Array.from({ length: m }, (_, i) => Array.from(out.subarray(i * n, i * n + n))));
 }
 
@@ -103,13 +104,35 @@ describe("linear algebra on a given backend", () => {
     expect(pi.elsewhere).toBe(0);
     expect(maxDiff(pi.result, pinv(tall))).toBeLessThan(1e-12);
     // Singular: Cholesky fails, the pseudo-inverse path runs.
-    const singular = tensor([[1, 2], [2, 4]]);
+    const singular = tensor([
+      [1, 2],
+      [2, 4],
+    ]);
     const sy = gemmsOf(ts, () => solveSymmetric(singular, tensor([[1], [2]]), { backend: ts }));
     expect(sy.elsewhere).toBe(0);
     expect(maxDiff(sy.result, tensor([[0.2], [0.4]]))).toBeLessThan(1e-12);
 
-    const kr = gemmsOf(ts, () => khatriRao([tensor([[1, 2], [3, 4]]), tensor([[1, 1], [0, 2]])], { backend: ts }));
-    expect(kr.result.toArray()).toEqual([[1, 2], [0, 4], [3, 4], [0, 8]]);
+    const kr = gemmsOf(ts, () =>
+      khatriRao(
+        [
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+          tensor([
+            [1, 1],
+            [0, 2],
+          ]),
+        ],
+        { backend: ts },
+      ),
+    );
+    expect(kr.result.toArray()).toEqual([
+      [1, 2],
+      [0, 4],
+      [3, 4],
+      [0, 8],
+    ]);
     expect(kr.elsewhere).toBe(0);
     expect(gemmsOf(ts, () => kron(tensor([[1, 2]]), tensor([[1], [10]]), { backend: ts })).elsewhere).toBe(0);
   });

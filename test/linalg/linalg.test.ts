@@ -1,21 +1,42 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { cholesky, eigh, einsum, fold, InvalidShapeError, kron, lstsq, pinv, qr, randn, singularValues, solveSymmetric, svd, tensor, unfold, type DenseTensor } from "../../src/index.js";
+import {
+  cholesky,
+  eigh,
+  einsum,
+  fold,
+  InvalidShapeError,
+  kron,
+  lstsq,
+  pinv,
+  qr,
+  randn,
+  singularValues,
+  solveSymmetric,
+  svd,
+  tensor,
+  unfold,
+  type DenseTensor,
+} from "../../src/index.js";
 
 /** Independent checks: products by explicit loops. */
 function mm(a: DenseTensor, b: DenseTensor): number[][] {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
-  return Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += a.get(i, p) * b.get(p, j);
-    return s;
-  }));
+  return Array.from({ length: m }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.get(i, p) * b.get(p, j);
+      return s;
+    }),
+  );
 }
 const maxDiff = (a: number[][], b: number[][]): number => Math.max(0, ...a.flatMap((r, i) => r.map((v, j) => Math.abs(v - b[i]![j]!))));
 const eye = (n: number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 
-const arbMatrix = fc.record({ m: fc.integer({ min: 1, max: 14 }), n: fc.integer({ min: 1, max: 14 }), seed: fc.nat() }).map(({ m, n, seed }) => randn([m, n], { seed }));
+const arbMatrix = fc
+  .record({ m: fc.integer({ min: 1, max: 14 }), n: fc.integer({ min: 1, max: 14 }), seed: fc.nat() })
+  .map(({ m, n, seed }) => randn([m, n], { seed }));
 
 describe("SVD", () => {
   test("reconstruction, orthogonality, order (property, ~1e-13)", () => {
@@ -50,7 +71,14 @@ describe("SVD", () => {
     const s = svd(low).s;
     expect(s[1]! / s[0]!).toBeGreaterThan(1e-3);
     expect(s[2]! / s[0]!).toBeLessThan(1e-14);
-    expect([...svd(tensor([[0, 0], [0, 0]])).s]).toEqual([0, 0]);
+    expect([
+      ...svd(
+        tensor([
+          [0, 0],
+          [0, 0],
+        ]),
+      ).s,
+    ]).toEqual([0, 0]);
   });
   test("truncated and sign-flipped", () => {
     const a = randn([8, 6], { seed: 5 });
@@ -87,7 +115,14 @@ describe("QR, solvers, eigh, products", () => {
     const rhs = randn([5, 2], { seed: 2 });
     const x = solveSymmetric(spd, rhs);
     expect(maxDiff(mm(spd, x), rhs.toArray() as number[][])).toBeLessThan(1e-12);
-    expect(cholesky(tensor([[1, 2], [2, 1]]))).toBeUndefined();
+    expect(
+      cholesky(
+        tensor([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toBeUndefined();
     const a = randn([9, 4], { seed: 3 });
     const y = randn([9, 1], { seed: 4 });
     const sol = lstsq(a, y);
@@ -104,10 +139,20 @@ describe("QR, solvers, eigh, products", () => {
     const rec = mm(tensor(mm(vectors, tensor(eye(7).map((r, i) => r.map((v) => v * values[i]!))))), vectors.transpose().contiguous());
     expect(maxDiff(rec, s.toArray() as number[][])).toBeLessThan(1e-11);
     for (let i = 1; i < 7; i++) expect(values[i]!).toBeGreaterThanOrEqual(values[i - 1]!);
-    expect(() => eigh(tensor([[1, 2], [3, 4]]))).toThrow(/not symmetric/);
+    expect(() =>
+      eigh(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toThrow(/not symmetric/);
   });
   test("kron and fold/unfold round trip", () => {
-    expect(kron(tensor([[1, 2]]), tensor([[1], [10]])).toArray()).toEqual([[1, 2], [10, 20]]);
+    expect(kron(tensor([[1, 2]]), tensor([[1], [10]])).toArray()).toEqual([
+      [1, 2],
+      [10, 20],
+    ]);
     const x = randn([3, 4, 5], { seed: 6 });
     for (let m = 0; m < 3; m++) expect(fold(unfold(x, m), m, [3, 4, 5]).toArray()).toEqual(x.toArray());
   });
@@ -115,10 +160,20 @@ describe("QR, solvers, eigh, products", () => {
     expect(() => svd(randn([2, 2, 2], { seed: 1 }))).toThrow(InvalidShapeError);
     expect(() => svd(tensor([[1, NaN]]))).toThrow(/non-finite/);
     expect(() => singularValues(randn([2, 2, 2], { seed: 1 }))).toThrow(InvalidShapeError);
-    expect(() => singularValues(tensor([[1, 2], [Infinity, 3]]))).toThrow(/non-finite/);
+    expect(() =>
+      singularValues(
+        tensor([
+          [1, 2],
+          [Infinity, 3],
+        ]),
+      ),
+    ).toThrow(/non-finite/);
     // Every position of odd- and even-sized views (offset, contiguous or not), each kind of bad value.
     for (const bad of [NaN, Infinity, -Infinity]) {
-      for (const [rows, cols] of [[3, 5], [4, 4]] as const) {
+      for (const [rows, cols] of [
+        [3, 5],
+        [4, 4],
+      ] as const) {
         for (let at = 0; at < rows * cols; at++) {
           const big = randn([rows + 1, cols], { seed: at });
           big.data[cols + at] = bad;

@@ -83,7 +83,14 @@ describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
     expectValues(s, jacobiSingularValues(a.toTypedArray(), n, n), 1e-13 * Math.max(n, 10) * s[0]!);
   });
 
-  test.each([[40, 26], [26, 40], [70, 64], [64, 130], [300, 33], [5, 100]])("random %i×%i (tall and wide)", (m, n) => {
+  test.each([
+    [40, 26],
+    [26, 40],
+    [70, 64],
+    [64, 130],
+    [300, 33],
+    [5, 100],
+  ])("random %i×%i (tall and wide)", (m, n) => {
     const a = randn([m, n], { seed: m * 1000 + n });
     const { s } = expectGoodSvd(a);
     expectValues(s, jacobiSingularValues(a.toTypedArray(), m, n), 1e-13 * Math.max(m, n) * s[0]!);
@@ -103,16 +110,26 @@ describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
     const N = 9 * copies;
     const perm = Array.from({ length: N }, (_, i) => (i * 29) % N);
     const x = new Float64Array(N * N);
-    for (let c = 0; c < copies; c++) for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) x[perm[c * 9 + i]! * N + perm[c * 9 + j]!] = b[i * 9 + j]!;
-    expectValues(expectGoodSvd(fromFlat(x, N, N)).s, bs.flatMap((v) => Array<number>(copies).fill(v)), 1e-13 * bs[0]!);
+    for (let c = 0; c < copies; c++)
+      for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) x[perm[c * 9 + i]! * N + perm[c * 9 + j]!] = b[i * 9 + j]!;
+    expectValues(
+      expectGoodSvd(fromFlat(x, N, N)).s,
+      bs.flatMap((v) => Array<number>(copies).fill(v)),
+      1e-13 * bs[0]!,
+    );
   });
 
   test("exactly rank-deficient: zeros in s, factors still orthogonal", () => {
-    for (const [m, n, r] of [[90, 90, 7], [60, 45, 1], [40, 80, 30]] as const) {
+    for (const [m, n, r] of [
+      [90, 90, 7],
+      [60, 45, 1],
+      [40, 80, 30],
+    ] as const) {
       const l = randn([m, r], { seed: m + r }).toTypedArray();
       const rt = randn([r, n], { seed: n + r }).toTypedArray();
       const x = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < r; p++) x[i * n + j] = x[i * n + j]! + l[i * r + p]! * rt[p * n + j]!;
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) for (let p = 0; p < r; p++) x[i * n + j] = x[i * n + j]! + l[i * r + p]! * rt[p * n + j]!;
       const { s } = expectGoodSvd(fromFlat(x, m, n));
       expect(s[r - 1]! / s[0]!).toBeGreaterThan(1e-6);
       for (let i = r; i < s.length; i++) expect(s[i]! / s[0]!).toBeLessThan(1e-13);
@@ -144,9 +161,18 @@ describe("SVD (blocked bidiagonalisation + divide and conquer)", () => {
   test("bidiagonals with zero and clustered diagonal entries (deflation paths)", () => {
     const n = 120;
     const cases = [
-      bidiagonal(Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : 1 + (i % 5))), Array<number>(n - 1).fill(0.5)),
-      bidiagonal(Array.from({ length: n }, (_, i) => 1 + 1e-15 * i), Array.from({ length: n - 1 }, (_, i) => (i % 13 === 0 ? 1e-17 : 1e-3))),
-      bidiagonal(Array.from({ length: n }, () => 1), Array.from({ length: n - 1 }, () => 1)),
+      bidiagonal(
+        Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : 1 + (i % 5))),
+        Array<number>(n - 1).fill(0.5),
+      ),
+      bidiagonal(
+        Array.from({ length: n }, (_, i) => 1 + 1e-15 * i),
+        Array.from({ length: n - 1 }, (_, i) => (i % 13 === 0 ? 1e-17 : 1e-3)),
+      ),
+      bidiagonal(
+        Array.from({ length: n }, () => 1),
+        Array.from({ length: n - 1 }, () => 1),
+      ),
     ];
     for (const b of cases) {
       const { s } = expectGoodSvd(b);
@@ -260,44 +286,47 @@ describe("bidiagonalDC on structured bidiagonals (each merge path: deflation kin
   // The secular passes run as WebAssembly SIMD (default kernels) or as TypeScript loops (kernels "ts").
   const tsKernels = new CpuBackend({ kernels: "ts", threads: 1 });
   const withKernels = cases.flatMap(([name, dOf, eOf]) => (["default", "ts"] as const).map((k) => [name, k, dOf, eOf] as const));
-  test.each(withKernels)("%s (%s kernels): orthonormal vectors, B = U·diag(s)·Vᵀ, values match one-sided Jacobi", (_, kernels, dOf, eOf) => {
-    const d0 = Float64Array.from({ length: n }, (_, i) => dOf(i));
-    const e0 = Float64Array.from({ length: n - 1 }, (_, i) => eOf(i));
-    const s = d0.slice();
-    const { ub, vb } = bidiagonalDC(s, e0.slice(), n, kernels === "ts" ? tsKernels : defaultBackend());
-    // ~100 ulps: about 5× what a correct merge gives here, and below what dropping the Löwner
-    // recomputation of z (or a wrong factor in it) gives.
-    const orthTol = 100 * eps;
-    let orth = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = i; j < n; j++) {
-        let x = 0;
-        let y = 0;
-        for (let p = 0; p < n; p++) {
-          x += ub[p * n + i]! * ub[p * n + j]!;
-          y += vb[p * n + i]! * vb[p * n + j]!;
+  test.each(withKernels)(
+    "%s (%s kernels): orthonormal vectors, B = U·diag(s)·Vᵀ, values match one-sided Jacobi",
+    (_, kernels, dOf, eOf) => {
+      const d0 = Float64Array.from({ length: n }, (_, i) => dOf(i));
+      const e0 = Float64Array.from({ length: n - 1 }, (_, i) => eOf(i));
+      const s = d0.slice();
+      const { ub, vb } = bidiagonalDC(s, e0.slice(), n, kernels === "ts" ? tsKernels : defaultBackend());
+      // ~100 ulps: about 5× what a correct merge gives here, and below what dropping the Löwner
+      // recomputation of z (or a wrong factor in it) gives.
+      const orthTol = 100 * eps;
+      let orth = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = i; j < n; j++) {
+          let x = 0;
+          let y = 0;
+          for (let p = 0; p < n; p++) {
+            x += ub[p * n + i]! * ub[p * n + j]!;
+            y += vb[p * n + i]! * vb[p * n + j]!;
+          }
+          orth = Math.max(orth, Math.abs(x - (i === j ? 1 : 0)), Math.abs(y - (i === j ? 1 : 0)));
         }
-        orth = Math.max(orth, Math.abs(x - (i === j ? 1 : 0)), Math.abs(y - (i === j ? 1 : 0)));
       }
-    }
-    expect(orth).toBeLessThan(orthTol);
-    const B = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      B[i * n + i] = d0[i]!;
-      if (i < n - 1) B[i * n + i + 1] = e0[i]!;
-    }
-    let rec = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let x = 0;
-        for (let l = 0; l < n; l++) x += ub[i * n + l]! * s[l]! * vb[j * n + l]!;
-        rec = Math.max(rec, Math.abs(x - B[i * n + j]!));
+      expect(orth).toBeLessThan(orthTol);
+      const B = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        B[i * n + i] = d0[i]!;
+        if (i < n - 1) B[i * n + i + 1] = e0[i]!;
       }
-    }
-    const bmax = B.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-    expect(rec).toBeLessThan(500 * eps * bmax);
-    expect(s.every((x) => x >= 0)).toBe(true);
-    const ref = jacobiSingularValues(B, n, n);
-    expectValues(Float64Array.from(s).sort().reverse(), ref, 1e-13 * ref[0]!);
-  });
+      let rec = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let x = 0;
+          for (let l = 0; l < n; l++) x += ub[i * n + l]! * s[l]! * vb[j * n + l]!;
+          rec = Math.max(rec, Math.abs(x - B[i * n + j]!));
+        }
+      }
+      const bmax = B.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      expect(rec).toBeLessThan(500 * eps * bmax);
+      expect(s.every((x) => x >= 0)).toBe(true);
+      const ref = jacobiSingularValues(B, n, n);
+      expectValues(Float64Array.from(s).sort().reverse(), ref, 1e-13 * ref[0]!);
+    },
+  );
 });

@@ -6,7 +6,19 @@
 import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ConfigError, CpuBackend, DeviceMuMoE, InvalidArgumentError, cpuLayerOps, createMuMoE, difference, muMoEFromSafetensors, randn, readSafetensors, type DenseTensor } from "../../src/index.js";
+import {
+  ConfigError,
+  CpuBackend,
+  DeviceMuMoE,
+  InvalidArgumentError,
+  cpuLayerOps,
+  createMuMoE,
+  difference,
+  muMoEFromSafetensors,
+  randn,
+  readSafetensors,
+  type DenseTensor,
+} from "../../src/index.js";
 import { createGpuBackend } from "../../src/gpu/index.js";
 import { arbInput, arbMuMoEConfig } from "../../src/testing/index.js";
 
@@ -44,7 +56,9 @@ describe("DeviceMuMoE", () => {
   });
 
   const dir = new URL("../fixtures/mumoe-reference/", import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors"))
+    .sort();
   test.each(files)("reproduces the PyTorch fixture %s", async (file) => {
     const f = readSafetensors(new Uint8Array(readFileSync(new URL(file, dir))), file);
     const layer = muMoEFromSafetensors(f, file);
@@ -55,11 +69,27 @@ describe("DeviceMuMoE", () => {
   });
 
   test("top-k gates run on layer operations with keepTopK, the same as the host layer", async () => {
-    const layer = createMuMoE({ kind: "tr", inputDim: 5, outputDim: 3, expertDims: [6, 2], ranks: [[2, null, 3], [3, null, 2], [2, null, 2], [2, null, 2]] }, { seed: 4, init: "random", topK: 3 });
+    const layer = createMuMoE(
+      {
+        kind: "tr",
+        inputDim: 5,
+        outputDim: 3,
+        expertDims: [6, 2],
+        ranks: [
+          [2, null, 3],
+          [3, null, 2],
+          [2, null, 2],
+          [2, null, 2],
+        ],
+      },
+      { seed: 4, init: "random", topK: 3 },
+    );
     const device = new DeviceMuMoE(layer, cpu, cpuLayerOps);
     const x = randn([7, 5], { seed: 5 });
     expect(difference(await device.forward(x), layer.forward(x)).maxAbs).toBeLessThan(1e-14);
-    for (const g of layer.gates(x)) for (let r = 0; r < 7; r++) expect([...g.toTypedArray().slice(r * g.shape[2]!, (r + 1) * g.shape[2]!)].filter((v) => v > 0).length).toBeLessThanOrEqual(3);
+    for (const g of layer.gates(x))
+      for (let r = 0; r < 7; r++)
+        expect([...g.toTypedArray().slice(r * g.shape[2]!, (r + 1) * g.shape[2]!)].filter((v) => v > 0).length).toBeLessThanOrEqual(3);
     device.dispose();
   });
 
@@ -87,7 +117,10 @@ describe("MuMoELayer.forward on a given backend", () => {
         },
       ]),
     ) as unknown as typeof cpuLayerOps;
-    const layer = createMuMoE({ kind: "cp", inputDim: 6, outputDim: 5, expertDims: [4, 3], ranks: 4, secondDim: 3, applyLn: true }, { seed: 3, init: "random", topK: 2 });
+    const layer = createMuMoE(
+      { kind: "cp", inputDim: 6, outputDim: 5, expertDims: [4, 3], ranks: 4, secondDim: 3, applyLn: true },
+      { seed: 3, init: "random", topK: 2 },
+    );
     const x = randn([3, 2, 6], { seed: 4 });
     const y = layer.forward(x, { backend: cpu, ops: spy });
     expect(difference(y, layer.forward(x)).maxAbs).toBe(0);
@@ -98,7 +131,22 @@ describe("MuMoELayer.forward on a given backend", () => {
   test("on the GPU backend (a software mode here) equals the CPU forward", async () => {
     const gpu = await createGpuBackend({ mode: "cpu" });
     try {
-      const layer = createMuMoE({ kind: "tr", inputDim: 5, outputDim: 4, expertDims: [6], ranks: [[2, null, 3], [3, null, 2], [2, null, 2]], normalization: "ln", act: "sparsemax" }, { seed: 5, init: "random", dtype: "float32" });
+      const layer = createMuMoE(
+        {
+          kind: "tr",
+          inputDim: 5,
+          outputDim: 4,
+          expertDims: [6],
+          ranks: [
+            [2, null, 3],
+            [3, null, 2],
+            [2, null, 2],
+          ],
+          normalization: "ln",
+          act: "sparsemax",
+        },
+        { seed: 5, init: "random", dtype: "float32" },
+      );
       const x = randn([4, 5], { seed: 6, dtype: "float32" });
       expect(relErr(layer.forward(x, { backend: gpu }), layer.forward(x))).toBeLessThan(1e-5);
       const before = gpu.memory().buffers;

@@ -11,7 +11,9 @@ import { normalizeLogits } from "../../src/moe/gate.js";
 import { einsum } from "../../src/index.js";
 
 const dir = new URL("../fixtures/mumoe-reference/", import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".safetensors"))
+  .sort();
 
 /** |mine − ref| ≤ tol · max(1, max|ref|), the fixtures README's tolerance form. */
 function expectClose(mine: DenseTensor, ref: DenseTensor, tol: number, what: string): void {

@@ -26,24 +26,68 @@ describe("initialisation (spec §7 oracle 5)", () => {
     for (const v of layer.gates(randn([3, 4], { seed: 2 }))[0]!.toTypedArray()) expect(v).toBeCloseTo(1 / 16, 15);
   });
   test("TR expert cores are diagonal; later levels are the identity", () => {
-    const layer = createMuMoE({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [5, 3], ranks: [[4, null, 4], [4, null, 4], [4, null, 4], [4, null, 4]] }, { seed: 1 });
-    const [c1, c2] = layer.weights.layer1 as [typeof layer.weights.layer1[0], typeof layer.weights.layer1[0]];
+    const layer = createMuMoE(
+      {
+        kind: "tr",
+        inputDim: 4,
+        outputDim: 8,
+        expertDims: [5, 3],
+        ranks: [
+          [4, null, 4],
+          [4, null, 4],
+          [4, null, 4],
+          [4, null, 4],
+        ],
+      },
+      { seed: 1 },
+    );
+    const [c1, c2] = layer.weights.layer1 as [(typeof layer.weights.layer1)[0], (typeof layer.weights.layer1)[0]];
     for (let a = 0; a < 4; a++) for (let n = 0; n < 5; n++) for (let b = 0; b < 4; b++) if (a !== b) expect(c1!.get(a, n, b)).toBe(0);
     for (let a = 0; a < 4; a++) for (let n = 0; n < 3; n++) for (let b = 0; b < 4; b++) expect(c2!.get(a, n, b)).toBe(a === b ? 1 : 0);
   });
   test("the unit-test configuration has 528 (CP) and 528 (TR) parameters (spec §4.5)", () => {
     expect(createMuMoE({ kind: "cp", inputDim: 4, outputDim: 8, expertDims: [16], ranks: 16 }, { seed: 0 }).parameterCount()).toBe(528n);
-    expect(createMuMoE({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [16], ranks: [[4, null, 4], [4, null, 4], [4, null, 4]] }, { seed: 0 }).parameterCount()).toBe(528n);
+    expect(
+      createMuMoE(
+        {
+          kind: "tr",
+          inputDim: 4,
+          outputDim: 8,
+          expertDims: [16],
+          ranks: [
+            [4, null, 4],
+            [4, null, 4],
+            [4, null, 4],
+          ],
+        },
+        { seed: 0 },
+      ).parameterCount(),
+    ).toBe(528n);
   });
   test("same seed, same weights", () => {
     const c: MuMoEConfig = { kind: "cp", inputDim: 3, outputDim: 2, expertDims: [4], ranks: 3 };
-    expect(createMuMoE(c, { seed: 9, init: "random" }).toDense().toArray()).toEqual(createMuMoE(c, { seed: 9, init: "random" }).toDense().toArray());
+    expect(createMuMoE(c, { seed: 9, init: "random" }).toDense().toArray()).toEqual(
+      createMuMoE(c, { seed: 9, init: "random" }).toDense().toArray(),
+    );
   });
 });
 
 describe("one-hot gate selects one expert (spec §7 oracle 4)", () => {
   test("a = e_n gives W_n[:I]ᵀz + W[n, I, :]", () => {
-    const layer = createMuMoE({ kind: "tr", inputDim: 5, outputDim: 3, expertDims: [4], ranks: [[2, null, 3], [3, null, 2], [2, null, 2]] }, { seed: 4, init: "random" });
+    const layer = createMuMoE(
+      {
+        kind: "tr",
+        inputDim: 5,
+        outputDim: 3,
+        expertDims: [4],
+        ranks: [
+          [2, null, 3],
+          [3, null, 2],
+          [2, null, 2],
+        ],
+      },
+      { seed: 4, init: "random" },
+    );
     const z = randn([1, 5], { seed: 5 });
     const W = layer.toDense();
     for (let n = 0; n < 4; n++) {
@@ -59,7 +103,11 @@ describe("one-hot gate selects one expert (spec §7 oracle 4)", () => {
 
 describe("weights from PyTorch: save and load", () => {
   test("saveMuMoE → loadMuMoE reproduces the layer (every fixture)", async () => {
-    for (const name of ["cp_h2_entmax_bias_bn.safetensors", "tr_h2_entmax_nobias_ln_2layer_tokens.safetensors", "tr_h1_entmax_bias_bn_inputln_f32.safetensors"]) {
+    for (const name of [
+      "cp_h2_entmax_bias_bn.safetensors",
+      "tr_h2_entmax_nobias_ln_2layer_tokens.safetensors",
+      "tr_h1_entmax_bias_bn_inputln_f32.safetensors",
+    ]) {
       const f = readSafetensors(fixture(name));
       const layer = await loadMuMoE(fixture(name));
       const again = await loadMuMoE(saveMuMoE(layer));
@@ -87,10 +135,14 @@ describe("weights from PyTorch: save and load", () => {
     const f = readSafetensors(fixture("cp_h1_entmax_bias_bn.safetensors"));
     const cfg = JSON.parse(f.metadata["config"]!) as { constructor_args: Record<string, unknown> };
     cfg.constructor_args["normalization"] = "gn";
-    await expect(loadMuMoE(writeSafetensors(Object.fromEntries(f.tensors), { ...f.metadata, config: JSON.stringify(cfg) }))).rejects.toThrow(/unknown normalization 'gn'/);
+    await expect(
+      loadMuMoE(writeSafetensors(Object.fromEntries(f.tensors), { ...f.metadata, config: JSON.stringify(cfg) })),
+    ).rejects.toThrow(/unknown normalization 'gn'/);
     cfg.constructor_args["normalization"] = "bn";
     cfg.constructor_args["act"] = "relu";
-    await expect(loadMuMoE(writeSafetensors(Object.fromEntries(f.tensors), { ...f.metadata, config: JSON.stringify(cfg) }))).rejects.toThrow(/unknown gate activation 'relu'/);
+    await expect(
+      loadMuMoE(writeSafetensors(Object.fromEntries(f.tensors), { ...f.metadata, config: JSON.stringify(cfg) })),
+    ).rejects.toThrow(/unknown gate activation 'relu'/);
   });
   test("a file without metadata needs an explicit config", async () => {
     const f = readSafetensors(fixture("cp_h1_entmax_bias_bn.safetensors"));
@@ -119,7 +171,22 @@ describe("bad inputs", () => {
     expect(() => layer.forward(x, { checkFinite: true })).toThrow(/input element 1 is NaN/);
   });
   test("inconsistent TR ranks", () => {
-    expect(() => createMuMoE({ kind: "tr", inputDim: 4, outputDim: 3, expertDims: [5], ranks: [[2, null, 3], [4, null, 2], [2, null, 2]] }, { seed: 1 })).toThrow(ConfigError);
+    expect(() =>
+      createMuMoE(
+        {
+          kind: "tr",
+          inputDim: 4,
+          outputDim: 3,
+          expertDims: [5],
+          ranks: [
+            [2, null, 3],
+            [4, null, 2],
+            [2, null, 2],
+          ],
+        },
+        { seed: 1 },
+      ),
+    ).toThrow(ConfigError);
   });
 });
 
@@ -183,7 +250,9 @@ describe("reference MoEs", () => {
       const slotOut = [...Array(S)].map((_, s) => {
         const n = Math.floor(s / 2);
         const xs = [...Array(4)].map((__, i) => D.reduce((p, r, t) => p + (r[s]! / colSum[s]!) * X.get(t, i), 0));
-        return [...Array(3)].map((__, o) => moe.weights.bias!.get(n, o) + xs.reduce((p, v, i) => p + v * moe.weights.weight.get(n, i, o), 0));
+        return [...Array(3)].map(
+          (__, o) => moe.weights.bias!.get(n, o) + xs.reduce((p, v, i) => p + v * moe.weights.weight.get(n, i, o), 0),
+        );
       });
       for (let t = 0; t < 6; t++) {
         for (let o = 0; o < 3; o++) {
@@ -200,10 +269,23 @@ describe("expert slices", () => {
     const cfg: MuMoEConfig =
       kind === "cp"
         ? { kind, inputDim: 3, outputDim: 4, expertDims: [3, 2], ranks: 5 }
-        : { kind, inputDim: 3, outputDim: 4, expertDims: [3, 2], ranks: [[2, null, 3], [3, null, 2], [2, null, 4], [4, null, 2]] };
+        : {
+            kind,
+            inputDim: 3,
+            outputDim: 4,
+            expertDims: [3, 2],
+            ranks: [
+              [2, null, 3],
+              [3, null, 2],
+              [2, null, 4],
+              [4, null, 2],
+            ],
+          };
     const layer = createMuMoE(cfg, { seed: 2, init: "random" });
     const W = layer.toDense();
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 2; b++) expect(difference(layer.experts1.expertWeight([a, b]), W.select(0, a).select(0, b)).maxAbs).toBeLessThan(1e-14);
+    for (let a = 0; a < 3; a++)
+      for (let b = 0; b < 2; b++)
+        expect(difference(layer.experts1.expertWeight([a, b]), W.select(0, a).select(0, b)).maxAbs).toBeLessThan(1e-14);
     expect(() => layer.experts1.expertWeight([3, 0])).toThrow(/out of range/);
   });
 });

@@ -22,7 +22,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtureDir = path.join(here, "..", "fixtures", "mumoe-reference");
 const script = path.join(here, "pytorch", "roundtrip.py");
 const doc = path.join(here, "..", "..", "docs", "guides", "mumoe.md");
-const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith(".safetensors")).sort();
+const fixtures = readdirSync(fixtureDir)
+  .filter((f) => f.endsWith(".safetensors"))
+  .sort();
 const PYTHON = "/usr/bin/python3";
 
 interface PyResult {
@@ -34,7 +36,10 @@ interface PyResult {
 function python(args: readonly string[]): PyResult[] {
   const r = spawnSync(PYTHON, [script, ...args], { encoding: "utf8", timeout: 110_000 });
   if (r.status !== 0) throw new Error(`roundtrip.py ${args[0]} failed (${r.status}):\n${r.stderr}`);
-  return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as PyResult);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as PyResult);
 }
 
 /** |mine − ref| / max(1, max|ref|), the fixtures' tolerance form. */
@@ -54,8 +59,8 @@ const tolerance = (name: string) => (name.includes("_f32") ? 1e-5 : 1e-10);
 
 test("the docs carry both PyTorch snippets", () => {
   const text = readFileSync(doc, "utf8");
-  expect(text).toMatch(/<!-- pytorch-save -->\s*```python\n[^]*?def save_mumoe\(/);
-  expect(text).toMatch(/<!-- pytorch-load -->\s*```python\n[^]*?def load_mumoe\(/);
+  expect(text).toMatch(/<!-- pytorch-save -->\s*```python\n[\s\S]*?def save_mumoe\(/);
+  expect(text).toMatch(/<!-- pytorch-load -->\s*```python\n[\s\S]*?def load_mumoe\(/);
 });
 
 const torchAvailable = spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;

@@ -41,7 +41,7 @@ export function parseEquationOracle(equation: string, shapes: readonly (readonly
   if (arrows > 1) return fail("two arrows");
   const [lhs, rhs] = arrows === 1 ? text.split("->") : [text, undefined];
   if (/[->]/.test(lhs!) || (rhs !== undefined && /[->]/.test(rhs))) return fail("stray '-' or '>'");
-  if (rhs !== undefined && rhs.includes(",")) return fail("',' in the output");
+  if (rhs?.includes(",")) return fail("',' in the output");
   const terms: Tok[][] = [];
   for (const t of lhs!.split(",")) {
     const tok = tokenize([...t]);
@@ -75,7 +75,7 @@ export function parseEquationOracle(equation: string, shapes: readonly (readonly
     const count = new Map<string, number>();
     for (const t of terms) for (const x of t) if (x !== ELL) count.set(x, (count.get(x) ?? 0) + 1);
     const singles = [...count].filter(([, c]) => c === 1).map(([l]) => l);
-    singles.sort((a, b) => (a.codePointAt(0)! - b.codePointAt(0)!));
+    singles.sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
     output = [...ellAxes, ...singles];
   } else {
     const seen = new Set<string>();

@@ -9,8 +9,9 @@ export function decodeHalf(bits: number): number {
   const fraction = bits & 0x3ff;
   let magnitude: number;
   if (exponent === 0x1f) magnitude = fraction === 0 ? Number.POSITIVE_INFINITY : Number.NaN;
-  else if (exponent === 0) magnitude = fraction / 1024 / 16384; // subnormal: 0.fraction × 2^-14
-  else magnitude = (1024 + fraction) / 1024 * Math.pow(2, exponent - 15);
+  else if (exponent === 0)
+    magnitude = fraction / 1024 / 16384; // subnormal: 0.fraction × 2^-14
+  else magnitude = ((1024 + fraction) / 1024) * 2 ** (exponent - 15);
   return negative ? -magnitude : magnitude;
 }
 
@@ -21,7 +22,7 @@ export function decodeBf16(bits: number): number {
   const fraction = bits & 0x7f;
   let magnitude: number;
   if (exponent === 0xff) magnitude = fraction === 0 ? Number.POSITIVE_INFINITY : Number.NaN;
-  else if (exponent === 0) magnitude = fraction / 128 * Math.pow(2, -126);
-  else magnitude = (128 + fraction) / 128 * Math.pow(2, exponent - 127);
+  else if (exponent === 0) magnitude = (fraction / 128) * 2 ** -126;
+  else magnitude = ((128 + fraction) / 128) * 2 ** (exponent - 127);
   return negative ? -magnitude : magnitude;
 }

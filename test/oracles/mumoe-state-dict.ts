@@ -12,7 +12,7 @@ export interface KeyShape {
 }
 
 export function officialParameterShapes(c: MuMoEConfig): KeyShape[] {
-  const bias = c.useBias ?? true ? 1 : 0;
+  const bias = (c.useBias ?? true) ? 1 : 0;
   const second = c.secondDim ?? 0;
   const out: KeyShape[] = [];
   const factors = (prefix: string, modes: number[]): void => {

@@ -10,7 +10,15 @@ const width = (e: XmlElement): number => Number(e.attributes.width);
 
 describe("renderBarChart", () => {
   test("well formed, one bar per value with its exact value, label, title and value text", () => {
-    const svg = renderBarChart({ title: "T & <co>", subtitle: "sub", bars: [{ label: "a vs b", value: 0.421 }, { label: "c", value: 206, note: "(note)" }], footnotes: ["from X"] });
+    const svg = renderBarChart({
+      title: "T & <co>",
+      subtitle: "sub",
+      bars: [
+        { label: "a vs b", value: 0.421 },
+        { label: "c", value: 206, note: "(note)" },
+      ],
+      footnotes: ["from X"],
+    });
     const root = parseXml(svg);
     expect(root.name).toBe("svg");
     const bars = barsOf(svg);
@@ -19,11 +27,20 @@ describe("renderBarChart", () => {
     const texts = elements(root)
       .filter((e) => e.name === "text")
       .map((e) => e.text);
-    for (const t of ["T & <co>", "sub", "a vs b", "c", "0.421×", "206× (note)", "from X", "1×", "0.1×", "1,000×"]) expect(texts).toContain(t);
+    for (const t of ["T & <co>", "sub", "a vs b", "c", "0.421×", "206× (note)", "from X", "1×", "0.1×", "1,000×"])
+      expect(texts).toContain(t);
   });
 
   test("log scale around the reference: 2× and 0.5× are equally long, on either side, in different colours", () => {
-    const [up, down, ten] = barsOf(renderBarChart({ bars: [{ label: "up", value: 2 }, { label: "down", value: 0.5 }, { label: "ten", value: 10 }] }));
+    const [up, down, ten] = barsOf(
+      renderBarChart({
+        bars: [
+          { label: "up", value: 2 },
+          { label: "down", value: 0.5 },
+          { label: "ten", value: 10 },
+        ],
+      }),
+    );
     expect(width(up!)).toBeCloseTo(width(down!), 1);
     expect(Number(down!.attributes.x) + width(down!)).toBeCloseTo(Number(up!.attributes.x), 1);
     expect(up!.attributes.fill).not.toBe(down!.attributes.fill);
@@ -44,7 +61,13 @@ describe("renderBarChart", () => {
   });
 
   test("bad input is an InvalidArgumentError with a hint", () => {
-    for (const bars of [[], [{ label: "z", value: 0 }], [{ label: "n", value: Number.NaN }], [{ label: "i", value: Infinity }], [{ label: "m", value: -2 }]]) {
+    for (const bars of [
+      [],
+      [{ label: "z", value: 0 }],
+      [{ label: "n", value: Number.NaN }],
+      [{ label: "i", value: Infinity }],
+      [{ label: "m", value: -2 }],
+    ]) {
       try {
         renderBarChart({ bars });
         expect.unreachable();
@@ -58,6 +81,14 @@ describe("renderBarChart", () => {
 
 describe("formatRatio", () => {
   test("three significant digits, thousands separated", () => {
-    expect([0.137, 0.4213, 1.11, 3.554, 206, 1200, 12345.6].map(formatRatio)).toEqual(["0.137×", "0.421×", "1.11×", "3.55×", "206×", "1,200×", "12,346×"]);
+    expect([0.137, 0.4213, 1.11, 3.554, 206, 1200, 12345.6].map(formatRatio)).toEqual([
+      "0.137×",
+      "0.421×",
+      "1.11×",
+      "3.55×",
+      "206×",
+      "1,200×",
+      "12,346×",
+    ]);
   });
 });

@@ -19,7 +19,13 @@ function balanced(svg: string): boolean {
 const polylines = (svg: string): [number, number][][] =>
   [...svg.matchAll(/<polyline points="([^"]+)"/g)].map((m) => m[1]!.split(" ").map((p) => p.split(",").map(Number) as [number, number]));
 
-const panel = (series: ChartPanel["series"], extra: Partial<ChartPanel> = {}): ChartPanel => ({ title: "P", xLabel: "experts", yLabel: "params", series, ...extra });
+const panel = (series: ChartPanel["series"], extra: Partial<ChartPanel> = {}): ChartPanel => ({
+  title: "P",
+  xLabel: "experts",
+  yLabel: "params",
+  series,
+  ...extra,
+});
 
 describe("renderLineChart", () => {
   test("log axes: equal ratios are equal distances; larger y is higher", () => {
@@ -40,8 +46,23 @@ describe("renderLineChart", () => {
       panels: [
         panel(
           [
-            { name: "first", points: [{ x: 16, y: 100 }, { x: 32, y: 200 }, { x: 64, y: null }, { x: 128, y: 800 }, { x: 256, y: 1600 }] },
-            { name: "second", points: [{ x: 16, y: 1e6 }, { x: 256, y: 1e7 }] },
+            {
+              name: "first",
+              points: [
+                { x: 16, y: 100 },
+                { x: 32, y: 200 },
+                { x: 64, y: null },
+                { x: 128, y: 800 },
+                { x: 256, y: 1600 },
+              ],
+            },
+            {
+              name: "second",
+              points: [
+                { x: 16, y: 1e6 },
+                { x: 256, y: 1e7 },
+              ],
+            },
           ],
           { xTicks: [16, 32, 64, 128, 256], note: "identical: none" },
         ),
@@ -50,18 +71,33 @@ describe("renderLineChart", () => {
     expect(polylines(svg).length).toBe(3);
     expect(balanced(svg)).toBe(true);
     expect(svg).toContain("T &amp; &lt;co&gt;");
-    for (const s of ["first", "second", "experts", "params", "identical: none", ">256<", ">100<", ">1k<", ">10M<"]) expect(svg).toContain(s);
+    for (const s of ["first", "second", "experts", "params", "identical: none", ">256<", ">100<", ">1k<", ">10M<"])
+      expect(svg).toContain(s);
   });
 
   test("two panels share one legend entry per series", () => {
-    const s = [{ name: "only", points: [{ x: 1, y: 1 }, { x: 2, y: 3 }] }];
+    const s = [
+      {
+        name: "only",
+        points: [
+          { x: 1, y: 1 },
+          { x: 2, y: 3 },
+        ],
+      },
+    ];
     const svg = renderLineChart({ panels: [panel(s), panel(s)] });
     expect(svg.match(/>only</g)!.length).toBe(1);
     expect(svg).toMatch(/width="960"/);
   });
 
   test("deterministic and well formed for arbitrary positive data (property)", () => {
-    const pts = fc.array(fc.record({ x: fc.double({ min: 1e-3, max: 1e9, noNaN: true }), y: fc.option(fc.double({ min: 1e-3, max: 1e15, noNaN: true }), { nil: null }) }), { minLength: 1, maxLength: 12 });
+    const pts = fc.array(
+      fc.record({
+        x: fc.double({ min: 1e-3, max: 1e9, noNaN: true }),
+        y: fc.option(fc.double({ min: 1e-3, max: 1e15, noNaN: true }), { nil: null }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    );
     fc.assert(
       fc.property(fc.array(pts, { minLength: 1, maxLength: 6 }), (series) => {
         const withY = series.map((points, k) => ({ name: `s${k}`, points: [...points, { x: 1, y: 1 }] }));
@@ -84,6 +120,16 @@ describe("renderLineChart", () => {
   });
 
   test("tick labels", () => {
-    expect([1, 10, 100, 1e3, 1e4, 1e6, 1e9, 1e12, 2.5e6].map(formatTick)).toEqual(["1", "10", "100", "1k", "10k", "1M", "1G", "1T", "2.5M"]);
+    expect([1, 10, 100, 1e3, 1e4, 1e6, 1e9, 1e12, 2.5e6].map(formatTick)).toEqual([
+      "1",
+      "10",
+      "100",
+      "1k",
+      "10k",
+      "1M",
+      "1G",
+      "1T",
+      "2.5M",
+    ]);
   });
 });

@@ -73,7 +73,12 @@ describe("sparsemax and bisection", () => {
     expect(row(softmax(tensor([0.7, 0])))[0]).toBeCloseTo(1 / (1 + Math.exp(-0.7)), 15);
   });
   test("NaN propagates to the whole row", () => {
-    const p = entmax15(tensor([[1, NaN, 0], [1, 2, 3]]));
+    const p = entmax15(
+      tensor([
+        [1, NaN, 0],
+        [1, 2, 3],
+      ]),
+    );
     expect(row(p).slice(0, 3).every(Number.isNaN)).toBe(true);
     expect(row(p).slice(3).some(Number.isNaN)).toBe(false);
   });
@@ -91,7 +96,10 @@ describe("gate normalisation and top-k", () => {
     }
   });
   test("BatchNorm in eval mode uses the running statistics", () => {
-    const logits = tensor([[1, 2], [3, 4]]);
+    const logits = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const out = normalizeLogits(logits, "bn", { runningMean: tensor([1, 1]), runningVar: tensor([4, 1]) });
     expect(row(out)[0]).toBeCloseTo(0, 15);
     expect(row(out)[1]).toBeCloseTo(1 / Math.sqrt(1 + 1e-5), 15);

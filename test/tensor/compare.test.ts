@@ -63,8 +63,19 @@ describe("allClose", () => {
   test("different shapes are never close; views compare by value", () => {
     expect(allClose(zeros([2, 3]), zeros([3, 2]))).toBe(false);
     expect(difference(zeros([2, 3]), zeros([6])).sameShape).toBe(false);
-    const a = tensor([[1, 2], [3, 4]]);
-    expect(allClose(a.transpose(), tensor([[1, 3], [2, 4]]))).toBe(true);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(
+      allClose(
+        a.transpose(),
+        tensor([
+          [1, 3],
+          [2, 4],
+        ]),
+      ),
+    ).toBe(true);
     expect(allClose(a.astype("float32"), a)).toBe(true);
   });
 });

@@ -110,7 +110,12 @@ describe("EinsumContext", () => {
 });
 
 describe("SharedIntermediates", () => {
-  const path = { path: [[0, 1], [0, 1]] };
+  const path = {
+    path: [
+      [0, 1],
+      [0, 1],
+    ],
+  };
 
   test("only calls given the cache share; results equal the unshared ones", () => {
     const shared = new SharedIntermediates();

@@ -22,14 +22,21 @@ import {
 
 describe("factories", () => {
   test("zeros, ones, full, scalar, eye, arange", () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones([3], { dtype: "float32" }).toArray()).toEqual([1, 1, 1]);
     expect(ones([3], { dtype: "float32" }).dtype).toBe("float32");
     expect(full([2], 2.5).toArray()).toEqual([2.5, 2.5]);
     expect(full([1], Number.NaN).get(0)).toBeNaN();
     expect(Object.is(full([1], -0).get(0), -0)).toBe(true);
     expect(scalar(4).shape).toEqual([]);
-    expect(eye(3).toArray()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(eye(3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     expect(eye(0).shape).toEqual([0, 0]);
     expect(arange(4).toArray()).toEqual([0, 1, 2, 3]);
     expect(zeros([0, 5]).size).toBe(0);

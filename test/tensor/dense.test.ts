@@ -3,7 +3,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { DenseTensor, InvalidArgumentError, InvalidShapeError, fromData, scalar, tensor, zeros, type NestedArray } from "../../src/index.js";
+import {
+  DenseTensor,
+  InvalidArgumentError,
+  InvalidShapeError,
+  fromData,
+  scalar,
+  tensor,
+  zeros,
+  type NestedArray,
+} from "../../src/index.js";
 import * as M from "../oracles/ndarray.js";
 
 const MAX_SIZE = 400;
@@ -75,7 +84,12 @@ function apply(x: DenseTensor, m: M.Model, op: Op): Applied | undefined {
       const start = (op.b % (len + 5)) - 2 - (op.keys[0]! % 2 === 0 ? 0 : len);
       const stop = op.keys[1]! % 3 === 0 ? undefined : (op.c % (len + 5)) - 2;
       const step = 1 + (op.d % 3);
-      return { x: x.slice(axis, start, stop, step), m: M.slice(m, axis, start, stop, step), view: true, label: `slice(${axis}, ${start}, ${stop}, ${step})` };
+      return {
+        x: x.slice(axis, start, stop, step),
+        m: M.slice(m, axis, start, stop, step),
+        view: true,
+        label: `slice(${axis}, ${start}, ${stop}, ${step})`,
+      };
     }
     case "select": {
       if (n === 0) return undefined;
@@ -94,7 +108,10 @@ function apply(x: DenseTensor, m: M.Model, op: Op): Applied | undefined {
     }
     case "broadcast": {
       const lead = op.a % 3;
-      const target = [...Array.from({ length: lead }, (_, k) => op.keys[k]! % 4), ...x.shape.map((d, k) => (d === 1 ? op.keys[(k + 3) % 6]! % 4 : d))];
+      const target = [
+        ...Array.from({ length: lead }, (_, k) => op.keys[k]! % 4),
+        ...x.shape.map((d, k) => (d === 1 ? op.keys[(k + 3) % 6]! % 4 : d)),
+      ];
       if (target.reduce((p, q) => p * q, 1) > MAX_SIZE) return undefined;
       return { x: x.broadcastTo(target), m: M.broadcastTo(m, target), view: true, label: `broadcastTo([${target}])` };
     }
@@ -187,7 +204,11 @@ describe("DenseTensor details", () => {
     const col = a.slice(1, 1, 2);
     expect(col.isContiguous).toBe(false);
     expect(col.contiguous()).not.toBe(col);
-    expect(a.transpose().contiguous().toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(a.transpose().contiguous().toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
   });
 
   test("get/set with negative indices; out-of-range and wrong-arity indices throw", () => {
@@ -214,7 +235,10 @@ describe("DenseTensor details", () => {
     expect(s.transpose().item()).toBe(3.5);
     expect(s.reshape([1, 1]).toArray()).toEqual([[3.5]]);
     expect(s.expandDims(0).shape).toEqual([1]);
-    expect(s.broadcastTo([2, 2]).toArray()).toEqual([[3.5, 3.5], [3.5, 3.5]]);
+    expect(s.broadcastTo([2, 2]).toArray()).toEqual([
+      [3.5, 3.5],
+      [3.5, 3.5],
+    ]);
     expect(tensor(7).item()).toBe(7);
     expect(a.select(0, 1).select(0, 2).item()).toBe(6);
     expect(() => a.item()).toThrow(/item\(\) needs exactly one element/);
@@ -232,7 +256,10 @@ describe("DenseTensor details", () => {
   });
 
   test("diagonal follows numpy: the two axes go, the diagonal comes last", () => {
-    const t = fromData(Float64Array.from({ length: 18 }, (_, i) => i), [3, 2, 3]);
+    const t = fromData(
+      Float64Array.from({ length: 18 }, (_, i) => i),
+      [3, 2, 3],
+    );
     // t[i, j, k] = 6i + 3j + k; the diagonal over (i, k) at fixed j is 7d + 3j.
     expect(t.diagonal(0, 2).toArray()).toEqual([
       [0, 7, 14],
@@ -300,7 +327,9 @@ describe("nested-array conversion", () => {
   /** Nested arrays of a fixed shape. */
   const nestedArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 4 }).chain((shape) => {
     const size = shape.reduce((p, q) => p * q, 1);
-    return fc.array(fc.double({ noNaN: true }), { minLength: size, maxLength: size }).map((values) => ({ shape, values, nested: M.toNested(M.fromFlat(values, shape)) as NestedArray }));
+    return fc
+      .array(fc.double({ noNaN: true }), { minLength: size, maxLength: size })
+      .map((values) => ({ shape, values, nested: M.toNested(M.fromFlat(values, shape)) as NestedArray }));
   });
 
   test("tensor(nested).toArray() is the identity and the shape is inferred", () => {

@@ -46,12 +46,15 @@ describe("einsum matches numpy.einsum on golden cases", () => {
   });
 
   // The fixtures generator recorded these as refused; numpy promotes float32 with float64 to float64, and so do we now.
-  test.each(cases.filter((c) => c.expectError !== undefined).map((c) => [c.name, c] as const))("%s is promoted to float64 as numpy does", (_, c) => {
-    const xs = load(c);
-    const got = contract(c, xs);
-    const want = readNpy(fixtureBytes(c.result), c.result);
-    expect(got.dtype).toBe("float64");
-    expect(c.resultDescr).toBe("<f8");
-    expect(difference(got, want, { rtol: 1e-12, atol: 1e-12 }).mismatches).toBe(0);
-  });
+  test.each(cases.filter((c) => c.expectError !== undefined).map((c) => [c.name, c] as const))(
+    "%s is promoted to float64 as numpy does",
+    (_, c) => {
+      const xs = load(c);
+      const got = contract(c, xs);
+      const want = readNpy(fixtureBytes(c.result), c.result);
+      expect(got.dtype).toBe("float64");
+      expect(c.resultDescr).toBe("<f8");
+      expect(difference(got, want, { rtol: 1e-12, atol: 1e-12 }).mismatches).toBe(0);
+    },
+  );
 });

@@ -62,8 +62,14 @@ function toLinear(ssa: readonly number[][], n: number): number[][] {
 
 const optimizeArb = fc.oneof(
   fc.constantFrom(...optimizerNames()).map((name) => ({ name, make: (): EinsumOptions => ({ optimize: name }) })),
-  fc.integer().map((seed) => ({ name: `random SSA path (seed ${seed})`, make: (n: number): EinsumOptions => ({ optimize: { path: randomSsaPath(n, seed), format: "ssa" } }) })),
-  fc.integer().map((seed) => ({ name: `random linear path (seed ${seed})`, make: (n: number): EinsumOptions => ({ optimize: { path: toLinear(randomSsaPath(n, seed), n) } }) })),
+  fc.integer().map((seed) => ({
+    name: `random SSA path (seed ${seed})`,
+    make: (n: number): EinsumOptions => ({ optimize: { path: randomSsaPath(n, seed), format: "ssa" } }),
+  })),
+  fc.integer().map((seed) => ({
+    name: `random linear path (seed ${seed})`,
+    make: (n: number): EinsumOptions => ({ optimize: { path: toLinear(randomSsaPath(n, seed), n) } }),
+  })),
 );
 
 function run(c: EinsumCase, dtype: DType, options: EinsumOptions): DenseTensor {

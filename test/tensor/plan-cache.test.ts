@@ -5,7 +5,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { CpuBackend, MemoryLimitError, PLAN_CACHE_SIZE, clearPlanCache, einsum, randn, referenceEinsum, allClose } from "../../src/index.js";
+import {
+  CpuBackend,
+  MemoryLimitError,
+  PLAN_CACHE_SIZE,
+  clearPlanCache,
+  einsum,
+  randn,
+  referenceEinsum,
+  allClose,
+} from "../../src/index.js";
 import { einsumCaseArb } from "../arbitraries/einsum.js";
 import { naiveEinsum } from "../oracles/naive-einsum.js";
 import { expectMatchesOracle, materialize } from "../helpers/tensors.js";
@@ -13,14 +22,18 @@ import { expectMatchesOracle, materialize } from "../helpers/tensors.js";
 describe("einsum plan cache", () => {
   test("cached, uncached and repeated calls all equal the oracle (property; layouts vary between calls)", () => {
     fc.assert(
-      fc.property(einsumCaseArb.filter((c) => c.form === "string"), fc.nat(2), (c, other) => {
-        const expected = naiveEinsum(c.oracle, c.data);
-        const xs = c.shapes.map((s, k) => materialize(s, c.data[k]!, c.layouts[k]!, "float64"));
-        const ys = c.shapes.map((s, k) => materialize(s, c.data[k]!, (c.layouts[k]! + other) % 3, "float64"));
-        expectMatchesOracle(einsum(c.equation, xs), expected, 1e-12, `${c.equation} first call`);
-        expectMatchesOracle(einsum(c.equation, ys), expected, 1e-12, `${c.equation} cached, other layouts`);
-        expectMatchesOracle(einsum(c.equation, xs, { cachePlan: false }), expected, 1e-12, `${c.equation} uncached`);
-      }),
+      fc.property(
+        einsumCaseArb.filter((c) => c.form === "string"),
+        fc.nat(2),
+        (c, other) => {
+          const expected = naiveEinsum(c.oracle, c.data);
+          const xs = c.shapes.map((s, k) => materialize(s, c.data[k]!, c.layouts[k]!, "float64"));
+          const ys = c.shapes.map((s, k) => materialize(s, c.data[k]!, (c.layouts[k]! + other) % 3, "float64"));
+          expectMatchesOracle(einsum(c.equation, xs), expected, 1e-12, `${c.equation} first call`);
+          expectMatchesOracle(einsum(c.equation, ys), expected, 1e-12, `${c.equation} cached, other layouts`);
+          expectMatchesOracle(einsum(c.equation, xs, { cachePlan: false }), expected, 1e-12, `${c.equation} uncached`);
+        },
+      ),
       { numRuns: 300 },
     );
   });

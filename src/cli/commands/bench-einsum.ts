@@ -21,14 +21,14 @@ export interface EinsumBenchResult extends CpuBenchRecord {
 }
 
 const OPTIONS = {
-      shapes: { type: "string" },
-      dtype: { type: "string" },
-      threads: { type: "string" },
-      kernels: { type: "string" },
-      optimize: { type: "string" },
-      repeats: { type: "string" },
-      json: { type: "boolean" },
-    } as const satisfies OptionSpec;
+  shapes: { type: "string" },
+  dtype: { type: "string" },
+  threads: { type: "string" },
+  kernels: { type: "string" },
+  optimize: { type: "string" },
+  repeats: { type: "string" },
+  json: { type: "boolean" },
+} as const satisfies OptionSpec;
 
 export const benchEinsumCommand: CliCommand = {
   options: OPTIONS,
@@ -52,8 +52,13 @@ options:
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const [equation, ...extra] = positionals;
-    if (equation === undefined) throw new CliUsageError("missing the equation", `pass it first, quoted: multilinear bench einsum "ij,jk->ik" --shapes '[[2,3],[3,4]]'`);
-    if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'`, "quote the equation and give the shapes with --shapes");
+    if (equation === undefined)
+      throw new CliUsageError(
+        "missing the equation",
+        `pass it first, quoted: multilinear bench einsum "ij,jk->ik" --shapes '[[2,3],[3,4]]'`,
+      );
+    if (extra.length > 0)
+      throw new CliUsageError(`unexpected argument '${extra[0]}'`, "quote the equation and give the shapes with --shapes");
     if (values.shapes === undefined) throw new CliUsageError("--shapes is required", "e.g. --shapes '[[256,768],[768,512]]'");
     const shapes = jsonOption(values.shapes, "shapes");
     if (!Array.isArray(shapes) || !shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isSafeInteger(d) && d >= 0))) {
@@ -72,7 +77,9 @@ options:
       const tol = dtype === "float32" ? 1e-3 : 1e-9;
       const diff = difference(got, want, { rtol: tol, atol: tol * Math.max(1, maxAbs(want.data)) });
       if (!diff.sameShape || diff.mismatches > 0) {
-        throw new Error(`bench einsum: the ${backend.kernels} result differs from the TypeScript backend (max abs diff ${diff.maxAbs}); the kernel is wrong`);
+        throw new Error(
+          `bench einsum: the ${backend.kernels} result differs from the TypeScript backend (max abs diff ${diff.maxAbs}); the kernel is wrong`,
+        );
       }
       const ms = medianMs(() => executePlan(plan, operands, backend), repeats);
       const result: EinsumBenchResult = {

@@ -13,7 +13,14 @@ export interface GemmBenchResult extends CpuBenchRecord {
   readonly n: number;
 }
 
-const OPTIONS = { n: { type: "string" }, dtype: { type: "string" }, threads: { type: "string" }, kernels: { type: "string" }, repeats: { type: "string" }, json: { type: "boolean" } } as const satisfies OptionSpec;
+const OPTIONS = {
+  n: { type: "string" },
+  dtype: { type: "string" },
+  threads: { type: "string" },
+  kernels: { type: "string" },
+  repeats: { type: "string" },
+  json: { type: "boolean" },
+} as const satisfies OptionSpec;
 
 export const benchGemmCommand: CliCommand = {
   options: OPTIONS,
@@ -33,11 +40,7 @@ options:
   --json                   print {n, dtype, threads, kernels, variant, median_ms, gflops}
 `,
   async run(argv, io) {
-    const { values } = parseCommandArgs(
-      argv,
-      OPTIONS,
-      false,
-    );
+    const { values } = parseCommandArgs(argv, OPTIONS, false);
     const n = intOption(values.n, "n");
     if (n < 1 || n > 16384) throw new CliUsageError(`--n must be from 1 to 16384, got ${n}`);
     const dtype = parseDType(values.dtype ?? "float32");

@@ -9,11 +9,11 @@ import { CliUsageError, intOption, parseCommandArgs, type CliCommand, type Optio
 import { progressBar } from "../progress.js";
 
 const OPTIONS = {
-      optimize: { type: "string", multiple: true },
-      "time-limit-ms": { type: "string" },
-      filter: { type: "string" },
-      json: { type: "string" },
-    } as const satisfies OptionSpec;
+  optimize: { type: "string", multiple: true },
+  "time-limit-ms": { type: "string" },
+  filter: { type: "string" },
+  json: { type: "string" },
+} as const satisfies OptionSpec;
 
 export const benchPathsCommand: CliCommand = {
   options: OPTIONS,
@@ -37,7 +37,11 @@ label sizes), not the opt_einsum FLOPs that \`path\` and \`contract\` print.
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const file = positionals[0];
-    if (file === undefined) throw new CliUsageError("missing the corpus file", "pass e.g. test/fixtures/paths/contraction-paths.json (format: docs/guides/paths.md#corpus-format)");
+    if (file === undefined)
+      throw new CliUsageError(
+        "missing the corpus file",
+        "pass e.g. test/fixtures/paths/contraction-paths.json (format: docs/guides/paths.md#corpus-format)",
+      );
     let corpus: Corpus;
     try {
       corpus = JSON.parse(new TextDecoder().decode(await readFileBytes(file))) as Corpus;
@@ -57,7 +61,9 @@ label sizes), not the opt_einsum FLOPs that \`path\` and \`contract\` print.
     bar.done();
     if (values.json !== undefined) await writeFileBytes(values.json, new TextEncoder().encode(JSON.stringify(run)));
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-    io.stdout(`${"optimizer".padEnd(18)} ${"cases".padStart(5)} ${"geomean/best".padStart(12)} ${"geomean/auto".padStart(12)} ${"=best".padStart(7)} ${"≤1.02x".padStart(7)} ${"≤1.1x".padStart(7)} ${"<best".padStart(7)} ${"≤oe auto".padStart(8)} ${"time s".padStart(8)}\n`);
+    io.stdout(
+      `${"optimizer".padEnd(18)} ${"cases".padStart(5)} ${"geomean/best".padStart(12)} ${"geomean/auto".padStart(12)} ${"=best".padStart(7)} ${"≤1.02x".padStart(7)} ${"≤1.1x".padStart(7)} ${"<best".padStart(7)} ${"≤oe auto".padStart(8)} ${"time s".padStart(8)}\n`,
+    );
     for (const [name, s] of Object.entries(run.summary)) {
       io.stdout(
         `${name.padEnd(18)} ${String(s.cases).padStart(5)} ${s.geomean_vs_best.toFixed(4).padStart(12)} ${s.geomean_vs_auto.toFixed(4).padStart(12)} ${pct(s.within_1_00).padStart(7)} ${pct(s.within_1_02).padStart(7)} ${pct(s.within_1_10).padStart(7)} ${pct(s.better_than_best).padStart(7)} ${pct(s.no_worse_than_auto).padStart(8)} ${(s.total_time_ms / 1000).toFixed(1).padStart(8)}\n`,

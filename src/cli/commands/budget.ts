@@ -117,7 +117,8 @@ const stringMap = (entries: readonly { readonly name: string }[], value: (e: nev
 function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string | boolean>>): { spec: LayerSpec; match?: RankMatchFound } {
   const kind = v.layer as string | undefined;
   if (kind === undefined) throw new CliUsageError("--layer is required", `use one of: ${LAYER_KINDS.join(", ")}`);
-  if (!LAYER_KINDS.includes(kind as LayerKind)) throw new CliUsageError(`unknown --layer '${kind}'`, `use one of: ${LAYER_KINDS.join(", ")}`);
+  if (!LAYER_KINDS.includes(kind as LayerKind))
+    throw new CliUsageError(`unknown --layer '${kind}'`, `use one of: ${LAYER_KINDS.join(", ")}`);
   const base = {
     inputDim: intOption(v.in as string | undefined, "in"),
     outputDim: intOption(v.out as string | undefined, "out"),
@@ -130,7 +131,8 @@ function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string |
     if (v[name] !== undefined) throw new CliUsageError(`--${name} does not apply to --layer ${kind}: ${why}`);
   };
   if (!mumoe) {
-    for (const o of ["rank", "ranks", "match-linear", "match-mode", "hierarchy"] as const) forbid(o, "only cp and tr layers have ranks and hierarchies");
+    for (const o of ["rank", "ranks", "match-linear", "match-mode", "hierarchy"] as const)
+      forbid(o, "only cp and tr layers have ranks and hierarchies");
   }
   if (kind !== "sparse") forbid("top-k", "only the sparse MoE selects experts");
   if (kind !== "soft") {
@@ -146,15 +148,19 @@ function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string |
   const hierarchy = v.hierarchy === undefined ? undefined : positiveIntOption(v.hierarchy as string, "hierarchy");
   if (hierarchy !== undefined) {
     if (levels.length === 1) levels = Array<number>(hierarchy).fill(levels[0]!);
-    else if (levels.length !== hierarchy) throw new CliUsageError(`--experts lists ${levels.length} levels but --hierarchy is ${hierarchy}`);
+    else if (levels.length !== hierarchy)
+      throw new CliUsageError(`--experts lists ${levels.length} levels but --hierarchy is ${hierarchy}`);
   }
   if (!mumoe) {
     if (levels.length !== 1) throw new CliUsageError(`--layer ${kind} takes one expert count, got ${levels.join(",")}`);
     const n = levels[0]!;
     if (kind === "dense") return { spec: { kind: "dense", ...base, nExperts: n } };
-    if (kind === "sparse") return { spec: { kind: "sparse", ...base, nExperts: n, topK: intOption(v["top-k"] as string | undefined, "top-k", Math.min(2, n)) } };
+    if (kind === "sparse")
+      return { spec: { kind: "sparse", ...base, nExperts: n, topK: intOption(v["top-k"] as string | undefined, "top-k", Math.min(2, n)) } };
     const tokens = v.tokens === undefined ? {} : { tokens: intOption(v.tokens as string, "tokens") };
-    return { spec: { kind: "soft", ...base, nExperts: n, slotsPerExpert: intOption(v.slots as string | undefined, "slots", 1), ...tokens } };
+    return {
+      spec: { kind: "soft", ...base, nExperts: n, slotsPerExpert: intOption(v.slots as string | undefined, "slots", 1), ...tokens },
+    };
   }
   const template = { kind, ...base, expertDims: levels } as const;
   const given = [v.rank, v.ranks, v["match-linear"]].filter((x) => x !== undefined).length;
@@ -163,8 +169,12 @@ function layerFromOptions(v: Partial<Record<keyof typeof LAYER_OPTIONS, string |
   if (v.rank !== undefined || v.ranks !== undefined) {
     if (v["match-mode"] !== undefined) throw new CliUsageError("--match-mode only applies with --match-linear");
     if (kind === "cp") return { spec: { ...template, kind: "cp", ranks: intOption(v.rank as string, "rank") } };
-    const ring = v.ranks !== undefined ? intList(v.ranks as string, "ranks") : [...Array<number>(levels.length + 1).fill(4), intOption(v.rank as string, "rank")];
-    if (ring.length !== levels.length + 2) throw new CliUsageError(`--ranks needs ${levels.length + 2} ring ranks for ${levels.length} expert level(s), got ${ring.length}`);
+    const ring =
+      v.ranks !== undefined
+        ? intList(v.ranks as string, "ranks")
+        : [...Array<number>(levels.length + 1).fill(4), intOption(v.rank as string, "rank")];
+    if (ring.length !== levels.length + 2)
+      throw new CliUsageError(`--ranks needs ${levels.length + 2} ring ranks for ${levels.length} expert level(s), got ${ring.length}`);
     return { spec: { ...template, kind: "tr", ranks: triplesFromRing(ring) } };
   }
   const match = solveRank(template, linearTarget(base), { mode: matchMode(v["match-mode"] as string | undefined) });
@@ -192,7 +202,15 @@ function budgetJson(spec: LayerSpec, match: RankMatchFound | undefined, tex: boo
     max_expert_rank: b.maxExpertRank,
     ...(b.maxExpertRankLayer2 !== undefined ? { max_expert_rank_layer2: b.maxExpertRankLayer2 } : {}),
     ...(match
-      ? { rank_match: { target: match.target.toString(), mode: match.mode, difference: match.difference.toString(), relative_difference: match.relativeDifference, limited_by: match.limitedBy } }
+      ? {
+          rank_match: {
+            target: match.target.toString(),
+            mode: match.mode,
+            difference: match.difference.toString(),
+            relative_difference: match.relativeDifference,
+            limited_by: match.limitedBy,
+          },
+        }
       : {}),
     formulas: b.formulas,
     ...(tex ? { tex: budgetTex(b) } : {}),
@@ -209,18 +227,32 @@ function budgetText(spec: LayerSpec, match: RankMatchFound | undefined, tex: boo
   const b = layerBudget(spec);
   const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(3)}%`;
   const lines = [
-    `${describeLayer(spec)}  (${spec.inputDim}→${spec.outputDim}${(spec.secondDim ?? 0) > 0 ? `→${spec.secondDim}` : ""}, bias ${spec.useBias ?? true ? "on" : "off"}${spec.applyLn ? ", input LayerNorm" : ""})`,
+    `${describeLayer(spec)}  (${spec.inputDim}→${spec.outputDim}${(spec.secondDim ?? 0) > 0 ? `→${spec.secondDim}` : ""}, bias ${(spec.useBias ?? true) ? "on" : "off"}${spec.applyLn ? ", input LayerNorm" : ""})`,
     "",
-    textTable(["parameter", "shape", "count"], b.parameters.map((p) => [p.name, p.shape.join("×"), formatCount(p.count)])),
+    textTable(
+      ["parameter", "shape", "count"],
+      b.parameters.map((p) => [p.name, p.shape.join("×"), formatCount(p.count)]),
+    ),
     "",
-    textTable(["MACs per token", "count"], b.macsBreakdown.map((m) => [m.name, formatCount(m.macs)])),
+    textTable(
+      ["MACs per token", "count"],
+      b.macsBreakdown.map((m) => [m.name, formatCount(m.macs)]),
+    ),
     "",
     `params          ${formatCount(b.params)}${b.activeParams !== b.params ? `  (active per token ${formatCount(b.activeParams)})` : ""}`,
     `MACs/token      ${formatCount(b.macs)}`,
     `FLOPs/token     ${formatCount(b.flops)}  (2 × MACs)`,
-    ...(b.naiveMacs !== undefined ? [`naive MACs      ${formatCount(b.naiveMacs)}  (build the expert tensor, then contract: ${ratio(b.naiveMacs, b.macs)}× the fast order)`] : []),
+    ...(b.naiveMacs !== undefined
+      ? [
+          `naive MACs      ${formatCount(b.naiveMacs)}  (build the expert tensor, then contract: ${ratio(b.naiveMacs, b.macs)}× the fast order)`,
+        ]
+      : []),
     `max expert rank ${b.maxExpertRank}${b.maxExpertRankLayer2 !== undefined ? ` (second layer ${b.maxExpertRankLayer2})` : ""}`,
-    ...(match ? [`rank matched to ${formatCount(match.target)} parameters (${match.mode}): ${match.difference >= 0n ? "+" : ""}${formatCount(match.difference)} (${pct(match.relativeDifference)})`] : []),
+    ...(match
+      ? [
+          `rank matched to ${formatCount(match.target)} parameters (${match.mode}): ${match.difference >= 0n ? "+" : ""}${formatCount(match.difference)} (${pct(match.relativeDifference)})`,
+        ]
+      : []),
     "",
     `params = ${b.formulas.params}`,
     `MACs   = ${b.formulas.macs}`,
@@ -228,7 +260,13 @@ function budgetText(spec: LayerSpec, match: RankMatchFound | undefined, tex: boo
   ];
   if (tex) {
     const t = budgetTex(b);
-    lines.push("", `TeX params: ${t.params}`, `TeX MACs:   ${t.macs}`, ...(t.naiveMacs ? [`TeX naive:  ${t.naiveMacs}`] : []), `TeX rank:   ${t.maxExpertRank}`);
+    lines.push(
+      "",
+      `TeX params: ${t.params}`,
+      `TeX MACs:   ${t.macs}`,
+      ...(t.naiveMacs ? [`TeX naive:  ${t.naiveMacs}`] : []),
+      `TeX rank:   ${t.maxExpertRank}`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -245,7 +283,14 @@ function sweepJson(s: SweepResult): Record<string, unknown> {
         Object.entries(r.entries).map(([k, e]) => [
           k,
           e.feasible
-            ? { params: e.params.toString(), active_params: e.activeParams.toString(), macs: e.macs.toString(), flops: e.flops.toString(), ranks: e.ranks, max_expert_rank: e.maxExpertRank }
+            ? {
+                params: e.params.toString(),
+                active_params: e.activeParams.toString(),
+                macs: e.macs.toString(),
+                flops: e.flops.toString(),
+                ranks: e.ranks,
+                max_expert_rank: e.maxExpertRank,
+              }
             : { infeasible: e.reason },
         ]),
       ),
@@ -302,7 +347,9 @@ export const budgetCommand: CliCommand = {
     }
     const { values } = parseCommandArgs(argv, LAYER_OPTIONS, false);
     const { spec, match } = layerFromOptions(values);
-    io.stdout(values.json ? JSON.stringify(budgetJson(spec, match, Boolean(values.tex))) + "\n" : budgetText(spec, match, Boolean(values.tex)));
+    io.stdout(
+      values.json ? JSON.stringify(budgetJson(spec, match, Boolean(values.tex))) + "\n" : budgetText(spec, match, Boolean(values.tex)),
+    );
     return 0;
   },
 };

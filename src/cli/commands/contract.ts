@@ -31,7 +31,11 @@ const OPTIONS = {
 
 /** Nested arrays with non-finite values as the strings "nan", "inf", "-inf" (JSON has no NaN). */
 function jsonValues(x: DenseTensor): unknown {
-  return JSON.parse(JSON.stringify(x.toArray(), (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf") : v)));
+  return JSON.parse(
+    JSON.stringify(x.toArray(), (_, v: unknown) =>
+      typeof v === "number" && !Number.isFinite(v) ? (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf") : v,
+    ),
+  );
 }
 
 export const contractCommand: CliCommand = {
@@ -76,20 +80,32 @@ options:
     const { values } = parsed;
     const positionals = parsed.positionals.map((a) => hidden.get(a) ?? a);
     const backendName = values.backend ?? "cpu";
-    if (backendName !== "cpu" && backendName !== "gpu") throw new CliUsageError(`unknown backend '${backendName}'`, "use --backend cpu or --backend gpu");
+    if (backendName !== "cpu" && backendName !== "gpu")
+      throw new CliUsageError(`unknown backend '${backendName}'`, "use --backend cpu or --backend gpu");
     const [equation, ...files] = positionals;
-    if (equation === undefined) throw new CliUsageError("missing the equation", 'pass it first, quoted: multilinear contract "ij,jk->ik" a.npy b.npy');
-    if (files.length === 0) throw new CliUsageError("no operand files given", "list one .npy file (or file.safetensors:name) per input term");
-    if (values.slice && values["memory-limit"] === undefined) throw new CliUsageError("--slice needs --memory-limit", "say how large an intermediate may be, e.g. --memory-limit 64MiB --slice");
-    if (values.slice && backendName === "gpu") throw new CliUsageError("--slice runs on the cpu backend", "drop --backend gpu, or raise --memory-limit instead of slicing");
+    if (equation === undefined)
+      throw new CliUsageError("missing the equation", 'pass it first, quoted: multilinear contract "ij,jk->ik" a.npy b.npy');
+    if (files.length === 0)
+      throw new CliUsageError("no operand files given", "list one .npy file (or file.safetensors:name) per input term");
+    if (values.slice && values["memory-limit"] === undefined)
+      throw new CliUsageError("--slice needs --memory-limit", "say how large an intermediate may be, e.g. --memory-limit 64MiB --slice");
+    if (values.slice && backendName === "gpu")
+      throw new CliUsageError("--slice runs on the cpu backend", "drop --backend gpu, or raise --memory-limit instead of slicing");
     let operands = await Promise.all(files.map((f) => loadOperand(f)));
     if (values.dtype !== undefined) {
       const d = parseDType(values.dtype);
       operands = operands.map((x) => x.astype(d));
     }
     const dtype = commonDType(operands);
-    const problem = parseEinsum(equation, operands.map((x) => x.shape));
-    const limit = memoryLimitElements(values["memory-limit"], operands.map((x) => x.size), dtype);
+    const problem = parseEinsum(
+      equation,
+      operands.map((x) => x.shape),
+    );
+    const limit = memoryLimitElements(
+      values["memory-limit"],
+      operands.map((x) => x.size),
+      dtype,
+    );
     const optimize = values.optimize ?? "auto";
     const gpu = backendName === "gpu" ? await openGpuBackend(values["gpu-mode"]) : undefined;
     const t0 = performance.now();
@@ -107,8 +123,15 @@ options:
       cost = { flops: one.flops * s.slices, multiplyAdds: s.multiplyAdds };
       slices = { labels: s.labels, slices: s.slices.toString() };
     } else {
-      const plan = planProblem(problem, { dtype, optimize, ...(limit !== undefined ? { memoryLimit: limit } : {}), ...(gpu ? { backend: gpu } : {}) });
-      result = gpu ? await executePlanAsync(plan, operands, gpu).finally(() => gpu.dispose({ releaseDevice: true })) : executePlan(plan, operands, defaultBackend());
+      const plan = planProblem(problem, {
+        dtype,
+        optimize,
+        ...(limit !== undefined ? { memoryLimit: limit } : {}),
+        ...(gpu ? { backend: gpu } : {}),
+      });
+      result = gpu
+        ? await executePlanAsync(plan, operands, gpu).finally(() => gpu.dispose({ releaseDevice: true }))
+        : executePlan(plan, operands, defaultBackend());
       path = ssaToLinear(plan.path, problem.inputs.length);
       cost = plan.cost;
     }
@@ -132,7 +155,9 @@ options:
       io.stdout(JSON.stringify(values.output === undefined ? { ...summary, values: jsonValues(result) } : summary) + "\n");
       return 0;
     }
-    io.stdout(`${problem.equation}  shape [${result.shape.join(", ")}] ${result.dtype}  flops ${summary.flops}  ${(seconds * 1000).toFixed(2)} ms\n`);
+    io.stdout(
+      `${problem.equation}  shape [${result.shape.join(", ")}] ${result.dtype}  flops ${summary.flops}  ${(seconds * 1000).toFixed(2)} ms\n`,
+    );
     if (gpu) {
       const i = gpu.info;
       io.stdout(
@@ -141,7 +166,8 @@ options:
           : `backend: gpu.js mode '${i.selected}' (${i.reason})\n`,
       );
     }
-    if (slices) io.stdout(`sliced over ${slices.labels.join(", ")} in ${slices.slices} slices to stay under ${limit} elements per intermediate\n`);
+    if (slices)
+      io.stdout(`sliced over ${slices.labels.join(", ")} in ${slices.slices} slices to stay under ${limit} elements per intermediate\n`);
     if (values.output === undefined) io.stdout(formatArray(result) + "\n");
     else io.stdout(`wrote ${values.output}\n`);
     return 0;

@@ -12,22 +12,23 @@ import { progressBar } from "../progress.js";
 
 function numberList(text: string, name: string): number[] {
   const parts = text.split(",").map((s) => Number(s.trim()));
-  if (parts.some((n) => !Number.isInteger(n))) throw new CliUsageError(`--${name} must be a comma-separated list of integers, got '${text}'`);
+  if (parts.some((n) => !Number.isInteger(n)))
+    throw new CliUsageError(`--${name} must be a comma-separated list of integers, got '${text}'`);
   return parts;
 }
 
 const DECOMPOSE_OPTIONS = {
-      rank: { type: "string" },
-      ranks: { type: "string" },
-      init: { type: "string" },
-      tol: { type: "string" },
-      "max-iter": { type: "string" },
-      seed: { type: "string" },
-      normalize: { type: "boolean" },
-      "non-negative": { type: "boolean" },
-      output: { type: "string", short: "o" },
-      json: { type: "boolean" },
-    } as const satisfies OptionSpec;
+  rank: { type: "string" },
+  ranks: { type: "string" },
+  init: { type: "string" },
+  tol: { type: "string" },
+  "max-iter": { type: "string" },
+  seed: { type: "string" },
+  normalize: { type: "boolean" },
+  "non-negative": { type: "boolean" },
+  output: { type: "string", short: "o" },
+  json: { type: "boolean" },
+} as const satisfies OptionSpec;
 
 export const decomposeCommand: CliCommand = {
   options: DECOMPOSE_OPTIONS,
@@ -57,7 +58,8 @@ says whether they converged (tt is a direct method: always converged).
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, DECOMPOSE_OPTIONS);
     const [method, file] = positionals;
-    if (method !== "cp" && method !== "tr" && method !== "tt") throw new CliUsageError(`unknown method '${method ?? ""}'`, "use cp, tr or tt");
+    if (method !== "cp" && method !== "tr" && method !== "tt")
+      throw new CliUsageError(`unknown method '${method ?? ""}'`, "use cp, tr or tt");
     if (file === undefined) throw new CliUsageError("missing the input .npy file");
     const x = await loadNpy(file);
     const tol = values.tol === undefined ? undefined : Number(values.tol);
@@ -98,7 +100,13 @@ says whether they converged (tt is a direct method: always converged).
         result = start.tr;
         relError = start.relError;
       } else {
-        const fit = trAls(x, start ? start.tr.ranks : r, { maxIter, seed, onIteration, ...(start ? { init: start.tr } : {}), ...(tol !== undefined ? { tol } : {}) });
+        const fit = trAls(x, start ? start.tr.ranks : r, {
+          maxIter,
+          seed,
+          onIteration,
+          ...(start ? { init: start.tr } : {}),
+          ...(tol !== undefined ? { tol } : {}),
+        });
         result = fit.tr;
         relError = fit.errors[fit.errors.length - 1]!;
         iterations = fit.iterations;
@@ -114,8 +122,17 @@ says whether they converged (tt is a direct method: always converged).
     bar.done();
     const seconds = (performance.now() - t0) / 1000;
     const outRanks = ranksOf(result);
-    if (values.output !== undefined) await writeFileBytes(values.output, writeFactorized(result, { rel_error: String(relError), source: file }));
-    const report = { method, ranks: outRanks, rel_error: relError, iterations, converged, params: result.parameterCount().toString(), seconds };
+    if (values.output !== undefined)
+      await writeFileBytes(values.output, writeFactorized(result, { rel_error: String(relError), source: file }));
+    const report = {
+      method,
+      ranks: outRanks,
+      rel_error: relError,
+      iterations,
+      converged,
+      params: result.parameterCount().toString(),
+      seconds,
+    };
     if (values.json) io.stdout(JSON.stringify(report) + "\n");
     else {
       io.stdout(

@@ -20,7 +20,10 @@ import { parseCommandArgs, type CliCommand } from "../command.js";
 function contractionPart(): { lines: string[]; report: Record<string, unknown>; ok: boolean } {
   const dims = { b: 8, i: 16, n: 8, r: 12, o: 24 };
   const eq = "bi,bn,nr,ir,or->bo";
-  const shapes = eq.split("->")[0]!.split(",").map((t) => [...t].map((l) => dims[l as keyof typeof dims]));
+  const shapes = eq
+    .split("->")[0]!
+    .split(",")
+    .map((t) => [...t].map((l) => dims[l as keyof typeof dims]));
   const xs = shapes.map((s, k) => randn(s, { seed: 100 + k }));
   const problem = parseEinsum(eq, shapes);
   const plan = planProblem(problem);
@@ -40,9 +43,13 @@ function contractionPart(): { lines: string[]; report: Record<string, unknown>; 
     ok,
   };
   const lines = [
-    `1. CP-factorized contraction ${eq}  (${Object.entries(dims).map(([k, v]) => `${k}=${v}`).join(" ")})`,
+    `1. CP-factorized contraction ${eq}  (${Object.entries(dims)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")})`,
     `   path (opt_einsum linear form) ${JSON.stringify(report.path)}`,
-    ...plan.cost.steps.map((s, k) => `     step ${k}: ${s.inputLabels.map((t) => t.join("")).join(",")}->${s.resultLabels.join("")}  ${s.flops} FLOPs`),
+    ...plan.cost.steps.map(
+      (s, k) => `     step ${k}: ${s.inputLabels.map((t) => t.join("")).join(",")}->${s.resultLabels.join("")}  ${s.flops} FLOPs`,
+    ),
     `   ${report.flops} FLOPs (opt_einsum's count) vs ${report.naive_flops} for the naive loop (${(Number(naive.flops) / Number(plan.cost.flops)).toFixed(1)}x fewer); ${ms.toFixed(2)} ms`,
     `   brute-force oracle: max |diff| = ${d.maxAbs.toExponential(2)} -> ${ok ? "OK" : "MISMATCH"}`,
   ];
@@ -133,7 +140,16 @@ export const demoCommand: CliCommand = {
       io.stdout(JSON.stringify({ contraction: part1.report, mumoe: part2.report, ok }) + "\n");
       return ok ? 0 : 1;
     }
-    io.stdout([...part1.lines, "", ...part2.lines, "", "3. Budget of that layer (per token; MACs = multiply-adds, FLOPs = 2 × MACs):", formatBudgetTable(part2.config)].join("\n") + "\n");
+    io.stdout(
+      [
+        ...part1.lines,
+        "",
+        ...part2.lines,
+        "",
+        "3. Budget of that layer (per token; MACs = multiply-adds, FLOPs = 2 × MACs):",
+        formatBudgetTable(part2.config),
+      ].join("\n") + "\n",
+    );
     return ok ? 0 : 1;
   },
 };

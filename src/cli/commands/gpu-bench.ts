@@ -82,7 +82,11 @@ interface TorchPeer {
 }
 
 function runTorch(python: string, gemm: readonly number[], cp: readonly CpBenchConfig[], repeats: number): TorchPeer {
-  const r = spawnSync(python, ["-c", TORCH_PEER_SOURCE, JSON.stringify({ gemm, cp, repeats })], { encoding: "utf8", maxBuffer: 1 << 24, timeout: 3_600_000 });
+  const r = spawnSync(python, ["-c", TORCH_PEER_SOURCE, JSON.stringify({ gemm, cp, repeats })], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    timeout: 3_600_000,
+  });
   if (r.error) return { error: `${python} did not run: ${r.error.message}` };
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
@@ -103,7 +107,8 @@ function checkGemm(c: Float32Array, a: Float32Array, b: Float32Array, n: number)
   return worst;
 }
 
-const fmt = (x: number | undefined, d = 3): string => (x === undefined || !Number.isFinite(x) ? "–" : x >= 100 ? x.toFixed(0) : x.toPrecision(d));
+const fmt = (x: number | undefined, d = 3): string =>
+  x === undefined || !Number.isFinite(x) ? "–" : x >= 100 ? x.toFixed(0) : x.toPrecision(d);
 
 export const gpuBenchCommand: CliCommand = {
   name: "bench",
@@ -155,7 +160,9 @@ options:
     const log = (s: string): void => io.stderr(s + "\n");
 
     const gpu = await openGpuBackend(values.mode);
-    log(`gpu bench: mode ${gpu.info.selected}${gpu.info.software ? " (SOFTWARE: these figures say nothing about GPUs)" : ""}; ${gpu.info.reason}`);
+    log(
+      `gpu bench: mode ${gpu.info.selected}${gpu.info.software ? " (SOFTWARE: these figures say nothing about GPUs)" : ""}; ${gpu.info.reason}`,
+    );
     const tiles = gpu.info.gemm === "gpujs" ? [undefined] : tileList;
     const gemmRuns: { n: number; tile: string; ms: number; tflops: number; check: number }[] = [];
     const cpRows: (CpBenchConfig & { softmax_ms: number; entmax_ms: number })[] = [];
@@ -176,7 +183,9 @@ options:
             g.free(ga);
             g.free(gb);
             gemmRuns.push({ n, tile: name, ms, tflops: (2 * n ** 3) / (ms * 1e9), check });
-            log(`  gemm n=${n} (${name}): ${fmt(ms)} ms, ${fmt((2 * n ** 3) / (ms * 1e9))} TFLOP/s (sampled error ${check.toExponential(1)} of Σ|terms|)`);
+            log(
+              `  gemm n=${n} (${name}): ${fmt(ms)} ms, ${fmt((2 * n ** 3) / (ms * 1e9))} TFLOP/s (sampled error ${check.toExponential(1)} of Σ|terms|)`,
+            );
           }
         } finally {
           if (g !== gpu) await g.dispose();
@@ -185,7 +194,10 @@ options:
       for (const c of cpConfigs) {
         const times: number[] = [];
         for (const act of ["softmax", "entmax15"] as const) {
-          const layer = createMuMoE({ kind: "cp", inputDim: c.i, outputDim: c.o, expertDims: [c.n], ranks: c.r, act }, { seed: 3, init: "random", dtype: "float32" });
+          const layer = createMuMoE(
+            { kind: "cp", inputDim: c.i, outputDim: c.o, expertDims: [c.n], ranks: c.r, act },
+            { seed: 3, init: "random", dtype: "float32" },
+          );
           const device = new DeviceMuMoE(layer, gpu, gpu);
           const x = gpu.resident(randn([c.b, c.i], { seed: 4, dtype: "float32" }));
           times.push(await timeOnDevice(gpu, () => gpu.release(device.forwardOnDevice(x)), repeats));
@@ -206,22 +218,39 @@ options:
       if (torch.error) log(`  PyTorch peer: ${torch.error}`);
     }
     const tGemm = (n: number, tf32: boolean): number | undefined => torch.gemm?.find((g) => g.n === n && g.tf32 === tf32)?.ms;
-    const tCp = (c: CpBenchConfig): { einsum_ms: number; steps_ms: number } | undefined => torch.cp?.find((p) => p.b === c.b && p.i === c.i && p.o === c.o && p.n === c.n && p.r === c.r);
+    const tCp = (c: CpBenchConfig): { einsum_ms: number; steps_ms: number } | undefined =>
+      torch.cp?.find((p) => p.b === c.b && p.i === c.i && p.o === c.o && p.n === c.n && p.r === c.r);
     const report = {
       measured: new Date().toISOString(),
-      host: { cpu: os.cpus()[0]?.model.trim() ?? "unknown", cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+      host: {
+        cpu: os.cpus()[0]?.model.trim() ?? "unknown",
+        cores: os.cpus().length,
+        node: process.version,
+        platform: `${os.platform()} ${os.arch()}`,
+      },
       backend: gpu.info,
       torch: torch.error ? { error: torch.error } : { device: torch.device, version: torch.torch },
       gemm: gemmSizes.map((n) => {
         const runs = gemmRuns.filter((g) => g.n === n);
         const best = runs.reduce((p, q) => (q.ms < p.ms ? q : p));
         const fp32 = tGemm(n, false);
-        return { ...best, tiles: runs, torch_fp32_ms: fp32 ?? null, torch_tf32_ms: tGemm(n, true) ?? null, speed_vs_torch_fp32: fp32 === undefined ? null : fp32 / best.ms };
+        return {
+          ...best,
+          tiles: runs,
+          torch_fp32_ms: fp32 ?? null,
+          torch_tf32_ms: tGemm(n, true) ?? null,
+          speed_vs_torch_fp32: fp32 === undefined ? null : fp32 / best.ms,
+        };
       }),
       cp: cpRows.map((c) => {
         const p = tCp(c);
         const best = p ? Math.min(p.einsum_ms, p.steps_ms) : undefined;
-        return { ...c, torch_einsum_ms: p?.einsum_ms ?? null, torch_steps_ms: p?.steps_ms ?? null, latency_ratio_vs_torch: best === undefined ? null : c.softmax_ms / best };
+        return {
+          ...c,
+          torch_einsum_ms: p?.einsum_ms ?? null,
+          torch_steps_ms: p?.steps_ms ?? null,
+          latency_ratio_vs_torch: best === undefined ? null : c.softmax_ms / best,
+        };
       }),
     };
     const md = markdown(report);
@@ -237,8 +266,22 @@ options:
 function markdown(r: {
   backend: GpuBackend["info"];
   torch: { device?: string | undefined; version?: string | undefined; error?: string };
-  gemm: readonly { n: number; tile: string; ms: number; tflops: number; torch_fp32_ms: number | null; torch_tf32_ms: number | null; speed_vs_torch_fp32: number | null }[];
-  cp: readonly (CpBenchConfig & { softmax_ms: number; entmax_ms: number; torch_einsum_ms: number | null; torch_steps_ms: number | null; latency_ratio_vs_torch: number | null })[];
+  gemm: readonly {
+    n: number;
+    tile: string;
+    ms: number;
+    tflops: number;
+    torch_fp32_ms: number | null;
+    torch_tf32_ms: number | null;
+    speed_vs_torch_fp32: number | null;
+  }[];
+  cp: readonly (CpBenchConfig & {
+    softmax_ms: number;
+    entmax_ms: number;
+    torch_einsum_ms: number | null;
+    torch_steps_ms: number | null;
+    latency_ratio_vs_torch: number | null;
+  })[];
   measured: string;
 }): string {
   const a = r.backend.adapter;
@@ -248,17 +291,27 @@ function markdown(r: {
     "",
   ];
   if (r.gemm.length) {
-    lines.push("| GEMM float32 n | best tile | ours ms | ours TFLOP/s | torch FP32 ms | torch TF32 ms | ours / torch FP32 speed |", "| --- | --- | --- | --- | --- | --- | --- |");
+    lines.push(
+      "| GEMM float32 n | best tile | ours ms | ours TFLOP/s | torch FP32 ms | torch TF32 ms | ours / torch FP32 speed |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+    );
     for (const g of r.gemm) {
       const tf = (ms: number | null): string => (ms === null ? "–" : `${fmt(ms)} (${fmt((2 * g.n ** 3) / (ms * 1e9))} TF/s)`);
-      lines.push(`| ${g.n} | ${g.tile} | ${fmt(g.ms)} | ${fmt(g.tflops)} | ${tf(g.torch_fp32_ms)} | ${tf(g.torch_tf32_ms)} | ${g.speed_vs_torch_fp32 === null ? "–" : fmt(g.speed_vs_torch_fp32, 2)} |`);
+      lines.push(
+        `| ${g.n} | ${g.tile} | ${fmt(g.ms)} | ${fmt(g.tflops)} | ${tf(g.torch_fp32_ms)} | ${tf(g.torch_tf32_ms)} | ${g.speed_vs_torch_fp32 === null ? "–" : fmt(g.speed_vs_torch_fp32, 2)} |`,
+      );
     }
     lines.push("");
   }
   if (r.cp.length) {
-    lines.push("| CP-μMoE b, i, o, n, r | ours softmax ms | ours entmax-1.5 ms | torch.einsum ms | torch steps ms | latency ours / best torch |", "| --- | --- | --- | --- | --- | --- |");
+    lines.push(
+      "| CP-μMoE b, i, o, n, r | ours softmax ms | ours entmax-1.5 ms | torch.einsum ms | torch steps ms | latency ours / best torch |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
     for (const c of r.cp) {
-      lines.push(`| ${c.b}, ${c.i}, ${c.o}, ${c.n}, ${c.r} | ${fmt(c.softmax_ms)} | ${fmt(c.entmax_ms)} | ${fmt(c.torch_einsum_ms ?? undefined)} | ${fmt(c.torch_steps_ms ?? undefined)} | ${c.latency_ratio_vs_torch === null ? "–" : fmt(c.latency_ratio_vs_torch, 2)} |`);
+      lines.push(
+        `| ${c.b}, ${c.i}, ${c.o}, ${c.n}, ${c.r} | ${fmt(c.softmax_ms)} | ${fmt(c.entmax_ms)} | ${fmt(c.torch_einsum_ms ?? undefined)} | ${fmt(c.torch_steps_ms ?? undefined)} | ${c.latency_ratio_vs_torch === null ? "–" : fmt(c.latency_ratio_vs_torch, 2)} |`,
+      );
     }
   }
   return lines.join("\n");
@@ -278,7 +331,8 @@ function positiveInt(s: string, what: string): number {
 
 function parseCp(s: string): CpBenchConfig {
   const parts = s.split(":").map((p) => positiveInt(p, "--cp"));
-  if (parts.length !== 5) throw new CliUsageError(`--cp: '${s}' is not b:i:o:n:r`, "give five sizes per configuration, e.g. --cp 256:768:768:512:512");
+  if (parts.length !== 5)
+    throw new CliUsageError(`--cp: '${s}' is not b:i:o:n:r`, "give five sizes per configuration, e.g. --cp 256:768:768:512:512");
   const [b, i, o, n, r] = parts as [number, number, number, number, number];
   return { b, i, o, n, r };
 }

@@ -35,7 +35,9 @@ options:
     lines.push(`selected: ${info.selected}${info.software ? " (software: no GPU hardware is used)" : ""}`);
     lines.push(`reason:   ${info.reason}`);
     const a = info.adapter;
-    lines.push(`adapter:  ${a ? [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(" / ") + (a.isFallbackAdapter ? " (fallback adapter)" : "") : "none"}`);
+    lines.push(
+      `adapter:  ${a ? [a.vendor, a.architecture, a.device, a.description].filter((s) => s).join(" / ") + (a.isFallbackAdapter ? " (fallback adapter)" : "") : "none"}`,
+    );
     lines.push(`gemm:     ${info.gemm}`);
     io.stdout(lines.join("\n") + "\n");
     return 0;

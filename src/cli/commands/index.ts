@@ -13,11 +13,31 @@ export const commands: readonly CliCommandEntry[] = [
     summary: "factorized contraction, a paper-size CPμMoE forward checked against its dense form, and its budget",
     load: async () => (await import("./demo.js")).demoCommand,
   },
-  { name: "contract", summary: "contract .npy / .safetensors operands by an einsum equation", load: async () => (await import("./contract.js")).contractCommand },
-  { name: "path", summary: "find a contraction path and show its cost (table, JSON, SVG tree)", load: async () => (await import("./path.js")).pathCommand },
-  { name: "info", summary: "list the tensors, shapes and dtypes of a .npy or .safetensors file", load: async () => (await import("./info.js")).infoCommand },
-  { name: "mumoe", summary: "check or run μMoE layers saved from the original PyTorch code", load: async () => (await import("./mumoe.js")).mumoeCommand },
-  { name: "bench", summary: "quick measurements (see multilinear bench --help)", load: async () => (await import("./bench.js")).benchCommand },
+  {
+    name: "contract",
+    summary: "contract .npy / .safetensors operands by an einsum equation",
+    load: async () => (await import("./contract.js")).contractCommand,
+  },
+  {
+    name: "path",
+    summary: "find a contraction path and show its cost (table, JSON, SVG tree)",
+    load: async () => (await import("./path.js")).pathCommand,
+  },
+  {
+    name: "info",
+    summary: "list the tensors, shapes and dtypes of a .npy or .safetensors file",
+    load: async () => (await import("./info.js")).infoCommand,
+  },
+  {
+    name: "mumoe",
+    summary: "check or run μMoE layers saved from the original PyTorch code",
+    load: async () => (await import("./mumoe.js")).mumoeCommand,
+  },
+  {
+    name: "bench",
+    summary: "quick measurements (see multilinear bench --help)",
+    load: async () => (await import("./bench.js")).benchCommand,
+  },
   {
     name: "budget",
     summary: "parameters, FLOPs and expert rank of a layer; `budget sweep` over expert counts",

@@ -36,7 +36,8 @@ options:
     if (file === undefined) throw new CliUsageError("missing the file", "pass a .npy or .safetensors file");
     const bytes = await readFileBytes(file);
     // A file named .npy is read as .npy even without the magic, so that the error says what is wrong with it.
-    const isNpy = (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY") || /\.npy$/i.test(file);
+    const isNpy =
+      (bytes.length >= 6 && bytes[0] === 0x93 && String.fromCharCode(...bytes.subarray(1, 6)) === "NUMPY") || /\.npy$/i.test(file);
     let rows: Row[];
     let metadata: Readonly<Record<string, string>> = {};
     let format: string;
@@ -56,7 +57,8 @@ options:
     }
     io.stdout(`${file}: ${format}, ${rows.length} tensor${rows.length === 1 ? "" : "s"}\n`);
     const w = Math.max(4, ...rows.map((r) => r.name.length));
-    for (const r of rows) io.stdout(`  ${r.name.padEnd(w)}  ${r.dtype.padEnd(6)}  [${r.shape.join(", ")}]${r.fortranOrder ? "  (Fortran order)" : ""}\n`);
+    for (const r of rows)
+      io.stdout(`  ${r.name.padEnd(w)}  ${r.dtype.padEnd(6)}  [${r.shape.join(", ")}]${r.fortranOrder ? "  (Fortran order)" : ""}\n`);
     const keys = Object.keys(metadata);
     if (keys.length > 0) io.stdout(`  metadata: ${keys.join(", ")}\n`);
     return 0;

@@ -29,9 +29,17 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
   const layer = muMoEFromSafetensors(f, file);
   const x = f.tensors.get("input");
   const ref = f.tensors.get("output");
-  if (!x || !ref) throw new CliUsageError(`${file} has no 'input' and 'output' tensors to check against`, "use `mumoe run` for weights without a reference output");
+  if (!x || !ref)
+    throw new CliUsageError(
+      `${file} has no 'input' and 'output' tensors to check against`,
+      "use `mumoe run` for weights without a reference output",
+    );
   const y = layer.forward(x.astype(layer.dtype));
-  if (y.size !== ref.size) throw new CliUsageError(`the layer's output has shape [${y.shape.join(", ")}] but the file's output [${ref.shape.join(", ")}]`, "check that input and output belong to these weights");
+  if (y.size !== ref.size)
+    throw new CliUsageError(
+      `the layer's output has shape [${y.shape.join(", ")}] but the file's output [${ref.shape.join(", ")}]`,
+      "check that input and output belong to these weights",
+    );
   const a = y.toTypedArray();
   const b = ref.toTypedArray();
   let scale = 1;
@@ -49,14 +57,18 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
     ok: maxAbs / scale <= tol,
   };
   if (values.json) io.stdout(JSON.stringify(report) + "\n");
-  else io.stdout(`${file}: ${report.layer} ${report.dtype}  max abs err ${maxAbs.toExponential(2)}  max rel err ${report.max_rel_err.toExponential(2)}  ${report.ok ? "OK" : `FAIL (tolerance ${tol})`}\n`);
+  else
+    io.stdout(
+      `${file}: ${report.layer} ${report.dtype}  max abs err ${maxAbs.toExponential(2)}  max rel err ${report.max_rel_err.toExponential(2)}  ${report.ok ? "OK" : `FAIL (tolerance ${tol})`}\n`,
+    );
   return report.ok ? 0 : 1;
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { output: { type: "string", short: "o" }, json: { type: "boolean" } });
   const [weights, input] = positionals;
-  if (weights === undefined || input === undefined) throw new CliUsageError("need the weights file and the input .npy", "multilinear mumoe run weights.safetensors x.npy -o y.npy");
+  if (weights === undefined || input === undefined)
+    throw new CliUsageError("need the weights file and the input .npy", "multilinear mumoe run weights.safetensors x.npy -o y.npy");
   if (values.output === undefined) throw new CliUsageError("missing -o/--output", "name the .npy file to write the output to");
   const layer = muMoEFromSafetensors(readSafetensors(await readFileBytes(weights), weights), weights);
   const x = (await loadNpy(input)).astype(layer.dtype);

@@ -52,8 +52,10 @@ optimal and branch-all refuse networks too large to search exhaustively unless g
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     const equation = positionals[0];
-    if (equation === undefined) throw new CliUsageError("missing the equation", `pass it quoted: multilinear path "ij,jk->ik" --shapes '[[2,3],[3,4]]'`);
-    if (values.shapes === undefined) throw new CliUsageError("missing --shapes", "give one shape per operand as JSON, e.g. --shapes '[[2,3],[3,4]]'");
+    if (equation === undefined)
+      throw new CliUsageError("missing the equation", `pass it quoted: multilinear path "ij,jk->ik" --shapes '[[2,3],[3,4]]'`);
+    if (values.shapes === undefined)
+      throw new CliUsageError("missing --shapes", "give one shape per operand as JSON, e.g. --shapes '[[2,3],[3,4]]'");
     const shapes = jsonOption(values.shapes, "shapes");
     if (!Array.isArray(shapes) || !shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isSafeInteger(d) && d >= 0))) {
       throw new CliUsageError("--shapes must be a JSON array of arrays of non-negative integers", "e.g. --shapes '[[2,3],[3,4]]'");
@@ -62,7 +64,11 @@ optimal and branch-all refuse networks too large to search exhaustively unless g
     const name = values.optimize ?? "auto";
     const problem = parseEinsum(equation, dims);
     const dtype = parseDType(values.dtype ?? "float64");
-    const limit = memoryLimitElements(values["memory-limit"], dims.map((s) => s.reduce((p, d) => p * d, 1)), dtype);
+    const limit = memoryLimitElements(
+      values["memory-limit"],
+      dims.map((s) => s.reduce((p, d) => p * d, 1)),
+      dtype,
+    );
     const timeLimitMs = values["time-limit-ms"] !== undefined ? intOption(values["time-limit-ms"], "time-limit-ms") : undefined;
     const beat = heartbeat(io, `searching for a path with ${name}`);
     const t0 = performance.now();

@@ -28,13 +28,26 @@ export function checkData(x: DenseTensor, minNdim = 2): void {
 
 /** The shape checks of {@link checkData} alone, for callers that prove the entries finite on their own. */
 export function checkShapeOf(x: DenseTensor, minNdim = 2): void {
-  if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`the data to decompose must be a DenseTensor, got ${describeValue(x)}`, "wrap the data first, e.g. tensor(nestedArrays) or fromData(typedArray, shape)");
-  if (x.ndim < minNdim) throw new InvalidArgumentError(`the tensor has ${x.ndim} axes; a decomposition needs at least ${minNdim}`, "reshape the data to a tensor with several modes");
-  if (x.shape.some((d) => d === 0)) throw new InvalidArgumentError(`the tensor has an empty mode (shape [${x.shape.join(", ")}])`, "decompose a tensor with at least one entry per mode");
+  if (!(x instanceof DenseTensor))
+    throw new InvalidArgumentError(
+      `the data to decompose must be a DenseTensor, got ${describeValue(x)}`,
+      "wrap the data first, e.g. tensor(nestedArrays) or fromData(typedArray, shape)",
+    );
+  if (x.ndim < minNdim)
+    throw new InvalidArgumentError(
+      `the tensor has ${x.ndim} axes; a decomposition needs at least ${minNdim}`,
+      "reshape the data to a tensor with several modes",
+    );
+  if (x.shape.some((d) => d === 0))
+    throw new InvalidArgumentError(
+      `the tensor has an empty mode (shape [${x.shape.join(", ")}])`,
+      "decompose a tensor with at least one entry per mode",
+    );
 }
 
 /** Checks a positive integer option. */
 export function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`, `pass ${name} ≥ 1`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`, `pass ${name} ≥ 1`);
   return value;
 }

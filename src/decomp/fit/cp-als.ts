@@ -77,7 +77,11 @@ export interface CPAlsResult extends FitReport {
  * @category Decompositions
  */
 export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}): CPAlsResult {
-  checkOptionKeys(options, ["init", "maxIter", "tol", "cvgCriterion", "normalizeFactors", "nonNegative", "seed", "requireConvergence", "onIteration", "backend"], "cpAls options");
+  checkOptionKeys(
+    options,
+    ["init", "maxIter", "tol", "cvgCriterion", "normalizeFactors", "nonNegative", "seed", "requireConvergence", "onIteration", "backend"],
+    "cpAls options",
+  );
   checkShapeOf(x);
   const X = x.astype("float64");
   const normX = normOf(X, x);
@@ -145,9 +149,15 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
     release();
   }
   if (!converged && options.requireConvergence) {
-    throw new NotConvergedError(`CP-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`, "raise maxIter, loosen tol, or try another rank or init");
+    throw new NotConvergedError(
+      `CP-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`,
+      "raise maxIter, loosen tol, or try another rank or init",
+    );
   }
-  const cp = new CPTensor(new DenseTensor(weights, [rank]).astype(x.dtype), factorTensors(factors, rank).map((f) => f.astype(x.dtype)));
+  const cp = new CPTensor(
+    new DenseTensor(weights, [rank]).astype(x.dtype),
+    factorTensors(factors, rank).map((f) => f.astype(x.dtype)),
+  );
   return { cp, errors, iterations: errors.length, converged };
 }
 
@@ -156,7 +166,9 @@ export function cpAls(x: DenseTensor, rank: number, options: CPAlsOptions = {}):
  * elsewhere one planned contraction per mode on `backend`.
  */
 function mttkrpFor(
-  X: DenseTensor<"float64">, rank: number, backend: Backend<BackendTensor>,
+  X: DenseTensor<"float64">,
+  rank: number,
+  backend: Backend<BackendTensor>,
 ): { mttkrp: (factors: readonly Float64Array[], mode: number) => Float64Array; release: () => void } {
   if (backend instanceof CpuBackend) {
     const sweep = new MttkrpSweep(X, rank, backend);
@@ -191,7 +203,10 @@ export function mttkrpOf(X: DenseTensor, factors: readonly DenseTensor[], mode: 
   const x = X.astype("float64");
   const sweep = new MttkrpSweep(x, rank, defaultBackend());
   try {
-    const out = sweep.mttkrp(factors.map((f) => f.astype("float64").toTypedArray()), mode);
+    const out = sweep.mttkrp(
+      factors.map((f) => f.astype("float64").toTypedArray()),
+      mode,
+    );
     return new DenseTensor(out, [X.shape[mode]!, rank]).astype(X.dtype);
   } finally {
     sweep.release();
@@ -279,7 +294,10 @@ function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng
   const init = options.init ?? "svd";
   if (init instanceof CPTensor) {
     if (init.rank !== rank || init.factors.length !== X.ndim || init.shape.some((d, k) => d !== X.shape[k])) {
-      throw new InvalidArgumentError(`the initial CP tensor has shape [${init.shape.join(", ")}] and rank ${init.rank}`, `pass one of shape [${X.shape.join(", ")}] and rank ${rank}`);
+      throw new InvalidArgumentError(
+        `the initial CP tensor has shape [${init.shape.join(", ")}] and rank ${init.rank}`,
+        `pass one of shape [${X.shape.join(", ")}] and rank ${rank}`,
+      );
     }
     const first = init.factors[0]!;
     const scaled = scaleColumns(first.astype("float64").toTypedArray(), Float64Array.from(init.weights.toTypedArray()));
@@ -304,7 +322,12 @@ function initialFactors(X: DenseTensor, rank: number, options: CPAlsOptions, rng
  * The leading left singular vectors and values of the mode-m unfolding, from the eigendecomposition of
  * its Gram matrix `X_(m) X_(m)ᵀ` (`I_m × I_m`), signs flipped so each vector's largest entry is positive.
  */
-function leadingLeftSingular(X: DenseTensor, mode: number, k: number, backend: Backend<BackendTensor>): { vectors: DenseTensor; values: Float64Array } {
+function leadingLeftSingular(
+  X: DenseTensor,
+  mode: number,
+  k: number,
+  backend: Backend<BackendTensor>,
+): { vectors: DenseTensor; values: Float64Array } {
   const D = X.ndim;
   const a = [...Array(D).keys()].map((i) => getSymbol(i));
   const b = a.map((l, i) => (i === mode ? getSymbol(D) : l));
@@ -327,11 +350,12 @@ function leadingLeftSingular(X: DenseTensor, mode: number, k: number, backend: B
 function symmetrize(g: DenseTensor): DenseTensor {
   const n = g.shape[0]!;
   const out = g.clone();
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-    const v = (out.get(i, j) + out.get(j, i)) / 2;
-    out.set(v, i, j);
-    out.set(v, j, i);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const v = (out.get(i, j) + out.get(j, i)) / 2;
+      out.set(v, i, j);
+      out.set(v, j, i);
+    }
   return out;
 }
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { ResidentF64 } from "../../kernels/level2.js";
-import { CpuBackend } from "../../tensor/backends/cpu/backend.js";
+import type { CpuBackend } from "../../tensor/backends/cpu/backend.js";
 import type { Loan } from "../../tensor/backends/cpu/work-arrays.js";
 import { DenseTensor } from "../../tensor/dense.js";
 
@@ -59,13 +59,26 @@ function khatriRaoPair(a: Float64Array, b: Float64Array, rank: number, out: Floa
  * Contracts the modes `edge` names of the C-contiguous float64 tensor `x` with their factors (one per
  * mode of `x`; the others are not read), as one GEMM on `backend` that reads `x` as it lies.
  */
-export function contractEdge(x: DenseTensor<"float64">, factors: readonly Float64Array[], rank: number, edge: EdgeModes, backend: CpuBackend, out?: Float64Array): RankedPartial {
+export function contractEdge(
+  x: DenseTensor<"float64">,
+  factors: readonly Float64Array[],
+  rank: number,
+  edge: EdgeModes,
+  backend: CpuBackend,
+  out?: Float64Array,
+): RankedPartial {
   const D = x.ndim;
   const modes = edge.side === "leading" ? [...Array(edge.count).keys()] : [...Array(edge.count).keys()].map((k) => D - edge.count + k);
   const kept = x.shape.filter((_, k) => !modes.includes(k));
   const inner = modes.reduce((p, k) => p * x.shape[k]!, 1);
   const outer = x.size / inner;
-  const kr = new DenseTensor<"float64">(khatriRaoRows(modes.map((k) => factors[k]!), rank), [1, inner, rank]);
+  const kr = new DenseTensor<"float64">(
+    khatriRaoRows(
+      modes.map((k) => factors[k]!),
+      rank,
+    ),
+    [1, inner, rank],
+  );
   // X is `outer × inner` row-major when the trailing modes are contracted; its transpose when the leading are.
   const strides = edge.side === "trailing" ? [outer * inner, inner, 1] : [outer * inner, 1, outer];
   const xv = new DenseTensor<"float64">(x.data, [1, outer, inner], strides, x.offset);
@@ -87,7 +100,13 @@ export function reduceRanked(p: RankedPartial, factors: readonly Float64Array[],
     axes.forEach((ax, i) => {
       if (!ax.keep && (at < 0 || ax.n >= axes[at]!.n)) at = i;
     });
-    data = contractAxis(data, axes.map((ax) => ax.n), at, axes[at]!.factor, p.rank);
+    data = contractAxis(
+      data,
+      axes.map((ax) => ax.n),
+      at,
+      axes[at]!.factor,
+      p.rank,
+    );
     axes.splice(at, 1);
   }
   // Never hand out the partial itself: its buffer is reused by the next sweep.

@@ -41,7 +41,10 @@ export function solveNormal(V: Float64Array, M: Float64Array, rank: number): Flo
   const n = M.length / R;
   const v = new DenseTensor(V, [R, R]);
   const l = V.every(Number.isFinite) ? cholesky(v) : undefined;
-  if (!l) return solveSymmetric(v, new DenseTensor(M, [n, R]).transpose()).transpose().toTypedArray() as Float64Array;
+  if (!l)
+    return solveSymmetric(v, new DenseTensor(M, [n, R]).transpose())
+      .transpose()
+      .toTypedArray() as Float64Array;
   const L = l.toTypedArray() as Float64Array;
   const X = M.slice();
   for (let row = 0; row < n; row++) {

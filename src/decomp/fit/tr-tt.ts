@@ -103,8 +103,11 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
   const tol = options.tol ?? 1e-6;
   const rng = new Rng(options.seed ?? 0);
   const backend = linalgBackend(options);
-  if (options.init && options.init.ranks.some((r, k) => r !== rank[k])) {
-    throw new InvalidArgumentError(`the initial ring has ranks [${options.init.ranks.join(", ")}] but [${rank.join(", ")}] were asked for`, "start from a ring with the same ranks");
+  if (options.init?.ranks.some((r, k) => r !== rank[k])) {
+    throw new InvalidArgumentError(
+      `the initial ring has ranks [${options.init.ranks.join(", ")}] but [${rank.join(", ")}] were asked for`,
+      "start from a ring with the same ranks",
+    );
   }
   let cores = options.init
     ? options.init.cores.map((c) => c.astype("float64"))
@@ -121,9 +124,17 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
     for (let d = 0; d < D; d++) {
       const design = designMatrix(cores, d, backend);
       const others = [...Array(D).keys()].filter((k) => k !== d);
-      const xUnf = X.permute([...others, d]).reshape([design.shape[0]!, shape[d]!]).contiguous();
+      const xUnf = X.permute([...others, d])
+        .reshape([design.shape[0]!, shape[d]!])
+        .contiguous();
       const S = lstsq(design, xUnf, { backend });
-      cores = cores.map((c, k) => (k === d ? S.reshape([rank[d]!, rank[d + 1]!, shape[d]!]).permute([0, 2, 1]).contiguous() : c));
+      cores = cores.map((c, k) =>
+        k === d
+          ? S.reshape([rank[d]!, rank[d + 1]!, shape[d]!])
+              .permute([0, 2, 1])
+              .contiguous()
+          : c,
+      );
       if (d === D - 1) {
         const res = matmul(design, S, backend).toTypedArray();
         const xu = xUnf.toTypedArray();
@@ -140,7 +151,10 @@ export function trAls(x: DenseTensor, ranks: number | readonly number[], options
     }
   }
   if (!converged && options.requireConvergence) {
-    throw new NotConvergedError(`TR-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`, "raise maxIter, loosen tol, or change the ranks");
+    throw new NotConvergedError(
+      `TR-ALS did not converge in ${maxIter} iterations (last relative error ${errors[errors.length - 1]})`,
+      "raise maxIter, loosen tol, or change the ranks",
+    );
   }
   return { tr: new TRTensor(cores.map((c) => c.astype(x.dtype))), errors, iterations: errors.length, converged };
 }
@@ -157,7 +171,10 @@ function designMatrix(cores: readonly DenseTensor[], d: number, backend: CpuBack
     terms.push(`${bond(k)}${mode(k)}${bond(k + 1)}`);
     ops.push(cores[k]!);
   }
-  const others = [...Array(D).keys()].filter((k) => k !== d).map(mode).join("");
+  const others = [...Array(D).keys()]
+    .filter((k) => k !== d)
+    .map(mode)
+    .join("");
   const out = einsum(`${terms.join(",")}->${others}${bond(d)}${bond(d + 1)}`, ops, { backend });
   const rowCount = shapeSize(cores.filter((_, k) => k !== d).map((c) => c.shape[1]!));
   return out.reshape([rowCount, cores[d]!.shape[0]! * cores[d]!.shape[2]!]);
@@ -243,7 +260,11 @@ export function ttRound(tt: TTTensor, options: TTSvdOptions = {}): TTTensor {
   // Right-to-left: make cores 1…D−1 right-orthogonal (their reshaped rows orthonormal).
   for (let k = D - 1; k >= 1; k--) {
     const [ra, n, rb] = cores[k]!.shape as [number, number, number];
-    const { q, r } = qr(cores[k]!.reshape([ra, n * rb]).transpose().contiguous()); // Gᵀ = QR → G = Rᵀ Qᵀ
+    const { q, r } = qr(
+      cores[k]!.reshape([ra, n * rb])
+        .transpose()
+        .contiguous(),
+    ); // Gᵀ = QR → G = Rᵀ Qᵀ
     const k2 = q.shape[1]!;
     cores[k] = q.transpose().contiguous().reshape([k2, n, rb]);
     cores[k - 1] = einsum("anb,cb->anc", [cores[k - 1]!, r], { backend });

@@ -109,7 +109,12 @@ export function layerFormulas(layer: ResolvedLayer): LayerFormulas {
       };
     case "soft": {
       const params = join([ln, `N*${expertWeights}`, "I*N*S"]);
-      return { params, activeParams: params, macs: `2*I*N*S + N*S*${last} + floor((N*S*${expertMacs} + T - 1) / T)`, maxExpertRank: "min(I, O)" };
+      return {
+        params,
+        activeParams: params,
+        macs: `2*I*N*S + N*S*${last} + floor((N*S*${expertMacs} + T - 1) / T)`,
+        maxExpertRank: "min(I, O)",
+      };
     }
     case "cp": {
       const e = n.length;
@@ -130,7 +135,12 @@ export function layerFormulas(layer: ResolvedLayer): LayerFormulas {
       const chain: string[] = [];
       for (let k = 2; k <= e + 1; k++) chain.push(`${R(1)}*${R(k)}*${R(k + 1)}`);
       const layerMacs = (din: string, dout: string): string =>
-        join([...n.map((nk, k) => `${R(k + 1)}*${R(k + 2)}*${nk}`), `${R(e + 1)}*${R(e + 2)}*${din}`, ...chain, `${R(1)}*${R(e + 2)}*${dout}`]);
+        join([
+          ...n.map((nk, k) => `${R(k + 1)}*${R(k + 2)}*${nk}`),
+          `${R(e + 1)}*${R(e + 2)}*${din}`,
+          ...chain,
+          `${R(1)}*${R(e + 2)}*${dout}`,
+        ]);
       const gate = `I*${sumN}`;
       const params = join([layerParams(din1, "O"), two ? layerParams(din2, "D") : "", gate, ln]);
       const macs = join([gate, layerMacs(din1, "O"), two ? layerMacs(din2, "D") : ""]);
@@ -154,7 +164,10 @@ function parseFormula(expression: string): MathNode {
   try {
     return math().parse(expression);
   } catch (e) {
-    throw new InvalidArgumentError(`cannot parse formula '${expression}': ${e instanceof Error ? e.message : String(e)}`, "write it in mathjs syntax, e.g. 'R*(N + (I + 1) + O) + I*N'");
+    throw new InvalidArgumentError(
+      `cannot parse formula '${expression}': ${e instanceof Error ? e.message : String(e)}`,
+      "write it in mathjs syntax, e.g. 'R*(N + (I + 1) + O) + I*N'",
+    );
   }
 }
 
@@ -179,7 +192,10 @@ export function evaluateFormula(expression: string, scope: Readonly<Record<strin
   try {
     out = node.evaluate(values);
   } catch (e) {
-    throw new InvalidArgumentError(`cannot evaluate '${expression}': ${e instanceof Error ? e.message : String(e)}`, "give a value for every symbol the formula uses");
+    throw new InvalidArgumentError(
+      `cannot evaluate '${expression}': ${e instanceof Error ? e.message : String(e)}`,
+      "give a value for every symbol the formula uses",
+    );
   }
   if (typeof out === "bigint") return out;
   if (typeof out === "number" && Number.isSafeInteger(out)) return BigInt(out);

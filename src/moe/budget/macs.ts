@@ -21,7 +21,9 @@ const prod = (xs: readonly bigint[]): bigint => xs.reduce((a, b) => a * b, 1n);
 /** Input and output sizes of layer 1 or 2 as contracted (input includes the bias row). */
 function layerDims(layer: ResolvedLayer, which: 1 | 2): { din: bigint; dout: bigint } {
   const b = layer.useBias ? 1n : 0n;
-  return which === 1 ? { din: big(layer.inputDim) + b, dout: big(layer.outputDim) } : { din: big(layer.outputDim) + b, dout: big(layer.secondDim) };
+  return which === 1
+    ? { din: big(layer.inputDim) + b, dout: big(layer.outputDim) }
+    : { din: big(layer.outputDim) + b, dout: big(layer.secondDim) };
 }
 
 function layersOf(layer: ResolvedLayer): (1 | 2)[] {
@@ -88,7 +90,12 @@ export function macEntries(layer: ResolvedLayer): MacEntry[] {
   const expertMatmul = i * o + d * o;
   switch (layer.kind) {
     case "linear":
-      return layer.secondDim > 0 ? [{ name: "fc1", macs: i * o }, { name: "fc2", macs: o * d }] : [{ name: "fc1", macs: i * o }];
+      return layer.secondDim > 0
+        ? [
+            { name: "fc1", macs: i * o },
+            { name: "fc2", macs: o * d },
+          ]
+        : [{ name: "fc1", macs: i * o }];
     case "dense":
     case "sparse": {
       const n = big(layer.levels[0]!);
@@ -112,7 +119,10 @@ export function macEntries(layer: ResolvedLayer): MacEntry[] {
     }
     case "cp":
     case "tr":
-      return [{ name: "gate", macs: i * layer.levels.map(big).reduce((a, b) => a + b, 0n) }, ...layersOf(layer).flatMap((w) => fastLayerMacs(layer, w))];
+      return [
+        { name: "gate", macs: i * layer.levels.map(big).reduce((a, b) => a + b, 0n) },
+        ...layersOf(layer).flatMap((w) => fastLayerMacs(layer, w)),
+      ];
   }
 }
 
@@ -122,7 +132,10 @@ export function macEntries(layer: ResolvedLayer): MacEntry[] {
  */
 export function naiveMacEntries(layer: ResolvedLayer): MacEntry[] {
   const i = big(layer.inputDim);
-  return [{ name: "gate", macs: i * layer.levels.map(big).reduce((a, b) => a + b, 0n) }, ...layersOf(layer).flatMap((w) => naiveLayerMacs(layer, w))];
+  return [
+    { name: "gate", macs: i * layer.levels.map(big).reduce((a, b) => a + b, 0n) },
+    ...layersOf(layer).flatMap((w) => naiveLayerMacs(layer, w)),
+  ];
 }
 
 /** Sum of a MAC breakdown. */

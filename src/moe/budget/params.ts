@@ -28,7 +28,11 @@ function factorEntries(layer: ResolvedLayer, which: 1 | 2): ParameterEntry[] {
   return dims.map((d, k) =>
     layer.kind === "cp"
       ? entry(`${prefix}.factors.${k}`, [d, layer.cpRank], `layer ${which} CP factor, mode ${modeName(k)}`)
-      : entry(`${prefix}.factors.${k}`, [layer.ring[k]!, d, layer.ring[(k + 1) % layer.ring.length]!], `layer ${which} TR core, mode ${modeName(k)}`),
+      : entry(
+          `${prefix}.factors.${k}`,
+          [layer.ring[k]!, d, layer.ring[(k + 1) % layer.ring.length]!],
+          `layer ${which} TR core, mode ${modeName(k)}`,
+        ),
   );
 }
 
@@ -54,7 +58,12 @@ function expertEntries(layer: ResolvedLayer, prefix: string): ParameterEntry[] {
  */
 export function parameterEntries(layer: ResolvedLayer): ParameterEntry[] {
   const { inputDim: i, outputDim: o, secondDim: d, useBias, applyLn } = layer;
-  const ln = applyLn ? [entry(`${layer.kind === "cp" || layer.kind === "tr" ? "input_ln" : "ln"}.weight`, [i], "input LayerNorm scale"), entry(`${layer.kind === "cp" || layer.kind === "tr" ? "input_ln" : "ln"}.bias`, [i], "input LayerNorm shift")] : [];
+  const ln = applyLn
+    ? [
+        entry(`${layer.kind === "cp" || layer.kind === "tr" ? "input_ln" : "ln"}.weight`, [i], "input LayerNorm scale"),
+        entry(`${layer.kind === "cp" || layer.kind === "tr" ? "input_ln" : "ln"}.bias`, [i], "input LayerNorm shift"),
+      ]
+    : [];
   switch (layer.kind) {
     case "linear": {
       const out = [...ln];
@@ -71,7 +80,11 @@ export function parameterEntries(layer: ResolvedLayer): ParameterEntry[] {
     case "sparse":
       return [...ln, entry("gate.weight", [layer.levels[0]!, i], "gating projection G (no bias)"), ...expertEntries(layer, "experts")];
     case "soft":
-      return [...ln, entry("phi", [i, layer.levels[0]! * layer.slots], "slot parameters Φ (dispatch and combine logits)"), ...expertEntries(layer, "experts")];
+      return [
+        ...ln,
+        entry("phi", [i, layer.levels[0]! * layer.slots], "slot parameters Φ (dispatch and combine logits)"),
+        ...expertEntries(layer, "experts"),
+      ];
     case "cp":
     case "tr": {
       const out = factorEntries(layer, 1);

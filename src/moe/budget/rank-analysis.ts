@@ -27,7 +27,8 @@ import { DenseTensor } from "../../tensor/dense.js";
  */
 export function maxExpertRank(spec: LayerSpec, which: 1 | 2 = 1): number {
   const layer = resolveLayer(spec);
-  if (which === 2 && layer.secondDim === 0) throw new InvalidArgumentError("this layer has no second layer", "ask for which = 1, or give secondDim > 0");
+  if (which === 2 && layer.secondDim === 0)
+    throw new InvalidArgumentError("this layer has no second layer", "ask for which = 1, or give secondDim > 0");
   return expertRankBound(layer, which);
 }
 
@@ -84,15 +85,22 @@ export function expertRankComparison(options: RankComparisonOptions): RankCompar
   const useBias = options.useBias ?? true;
   const target = options.target ?? linearTarget({ inputDim: options.inputDim, outputDim: options.outputDim, useBias });
   const entry = (kind: MuMoEKind, n: number): RankComparisonEntry => {
-    const m = matchRank(
-      { kind, inputDim: options.inputDim, outputDim: options.outputDim, expertDims: [n], useBias },
-      target,
-      { mode: options.mode ?? "ceil", ...(kind === "tr" ? { fixedRanks: options.fixedRanks ?? 4 } : {}) },
-    );
+    const m = matchRank({ kind, inputDim: options.inputDim, outputDim: options.outputDim, expertDims: [n], useBias }, target, {
+      mode: options.mode ?? "ceil",
+      ...(kind === "tr" ? { fixedRanks: options.fixedRanks ?? 4 } : {}),
+    });
     if (!m.feasible) return { feasible: false, reason: m.reason };
     const b = layerBudget(m.config);
     const gate = BigInt(options.inputDim) * BigInt(n);
-    return { feasible: true, rank: m.rank, config: m.config, params: b.params, macs: b.macs, macsWithoutGate: b.macs - gate, maxExpertRank: b.maxExpertRank };
+    return {
+      feasible: true,
+      rank: m.rank,
+      config: m.config,
+      params: b.params,
+      macs: b.macs,
+      macsWithoutGate: b.macs - gate,
+      maxExpertRank: b.maxExpertRank,
+    };
   };
   return options.experts.map((n) => ({ nExperts: n, cp: entry("cp", n), tr: entry("tr", n) }));
 }
@@ -150,25 +158,35 @@ export function rankProfile(layer: ExpertTensorSource, options: RankProfileOptio
   const rtol = options.rtol ?? 1e-6;
   if (!(rtol > 0 && rtol < 1)) throw new InvalidArgumentError(`rtol must be in (0, 1), got ${rtol}`, "use e.g. 1e-6");
   const w = layer.toDense().contiguous();
-  if (w.ndim < 3) throw new InvalidShapeError(`the expert tensor has shape [${w.shape.join(", ")}], expected [experts…, input, output]`, "return the N×Ĩ×O tensor from toDense()");
+  if (w.ndim < 3)
+    throw new InvalidShapeError(
+      `the expert tensor has shape [${w.shape.join(", ")}], expected [experts…, input, output]`,
+      "return the N×Ĩ×O tensor from toDense()",
+    );
   const rowsAll = w.shape[w.ndim - 2]!;
   const cols = w.shape[w.ndim - 1]!;
   const nExperts = w.size / (rowsAll * cols);
   const config = layer.config;
   const rows = options.inputDim ?? (config && (config.useBias ?? true) ? config.inputDim : rowsAll);
   if (!Number.isSafeInteger(rows) || rows < 1 || rows > rowsAll) {
-    throw new InvalidShapeError(`inputDim ${rows} does not fit the input axis of size ${rowsAll}`, "give the input dimension without the bias row, at most the axis size");
+    throw new InvalidShapeError(
+      `inputDim ${rows} does not fit the input axis of size ${rowsAll}`,
+      "give the input dimension without the bias row, at most the axis size",
+    );
   }
   const experts = options.experts ?? Array.from({ length: nExperts }, (_, n) => n);
   for (const n of experts) {
-    if (!Number.isSafeInteger(n) || n < 0 || n >= nExperts) throw new InvalidArgumentError(`expert ${n} is out of range (the layer has ${nExperts})`, `use indices in [0, ${nExperts - 1}]`);
+    if (!Number.isSafeInteger(n) || n < 0 || n >= nExperts)
+      throw new InvalidArgumentError(`expert ${n} is out of range (the layer has ${nExperts})`, `use indices in [0, ${nExperts - 1}]`);
   }
   const data = w.data;
-  const sv = options.singularValues ?? ((r: number, c: number, at: (i: number, j: number) => number) => {
-    const m = new Float64Array(r * c);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m[i * c + j] = at(i, j);
-    return singularValues(new DenseTensor(m, [r, c]));
-  });
+  const sv =
+    options.singularValues ??
+    ((r: number, c: number, at: (i: number, j: number) => number) => {
+      const m = new Float64Array(r * c);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m[i * c + j] = at(i, j);
+      return singularValues(new DenseTensor(m, [r, c]));
+    });
   const ranks = experts.map((n) => {
     const base = w.offset + n * rowsAll * cols;
     const s = sv(rows, cols, (i, j) => data[base + i * cols + j]!);

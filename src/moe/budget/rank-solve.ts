@@ -82,10 +82,17 @@ function fixedRingRanks(template: RankTemplate, options: RankMatchOptions): numb
   const e = template.expertDims.length;
   const given = options.fixedRanks;
   if (given !== undefined) {
-    if (typeof given !== "number" && !Array.isArray(given)) throw new InvalidArgumentError(`fixedRanks must be a number or a list of numbers, got ${describeValue(given)}`, "pass e.g. fixedRanks: 4");
+    if (typeof given !== "number" && !Array.isArray(given))
+      throw new InvalidArgumentError(
+        `fixedRanks must be a number or a list of numbers, got ${describeValue(given)}`,
+        "pass e.g. fixedRanks: 4",
+      );
     const list = typeof given === "number" ? Array<number>(e + 1).fill(given) : [...given];
     if (list.length !== e + 1) {
-      throw new InvalidArgumentError(`fixedRanks has ${list.length} entries, a TR layer with ${e} expert level(s) needs ${e + 1} (R_1 … R_${e + 1})`, "give one rank per fixed ring link, or a single number");
+      throw new InvalidArgumentError(
+        `fixedRanks has ${list.length} entries, a TR layer with ${e} expert level(s) needs ${e + 1} (R_1 … R_${e + 1})`,
+        "give one rank per fixed ring link, or a single number",
+      );
     }
     return list;
   }
@@ -120,7 +127,10 @@ function maxLinkRank(layer: ResolvedLayer): bigint {
 function parameterTarget(target: unknown): bigint {
   if (typeof target === "number" && Number.isSafeInteger(target) && target >= 1) return BigInt(target);
   if (typeof target === "bigint" && target >= 1n) return target;
-  throw new InvalidArgumentError(`the parameter target must be a positive integer (number or bigint), got ${describeValue(target)}`, "pass e.g. 769000 or 769000n");
+  throw new InvalidArgumentError(
+    `the parameter target must be a positive integer (number or bigint), got ${describeValue(target)}`,
+    "pass e.g. 769000 or 769000n",
+  );
 }
 
 const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).reduce((a, p) => a + p.count, 0n);
@@ -145,14 +155,25 @@ const countParams = (layer: ResolvedLayer): bigint => parameterEntries(layer).re
 export function matchRank(template: RankTemplate, targetParams: bigint | number, options: RankMatchOptions = {}): RankMatch {
   checkOptionKeys(options, ["mode", "fixedRanks"], "matchRank options");
   const mode = options.mode ?? "ceil";
-  if (mode !== "ceil" && mode !== "under") throw new InvalidArgumentError(`unknown match mode '${String(mode)}'`, "use 'ceil' (the official rule) or 'under'");
+  if (mode !== "ceil" && mode !== "under")
+    throw new InvalidArgumentError(`unknown match mode '${String(mode)}'`, "use 'ceil' (the official rule) or 'under'");
   const target = parameterTarget(targetParams);
-  if (typeof template !== "object" || template === null) throw new InvalidArgumentError(`the layer template must be an object, got ${describeValue(template)}`, "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512] }");
+  if (typeof template !== "object" || template === null)
+    throw new InvalidArgumentError(
+      `the layer template must be an object, got ${describeValue(template)}`,
+      "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512] }",
+    );
   if (template.kind !== "cp" && template.kind !== "tr") {
-    throw new InvalidArgumentError(`rank matching needs a 'cp' or 'tr' layer, got '${String(template.kind)}'`, "reference layers have no rank to solve");
+    throw new InvalidArgumentError(
+      `rank matching needs a 'cp' or 'tr' layer, got '${String(template.kind)}'`,
+      "reference layers have no rank to solve",
+    );
   }
   if (!Array.isArray(template.expertDims) || template.expertDims.length === 0) {
-    throw new InvalidArgumentError("expertDims must list the experts of at least one level, e.g. [512] or [16, 32]", "pass expertDims: [N] (or one entry per hierarchy level)");
+    throw new InvalidArgumentError(
+      "expertDims must list the experts of at least one level, e.g. [512] or [16, 32]",
+      "pass expertDims: [N] (or one entry per hierarchy level)",
+    );
   }
   const fixed = template.kind === "tr" ? fixedRingRanks(template, options) : [];
   // Validates sizes and the fixed ranks (at rank 1, the smallest layer).

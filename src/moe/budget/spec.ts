@@ -109,7 +109,10 @@ function positive(value: unknown, name: string): number {
 
 function nonNegative(value: unknown, name: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${String(value)}`, `give ${name} ≥ 0 (0 means no second layer)`);
+    throw new InvalidArgumentError(
+      `${name} must be a non-negative integer, got ${String(value)}`,
+      `give ${name} ≥ 0 (0 means no second layer)`,
+    );
   }
   return value;
 }
@@ -133,7 +136,10 @@ export function maxTensorRank(shape: readonly number[]): bigint {
  */
 export function ringFromTriples(triples: MuMoEConfig["ranks"], nCores: number): number[] {
   if (typeof triples === "number" || !Array.isArray(triples)) {
-    throw new ConfigError("a TR layer needs rank triples, got a single number", "pass ranks as [[R1,null,R2],[R2,null,R3],[R3,null,R1]] (one triple per core)");
+    throw new ConfigError(
+      "a TR layer needs rank triples, got a single number",
+      "pass ranks as [[R1,null,R2],[R2,null,R3],[R3,null,R1]] (one triple per core)",
+    );
   }
   if (triples.length !== nCores) {
     throw new ConfigError(
@@ -208,15 +214,20 @@ export const LAYER_KEYS: Readonly<Record<LayerKind, readonly string[]>> = {
  */
 export function resolveLayer(spec: LayerSpec, options: { readonly checkRankBound?: boolean } = {}): ResolvedLayer {
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    throw new InvalidArgumentError(`a layer description must be an object, got ${describeValue(spec)}`, "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512], ranks: 165 }");
+    throw new InvalidArgumentError(
+      `a layer description must be an object, got ${describeValue(spec)}`,
+      "pass e.g. { kind: 'cp', inputDim: 768, outputDim: 1000, expertDims: [512], ranks: 165 }",
+    );
   }
   const kind = spec.kind;
   if (!LAYER_KINDS.includes(kind)) {
     throw new InvalidArgumentError(`unknown layer kind '${String(kind)}'`, `use one of: ${LAYER_KINDS.join(", ")}`);
   }
   checkOptionKeys(spec, LAYER_KEYS[kind], kind === "cp" || kind === "tr" ? "the μMoE config" : `the ${kind} layer spec`);
-  if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw new InvalidArgumentError(`useBias must be a boolean, got ${describeValue(spec.useBias)}`, "pass useBias: true or false");
-  if (spec.applyLn !== undefined && typeof spec.applyLn !== "boolean") throw new InvalidArgumentError(`applyLn must be a boolean, got ${describeValue(spec.applyLn)}`, "pass applyLn: true or false");
+  if (spec.useBias !== undefined && typeof spec.useBias !== "boolean")
+    throw new InvalidArgumentError(`useBias must be a boolean, got ${describeValue(spec.useBias)}`, "pass useBias: true or false");
+  if (spec.applyLn !== undefined && typeof spec.applyLn !== "boolean")
+    throw new InvalidArgumentError(`applyLn must be a boolean, got ${describeValue(spec.applyLn)}`, "pass applyLn: true or false");
   const inputDim = positive(spec.inputDim, "inputDim");
   const outputDim = positive(spec.outputDim, "outputDim");
   const secondDim = nonNegative(spec.secondDim ?? 0, "secondDim");
@@ -245,7 +256,10 @@ export function resolveLayer(spec: LayerSpec, options: { readonly checkRankBound
     case "cp":
     case "tr": {
       if (!Array.isArray(spec.expertDims) || spec.expertDims.length === 0) {
-        throw new InvalidArgumentError("expertDims must list the experts of at least one level, e.g. [512] or [16, 32]", "pass expertDims: [N] (or one entry per hierarchy level)");
+        throw new InvalidArgumentError(
+          "expertDims must list the experts of at least one level, e.g. [512] or [16, 32]",
+          "pass expertDims: [N] (or one entry per hierarchy level)",
+        );
       }
       const levels = spec.expertDims.map((n, l) => positive(n, `expertDims[${l}]`));
       const layer: ResolvedLayer =

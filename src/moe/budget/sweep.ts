@@ -70,7 +70,10 @@ export interface SweepResult {
  */
 export function expertRange(from: number, to: number): number[] {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || to < from) {
-    throw new InvalidArgumentError(`expert range ${from}:${to} is not a range of positive integers`, "give from:to with 1 ≤ from ≤ to, e.g. 16:4096");
+    throw new InvalidArgumentError(
+      `expert range ${from}:${to} is not a range of positive integers`,
+      "give from:to with 1 ≤ from ≤ to, e.g. 16:4096",
+    );
   }
   const out: number[] = [];
   for (let n = 1; n <= to; n *= 2) if (n >= from) out.push(n);
@@ -99,10 +102,19 @@ export function budgetSweep(options: SweepOptions): SweepResult {
     applyLn: options.applyLn ?? false,
   };
   const target = linearTarget(base);
-  if (options.experts.length === 0) throw new InvalidArgumentError("no expert counts to sweep", "give at least one, e.g. expertRange(16, 4096)");
+  if (options.experts.length === 0)
+    throw new InvalidArgumentError("no expert counts to sweep", "give at least one, e.g. expertRange(16, 4096)");
   const ok = (spec: LayerSpec): SweepEntry => {
     const b = layerBudget(spec);
-    return { feasible: true, params: b.params, activeParams: b.activeParams, macs: b.macs, flops: b.flops, ranks: b.ranks, maxExpertRank: b.maxExpertRank };
+    return {
+      feasible: true,
+      params: b.params,
+      activeParams: b.activeParams,
+      macs: b.macs,
+      flops: b.flops,
+      ranks: b.ranks,
+      maxExpertRank: b.maxExpertRank,
+    };
   };
   const mumoe = (kind: "cp" | "tr", n: number): SweepEntry => {
     const template = { kind, ...base, expertDims: [n] };
@@ -144,7 +156,8 @@ function kindName(kind: LayerKind, options: SweepOptions): string {
   }
 }
 
-const rankText = (e: SweepEntry): string => (!e.feasible ? "-" : e.ranks === null ? "" : typeof e.ranks === "number" ? String(e.ranks) : e.ranks.join(","));
+const rankText = (e: SweepEntry): string =>
+  !e.feasible ? "-" : e.ranks === null ? "" : typeof e.ranks === "number" ? String(e.ranks) : e.ranks.join(",");
 
 /**
  * The sweep as a plain-text table: per expert count, the μMoE ranks, then parameters and FLOPs per
@@ -153,7 +166,8 @@ const rankText = (e: SweepEntry): string => (!e.feasible ? "-" : e.ranks === nul
  */
 export function formatSweepTable(result: SweepResult): string {
   const kinds = LAYER_KINDS;
-  const cell = (e: SweepEntry, f: (x: Extract<SweepEntry, { feasible: true }>) => bigint): string => (e.feasible ? formatCount(f(e)) : "infeasible");
+  const cell = (e: SweepEntry, f: (x: Extract<SweepEntry, { feasible: true }>) => bigint): string =>
+    e.feasible ? formatCount(f(e)) : "infeasible";
   const header = ["N", "CP R", "TR R", ...kinds.map((k) => `params ${k}`), ...kinds.map((k) => `FLOPs ${k}`)];
   const rows = result.rows.map((r) => [
     String(r.nExperts),
@@ -165,7 +179,7 @@ export function formatSweepTable(result: SweepResult): string {
   const o = result.options;
   const shape = `${o.inputDim}→${o.outputDim}${(o.secondDim ?? 0) > 0 ? `→${o.secondDim}` : ""}`;
   return [
-    `Budgets per layer kind, ${shape}, bias ${o.useBias ?? true ? "on" : "off"}; linear target ${formatCount(result.target)} parameters`,
+    `Budgets per layer kind, ${shape}, bias ${(o.useBias ?? true) ? "on" : "off"}; linear target ${formatCount(result.target)} parameters`,
     textTable(header, rows),
     `(FLOPs per token = 2 × MACs; sparse: top-${o.topK ?? 2}, its params are the total held; soft: 1 slot per token; μMoE ranks ${
       o.cpRank === undefined || o.trRanks === undefined ? `matched to the linear layer (${o.mode ?? "ceil"})` : "fixed"
@@ -209,7 +223,14 @@ export function sweepChartSvg(result: SweepResult, title?: string): string {
     subtitle: `μMoE ranks ${o.cpRank === undefined || o.trRanks === undefined ? "matched to the linear layer's parameters (gaps: no rank fits)" : "fixed"}; sparse MoE top-${o.topK ?? 2}; soft MoE one slot per token`,
     panels: [
       { title: "Parameters", xLabel: "number of experts N", yLabel: "parameters", series: params, xTicks, ...withNote(note(params)) },
-      { title: "FLOPs per token (2 × MACs)", xLabel: "number of experts N", yLabel: "FLOPs per token", series: flops, xTicks, ...withNote(note(flops)) },
+      {
+        title: "FLOPs per token (2 × MACs)",
+        xLabel: "number of experts N",
+        yLabel: "FLOPs per token",
+        series: flops,
+        xTicks,
+        ...withNote(note(flops)),
+      },
     ],
   });
 }

@@ -15,7 +15,10 @@ export function formatCount(n: bigint): string {
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd();
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -65,7 +68,13 @@ export function formatBudgetTable(spec: LayerSpec, options: BudgetTableOptions =
   const budgets: LayerBudget[] = [];
   if (options.compare ?? true) {
     const layer = resolveLayer(spec);
-    const base = { inputDim: layer.inputDim, outputDim: layer.outputDim, secondDim: layer.secondDim, useBias: layer.useBias, applyLn: layer.applyLn };
+    const base = {
+      inputDim: layer.inputDim,
+      outputDim: layer.outputDim,
+      secondDim: layer.secondDim,
+      useBias: layer.useBias,
+      applyLn: layer.applyLn,
+    };
     const n = layer.levels.reduce((a, b) => a * b, 1);
     budgets.push(layerBudget({ kind: "linear", ...base }));
     if (layer.levels.length > 0) {

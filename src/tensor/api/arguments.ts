@@ -49,7 +49,18 @@ export type EinsumCallOptions<O extends EinsumOptions = EinsumOptions> = Omit<O,
 };
 
 /** Keys of {@link EinsumOptions} (including those of path optimizers). */
-export const EINSUM_OPTION_KEYS: readonly string[] = ["optimize", "backend", "maxBytes", "cachePlan", "memoryLimit", "seed", "timeLimitMs", "onProgress", "context", "shared"];
+export const EINSUM_OPTION_KEYS: readonly string[] = [
+  "optimize",
+  "backend",
+  "maxBytes",
+  "cachePlan",
+  "memoryLimit",
+  "seed",
+  "timeLimitMs",
+  "onProgress",
+  "context",
+  "shared",
+];
 
 /** The equation, operands and options of one call, normalised. */
 export interface EinsumArguments<O extends EinsumOptions = EinsumOptions> {
@@ -89,7 +100,10 @@ export function toOperand(x: unknown, position: number): Operand {
   if (typeof x === "object" && x !== null && isNetworkOperand(x as Operand)) {
     const n = x as Operand;
     if (!Array.isArray(n.shape) || (n.dtype !== "float32" && n.dtype !== "float64")) {
-      throw new InvalidArgumentError(`operand ${position} has a network() method but no valid shape and dtype`, "pass a CPTensor, TRTensor or TTTensor, or an object with shape, dtype and network()");
+      throw new InvalidArgumentError(
+        `operand ${position} has a network() method but no valid shape and dtype`,
+        "pass a CPTensor, TRTensor or TTTensor, or an object with shape, dtype and network()",
+      );
     }
     return n;
   }
@@ -101,13 +115,17 @@ export function toOperand(x: unknown, position: number): Operand {
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
-        throw new InvalidArgumentError(`operand ${position} has the value ${v} at index ${i}, which float64 cannot hold exactly (beyond 2^53)`, "scale the values down, or convert them to floats yourself if rounding is acceptable");
+        throw new InvalidArgumentError(
+          `operand ${position} has the value ${v} at index ${i}, which float64 cannot hold exactly (beyond 2^53)`,
+          "scale the values down, or convert them to floats yourself if rounding is acceptable",
+        );
       }
       out[i] = Number(v);
     }
     return fromData(out, [x.length]);
   }
-  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return fromData(Float64Array.from(x as unknown as ArrayLike<number>), [(x as unknown as ArrayLike<number>).length]);
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView))
+    return fromData(Float64Array.from(x as unknown as ArrayLike<number>), [(x as unknown as ArrayLike<number>).length]);
   throw new InvalidArgumentError(
     `operand ${position} is ${describeValue(x)}`,
     "pass a DenseTensor (tensor(), randn(), …), a factorized tensor, nested arrays of numbers, a Float64Array/Float32Array (1-D) or a number",
@@ -132,7 +150,12 @@ function roughTerms(equation: string): string[] {
  * than a single operand given as nested arrays (`einsum("ii", [[1, 2], [3, 4]])`).
  */
 function isOperandList(list: readonly unknown[], equation: string): boolean {
-  if (list.some((x) => x instanceof DenseTensor || ArrayBuffer.isView(x) || (typeof x === "object" && x !== null && isNetworkOperand(x as Operand)))) return true;
+  if (
+    list.some(
+      (x) => x instanceof DenseTensor || ArrayBuffer.isView(x) || (typeof x === "object" && x !== null && isNetworkOperand(x as Operand)),
+    )
+  )
+    return true;
   const terms = roughTerms(equation);
   if (terms.length !== 1) return true;
   if (list.length !== 1) return false;
@@ -145,15 +168,18 @@ function isOperandList(list: readonly unknown[], equation: string): boolean {
 /** Splits off a trailing options object (a trailing `undefined` counts as no options). */
 function splitOptions(args: readonly unknown[]): { positional: unknown[]; options: Record<string, unknown> | undefined } {
   const last = args[args.length - 1];
-  if (args.length > 0 && (last === undefined || isOptionsObject(last))) return { positional: args.slice(0, -1), options: last as Record<string, unknown> | undefined };
+  if (args.length > 0 && (last === undefined || isOptionsObject(last)))
+    return { positional: args.slice(0, -1), options: last as Record<string, unknown> | undefined };
   return { positional: [...args], options: undefined };
 }
 
-const nonNegativeInteger = (v: unknown): boolean => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n);
+const nonNegativeInteger = (v: unknown): boolean =>
+  (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n);
 
 function checkCount(options: Record<string, unknown>, key: string, hint: string): void {
   const v = options[key];
-  if (v !== undefined && !nonNegativeInteger(v)) throw new InvalidArgumentError(`${key} must be a non-negative integer (number or bigint), got ${describeValue(v)}`, hint);
+  if (v !== undefined && !nonNegativeInteger(v))
+    throw new InvalidArgumentError(`${key} must be a non-negative integer (number or bigint), got ${describeValue(v)}`, hint);
 }
 
 function isPathList(x: unknown): x is number[][] {
@@ -178,8 +204,16 @@ function resolveOptimize(optimize: unknown): OptimizeSpec | undefined {
   if (isOptionsObject(optimize)) {
     checkOptionKeys(optimize, ["path", "format"], "optimize { path }");
     const { path, format } = optimize as { path?: unknown; format?: unknown };
-    if (!isPathList(path)) throw new InvalidArgumentError(`optimize.path must be a list of steps (arrays of operand positions), got ${describeValue(path)}`, "pass e.g. optimize: { path: [[0, 1], [0, 1]] }");
-    if (format !== undefined && format !== "linear" && format !== "ssa") throw new InvalidArgumentError(`optimize.format must be 'linear' or 'ssa', got ${describeValue(format)}`, "omit format for opt_einsum's linear form, or pass 'ssa'");
+    if (!isPathList(path))
+      throw new InvalidArgumentError(
+        `optimize.path must be a list of steps (arrays of operand positions), got ${describeValue(path)}`,
+        "pass e.g. optimize: { path: [[0, 1], [0, 1]] }",
+      );
+    if (format !== undefined && format !== "linear" && format !== "ssa")
+      throw new InvalidArgumentError(
+        `optimize.format must be 'linear' or 'ssa', got ${describeValue(format)}`,
+        "omit format for opt_einsum's linear form, or pass 'ssa'",
+      );
     return optimize as OptimizeSpec;
   }
   throw new InvalidArgumentError(
@@ -194,7 +228,12 @@ function resolveOptimize(optimize: unknown): OptimizeSpec | undefined {
  * @throws {@link UnknownOptionError} for a key not in `keys`, naming the closest one.
  * @throws {@link InvalidArgumentError} for a value of the wrong type.
  */
-export function resolveEinsumOptions<O extends EinsumOptions>(raw: unknown, shapes: readonly (readonly number[])[], keys: readonly string[], where: string): O {
+export function resolveEinsumOptions<O extends EinsumOptions>(
+  raw: unknown,
+  shapes: readonly (readonly number[])[],
+  keys: readonly string[],
+  where: string,
+): O {
   if (raw === undefined) return {} as O;
   checkOptionKeys(raw, keys, where);
   const options = raw as Record<string, unknown>;
@@ -204,25 +243,52 @@ export function resolveEinsumOptions<O extends EinsumOptions>(raw: unknown, shap
   const limit = options["memoryLimit"];
   if (limit === "max_input") {
     let largest = 0;
-    for (const s of shapes) largest = Math.max(largest, s.reduce((a, d) => a * d, 1));
+    for (const s of shapes)
+      largest = Math.max(
+        largest,
+        s.reduce((a, d) => a * d, 1),
+      );
     out["memoryLimit"] = largest;
   } else {
-    checkCount(options, "memoryLimit", "pass the largest intermediate allowed in elements, or 'max_input' (the size of the largest operand)");
+    checkCount(
+      options,
+      "memoryLimit",
+      "pass the largest intermediate allowed in elements, or 'max_input' (the size of the largest operand)",
+    );
   }
   checkCount(options, "maxBytes", "pass a byte count, e.g. maxBytes: 2 ** 30");
   checkCount(options, "sliceLimit", "pass the largest intermediate allowed per slice, in elements");
   const seed = options["seed"];
-  if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed))) throw new InvalidArgumentError(`seed must be a finite number, got ${describeValue(seed)}`, "pass an integer seed");
+  if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed)))
+    throw new InvalidArgumentError(`seed must be a finite number, got ${describeValue(seed)}`, "pass an integer seed");
   const time = options["timeLimitMs"];
-  if (time !== undefined && (typeof time !== "number" || !(time >= 0))) throw new InvalidArgumentError(`timeLimitMs must be a non-negative number, got ${describeValue(time)}`, "pass a time budget in milliseconds");
+  if (time !== undefined && (typeof time !== "number" || !(time >= 0)))
+    throw new InvalidArgumentError(
+      `timeLimitMs must be a non-negative number, got ${describeValue(time)}`,
+      "pass a time budget in milliseconds",
+    );
   const cache = options["cachePlan"];
-  if (cache !== undefined && typeof cache !== "boolean") throw new InvalidArgumentError(`cachePlan must be a boolean, got ${describeValue(cache)}`, "pass cachePlan: false to plan every call afresh");
+  if (cache !== undefined && typeof cache !== "boolean")
+    throw new InvalidArgumentError(
+      `cachePlan must be a boolean, got ${describeValue(cache)}`,
+      "pass cachePlan: false to plan every call afresh",
+    );
   const backend = options["backend"];
-  if (backend !== undefined && (typeof backend !== "object" || backend === null || typeof (backend as { upload?: unknown }).upload !== "function")) {
-    throw new InvalidArgumentError(`backend must be a Backend, got ${describeValue(backend)}`, "pass new CpuBackend() or a GPU backend from createGpuBackend(), or omit it for the CPU");
+  if (
+    backend !== undefined &&
+    (typeof backend !== "object" || backend === null || typeof (backend as { upload?: unknown }).upload !== "function")
+  ) {
+    throw new InvalidArgumentError(
+      `backend must be a Backend, got ${describeValue(backend)}`,
+      "pass new CpuBackend() or a GPU backend from createGpuBackend(), or omit it for the CPU",
+    );
   }
   const dtype = options["dtype"];
-  if (dtype !== undefined && dtype !== "float32" && dtype !== "float64") throw new InvalidArgumentError(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`, "pass dtype: 'float64' (the default) or 'float32'");
+  if (dtype !== undefined && dtype !== "float32" && dtype !== "float64")
+    throw new InvalidArgumentError(
+      `dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`,
+      "pass dtype: 'float64' (the default) or 'float32'",
+    );
   return out as O;
 }
 
@@ -241,10 +307,17 @@ export function promoteOperands<T extends Operand>(operands: readonly T[]): T[] 
  * float64, and the options are checked against `keys`.
  * @param what - the function's name, for messages.
  */
-export function einsumArguments<O extends EinsumOptions>(args: readonly unknown[], keys: readonly string[], what: string): EinsumArguments<O> {
+export function einsumArguments<O extends EinsumOptions>(
+  args: readonly unknown[],
+  keys: readonly string[],
+  what: string,
+): EinsumArguments<O> {
   const { positional, options: raw } = splitOptions(args);
   if (positional.length === 0) {
-    throw new InvalidArgumentError(`${what} was called without an equation or operands`, `call ${what}("ij,jk->ik", a, b) or ${what}(a, [0, 1], b, [1, 2], [0, 2])`);
+    throw new InvalidArgumentError(
+      `${what} was called without an equation or operands`,
+      `call ${what}("ij,jk->ik", a, b) or ${what}(a, [0, 1], b, [1, 2], [0, 2])`,
+    );
   }
   const first = positional[0];
   let equation: string;
@@ -265,12 +338,25 @@ export function einsumArguments<O extends EinsumOptions>(args: readonly unknown[
       sublists.push(sublistAt(positional[2 * k + 1], `the sublist of operand ${k}`));
     }
     const output = positional.length % 2 === 1 ? sublistAt(positional[positional.length - 1], "the output sublist") : undefined;
-    if (nOperands === 0) throw new InvalidArgumentError(`${what} got ${describeValue(first)} where the equation or the first operand goes`, `pass an equation string first, e.g. ${what}("ij,jk->ik", a, b)`);
+    if (nOperands === 0)
+      throw new InvalidArgumentError(
+        `${what} got ${describeValue(first)} where the equation or the first operand goes`,
+        `pass an equation string first, e.g. ${what}("ij,jk->ik", a, b)`,
+      );
     // parseSublist validates labels, counts and shapes (with its typed errors); the equation is spelled here.
-    parseSublist(sublists, operands.map((x) => x.shape), output);
+    parseSublist(
+      sublists,
+      operands.map((x) => x.shape),
+      output,
+    );
     equation = sublistEquation(sublists, output);
   }
-  const options = resolveEinsumOptions<O>(raw, operands.map((x) => x.shape), keys, `${what} options`);
+  const options = resolveEinsumOptions<O>(
+    raw,
+    operands.map((x) => x.shape),
+    keys,
+    `${what} options`,
+  );
   return { equation, operands: promoteOperands(operands), options };
 }
 
@@ -317,7 +403,11 @@ function compareLabelValues(a: SublistLabel, b: SublistLabel): number {
 
 /** A sublist argument, checked to be an array. */
 export function sublistAt(x: unknown, where: string): SublistLabel[] {
-  if (!Array.isArray(x)) throw new InvalidArgumentError(`${where} is ${describeValue(x)}, not a list of labels`, "in the interleaved form, follow every operand by its list of labels, e.g. einsum(a, [0, 1], b, [1, 2], [0, 2])");
+  if (!Array.isArray(x))
+    throw new InvalidArgumentError(
+      `${where} is ${describeValue(x)}, not a list of labels`,
+      "in the interleaved form, follow every operand by its list of labels, e.g. einsum(a, [0, 1], b, [1, 2], [0, 2])",
+    );
   return x as SublistLabel[];
 }
 
@@ -328,7 +418,11 @@ export function sublistAt(x: unknown, where: string): SublistLabel[] {
 export function contractPathArguments(args: readonly unknown[], keys: readonly string[], what = "contractPath"): ContractPathArguments {
   const { positional, options: raw } = splitOptions(args);
   const equation = positional[0];
-  if (typeof equation !== "string") throw new InvalidArgumentError(`${what} takes the equation first, got ${describeValue(equation)}`, `call ${what}("ij,jk->ik", [2, 3], [3, 4]) with shapes or operands`);
+  if (typeof equation !== "string")
+    throw new InvalidArgumentError(
+      `${what} takes the equation first, got ${describeValue(equation)}`,
+      `call ${what}("ij,jk->ik", [2, 3], [3, 4]) with shapes or operands`,
+    );
   const operands = positional.slice(1).map((x, k) => (isShape(x) ? (x as readonly number[]) : toOperand(x, k)));
   const shapes = operands.map((x) => (isShape(x) ? (x as readonly number[]) : (x as Operand).shape));
   return { equation, operands, shapes, options: resolveEinsumOptions(raw, shapes, keys, `${what} options`) };
@@ -345,12 +439,18 @@ function isShape(x: unknown): boolean {
  */
 export function sublistOperands(operands: unknown): { readonly tensor: DenseTensor; readonly labels: readonly SublistLabel[] }[] {
   const hint = "pass [{ tensor: a, labels: [0, 1] }, { tensor: b, labels: [1, 2] }]";
-  if (!Array.isArray(operands)) throw new InvalidArgumentError(`einsumSublist takes a list of { tensor, labels }, got ${describeValue(operands)}`, hint);
+  if (!Array.isArray(operands))
+    throw new InvalidArgumentError(`einsumSublist takes a list of { tensor, labels }, got ${describeValue(operands)}`, hint);
   return operands.map((o: unknown, k) => {
-    if (!isOptionsObject(o)) throw new InvalidArgumentError(`einsumSublist operand ${k} is ${describeValue(o)}, not { tensor, labels }`, hint);
+    if (!isOptionsObject(o))
+      throw new InvalidArgumentError(`einsumSublist operand ${k} is ${describeValue(o)}, not { tensor, labels }`, hint);
     checkOptionKeys(o, ["tensor", "labels"], `einsumSublist operand ${k}`);
     const t = toOperand(o["tensor"], k);
-    if (!(t instanceof DenseTensor)) throw new InvalidArgumentError(`einsumSublist operand ${k} is a factorized tensor`, "expand it with toDense(), or use einsum's interleaved form");
+    if (!(t instanceof DenseTensor))
+      throw new InvalidArgumentError(
+        `einsumSublist operand ${k} is a factorized tensor`,
+        "expand it with toDense(), or use einsum's interleaved form",
+      );
     return { tensor: t, labels: sublistAt(o["labels"], `the labels of operand ${k}`) };
   });
 }

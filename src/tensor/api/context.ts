@@ -86,7 +86,10 @@ export class EinsumContext<B extends Backend<BackendTensor> = Backend<BackendTen
   constructor(options: ContextOptions<B> = {}) {
     const size = options.planCacheSize ?? PLAN_CACHE_SIZE;
     if (!Number.isSafeInteger(size) || size < 0) {
-      throw new InvalidArgumentError(`planCacheSize must be a non-negative integer, got ${size}`, "pass e.g. planCacheSize: 64, or 0 to cache no plans");
+      throw new InvalidArgumentError(
+        `planCacheSize must be a non-negative integer, got ${size}`,
+        "pass e.g. planCacheSize: 64, or 0 to cache no plans",
+      );
     }
     this.planCacheSize = size;
     this.given = options.backend;

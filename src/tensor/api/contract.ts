@@ -48,14 +48,26 @@ const CONTRACT_OPTION_KEYS: readonly string[] = [...EINSUM_OPTION_KEYS, "sliceLi
  * ```
  * @category Einsum & paths
  */
-export function contract(equation: string, ...args: [...OperandInput[], EinsumCallOptions<ContractOptions> | undefined] | OperandInput[]): DenseTensor;
-export function contract(...interleaved: (OperandInput | readonly SublistLabel[] | EinsumCallOptions<ContractOptions> | undefined)[]): DenseTensor;
+export function contract(
+  equation: string,
+  ...args: [...OperandInput[], EinsumCallOptions<ContractOptions> | undefined] | OperandInput[]
+): DenseTensor;
+export function contract(
+  ...interleaved: (OperandInput | readonly SublistLabel[] | EinsumCallOptions<ContractOptions> | undefined)[]
+): DenseTensor;
 export function contract(...all: unknown[]): DenseTensor {
   const { equation, operands, options } = einsumArguments<ContractOptions>(all, CONTRACT_OPTION_KEYS, "contract");
   if (options.sliceLimit === undefined) return einsum(equation, operands, options);
-  if (operands.some(isNetworkOperand)) throw new InvalidArgumentError("sliced contraction takes dense operands", "expand factorized operands with toDense(), or contract without sliceLimit");
+  if (operands.some(isNetworkOperand))
+    throw new InvalidArgumentError(
+      "sliced contraction takes dense operands",
+      "expand factorized operands with toDense(), or contract without sliceLimit",
+    );
   const dense = operands as DenseTensor[];
-  const problem = parseEinsum(equation, dense.map((x) => x.shape));
+  const problem = parseEinsum(
+    equation,
+    dense.map((x) => x.shape),
+  );
   const path = choosePath(problem, options.optimize, { ...options, memoryLimit: undefined });
   return contractSliced(problem, dense, path, findSlices(problem, path, options.sliceLimit), resolveBackend(options));
 }
@@ -65,7 +77,13 @@ export function contract(...all: unknown[]): DenseTensor {
  * that index, the slice's plan is run, and the results are summed (in float64).
  * @category Einsum & paths
  */
-export function contractSliced(problem: EinsumProblem, operands: readonly DenseTensor[], path: Path, slicing: Slicing, backend: Backend<BackendTensor> = defaultBackend()): DenseTensor {
+export function contractSliced(
+  problem: EinsumProblem,
+  operands: readonly DenseTensor[],
+  path: Path,
+  slicing: Slicing,
+  backend: Backend<BackendTensor> = defaultBackend(),
+): DenseTensor {
   const dtype = commonDType(operands);
   const plan = planContraction(slicing.problem, path, { itemSize: itemSize(dtype), limits: backend.limits });
   // Operands without their broadcast axes, so axes line up with the effective terms.
@@ -124,7 +142,10 @@ export interface ContractPathResult {
  * ```
  * @category Einsum & paths
  */
-export function contractPath(equation: string, ...args: [...(OperandInput | readonly number[])[], EinsumCallOptions | undefined] | (OperandInput | readonly number[])[]): ContractPathResult;
+export function contractPath(
+  equation: string,
+  ...args: [...(OperandInput | readonly number[])[], EinsumCallOptions | undefined] | (OperandInput | readonly number[])[]
+): ContractPathResult;
 export function contractPath(...all: unknown[]): ContractPathResult {
   const { equation, shapes, options } = contractPathArguments(all, EINSUM_OPTION_KEYS);
   const problem = parseEinsum(equation, shapes);

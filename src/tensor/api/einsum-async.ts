@@ -22,7 +22,10 @@ import { executePlanAsync } from "../plan/execute.js";
  */
 export async function einsumAsync(equation: string, operands: readonly DenseTensor[], options: EinsumOptions = {}): Promise<DenseTensor> {
   const dtype = commonDType(operands);
-  const problem = parseEinsum(equation, operands.map((x) => x.shape));
+  const problem = parseEinsum(
+    equation,
+    operands.map((x) => x.shape),
+  );
   const backend = resolveBackend(options);
   const plan = planProblem(problem, { ...options, backend, dtype });
   return executePlanAsync(plan, operands, backend, execOptions(options));

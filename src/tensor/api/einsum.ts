@@ -19,7 +19,16 @@ import { getOptimizer, optimizerKey, type OptimizeOptions } from "../paths/regis
 import type { EinsumOptions, OptimizeSpec } from "./options.js";
 import { planContraction, type ContractionPlan } from "../plan/plan.js";
 import { expandNetworks, isNetworkOperand, type Operand } from "../network-operands.js";
-import { EINSUM_OPTION_KEYS, einsumArguments, promoteOperands, resolveEinsumOptions, sublistAt, sublistOperands, type EinsumCallOptions, type OperandInput } from "./arguments.js";
+import {
+  EINSUM_OPTION_KEYS,
+  einsumArguments,
+  promoteOperands,
+  resolveEinsumOptions,
+  sublistAt,
+  sublistOperands,
+  type EinsumCallOptions,
+  type OperandInput,
+} from "./arguments.js";
 
 export type { EinsumOptions, OptimizeSpec } from "./options.js";
 
@@ -52,7 +61,10 @@ export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | unde
   if (optimize && Array.isArray(optimize.path)) {
     return optimize.format === "ssa" ? optimize.path : linearToSsa(optimize.path, problem.inputs.length);
   }
-  throw new InvalidArgumentError("`optimize` is neither an optimizer name, a function nor { path }", "pass e.g. optimize: 'greedy' or optimize: { path: [[0, 1]] }");
+  throw new InvalidArgumentError(
+    "`optimize` is neither an optimizer name, a function nor { path }",
+    "pass e.g. optimize: 'greedy' or optimize: { path: [[0, 1]] }",
+  );
 }
 
 /**
@@ -60,7 +72,10 @@ export function choosePath(problem: EinsumProblem, optimize: OptimizeSpec | unde
  * @param options - optimizer and memory options; `dtype` (of the operands) sizes the byte estimate.
  * @category Einsum & paths
  */
-export function planProblem(problem: EinsumProblem, options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {}): ContractionPlan {
+export function planProblem(
+  problem: EinsumProblem,
+  options: EinsumOptions & { readonly dtype?: "float32" | "float64" } = {},
+): ContractionPlan {
   const path = choosePath(problem, options.optimize, options);
   return planContraction(problem, path, {
     ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
@@ -109,12 +124,21 @@ export function einsum(...args: unknown[]): DenseTensor {
     const cache = (options.context ?? defaultContext()).planCache(backend);
     let plan = cache.get(key);
     if (!plan) {
-      plan = planProblem(parseEinsum(equation, operands.map((x) => x.shape)), { ...options, backend, dtype });
+      plan = planProblem(
+        parseEinsum(
+          equation,
+          operands.map((x) => x.shape),
+        ),
+        { ...options, backend, dtype },
+      );
       cache.set(key, plan);
     }
     return executePlan(plan, operands as readonly DenseTensor[], backend, execOptions(options));
   }
-  const problem = parseEinsum(equation, operands.map((x) => x.shape));
+  const problem = parseEinsum(
+    equation,
+    operands.map((x) => x.shape),
+  );
   return run(problem, operands, dtype, options);
 }
 
@@ -134,7 +158,11 @@ export interface SublistOperand {
  * ```
  * @category Einsum & paths
  */
-export function einsumSublist(operands: readonly SublistOperand[], output?: readonly SublistLabel[], rawOptions?: EinsumCallOptions): DenseTensor {
+export function einsumSublist(
+  operands: readonly SublistOperand[],
+  output?: readonly SublistLabel[],
+  rawOptions?: EinsumCallOptions,
+): DenseTensor {
   const tensors = promoteOperands(sublistOperands(operands).map((o) => o.tensor));
   const dtype = commonDType(tensors);
   const problem = parseSublist(
@@ -142,13 +170,20 @@ export function einsumSublist(operands: readonly SublistOperand[], output?: read
     tensors.map((x) => x.shape),
     output === undefined ? undefined : sublistAt(output, "the output sublist"),
   );
-  const options = resolveEinsumOptions<EinsumOptions>(rawOptions, tensors.map((x) => x.shape), EINSUM_OPTION_KEYS, "einsumSublist options");
+  const options = resolveEinsumOptions<EinsumOptions>(
+    rawOptions,
+    tensors.map((x) => x.shape),
+    EINSUM_OPTION_KEYS,
+    "einsumSublist options",
+  );
   return run(problem, tensors, dtype, options);
 }
 
 function run(problem: EinsumProblem, operands: readonly Operand[], dtype: "float32" | "float64", options: EinsumOptions): DenseTensor {
   // Factorized operands expand into their factors, so the whole network is planned together.
-  const expanded = operands.some(isNetworkOperand) ? expandNetworks(problem, operands) : { problem, operands: operands as readonly DenseTensor[] };
+  const expanded = operands.some(isNetworkOperand)
+    ? expandNetworks(problem, operands)
+    : { problem, operands: operands as readonly DenseTensor[] };
   const backend = resolveBackend(options);
   const plan = planProblem(expanded.problem, { ...options, backend, dtype });
   return executePlan(plan, expanded.operands, backend, execOptions(options));

@@ -40,11 +40,17 @@ export interface ContractExpression {
  * ```
  * @category Einsum & paths
  */
-export function contractExpression(equation: string, ...args: (readonly number[] | DenseTensor | (EinsumOptions & { readonly dtype?: "float32" | "float64" }))[]): ContractExpression {
+export function contractExpression(
+  equation: string,
+  ...args: (readonly number[] | DenseTensor | (EinsumOptions & { readonly dtype?: "float32" | "float64" }))[]
+): ContractExpression {
   const normalized = contractPathArguments([equation, ...args], [...EINSUM_OPTION_KEYS, "dtype"], "contractExpression");
   const specs = normalized.operands.map((x, k) => {
     if (Array.isArray(x) || x instanceof DenseTensor) return x as readonly number[] | DenseTensor;
-    throw new InvalidArgumentError(`operand ${k} of an expression is a factorized tensor`, "give its shape, or expand it with toDense() to make it a constant");
+    throw new InvalidArgumentError(
+      `operand ${k} of an expression is a factorized tensor`,
+      "give its shape, or expand it with toDense() to make it a constant",
+    );
   });
   const constants = new Map<number, DenseTensor>();
   const given = promoteOperands(specs.filter((s): s is DenseTensor => s instanceof DenseTensor));
@@ -70,13 +76,19 @@ export function contractExpression(equation: string, ...args: (readonly number[]
   let folded64: typeof folded | undefined;
   const run = (...operands: DenseTensor[]): DenseTensor => {
     if (operands.length !== variables.length) {
-      throw new InvalidArgumentError(`the expression takes ${variables.length} operand${variables.length === 1 ? "" : "s"} (positions ${variables.join(", ")}), got ${operands.length}`, "pass only the operands that were not given as constants");
+      throw new InvalidArgumentError(
+        `the expression takes ${variables.length} operand${variables.length === 1 ? "" : "s"} (positions ${variables.join(", ")}), got ${operands.length}`,
+        "pass only the operands that were not given as constants",
+      );
     }
     operands.forEach((x, i) => {
-      if (!(x instanceof DenseTensor)) throw new InvalidArgumentError(`operand ${variables[i]} is not a DenseTensor`, "pass tensors, e.g. tensor([[1, 2], [3, 4]])");
+      if (!(x instanceof DenseTensor))
+        throw new InvalidArgumentError(`operand ${variables[i]} is not a DenseTensor`, "pass tensors, e.g. tensor([[1, 2], [3, 4]])");
     });
     const constantDType = constants.size > 0 ? dtype : undefined;
-    const wide = [...operands, ...constants.values()].some((x) => x.dtype === "float64") && [...operands, ...constants.values()].some((x) => x.dtype === "float32");
+    const wide =
+      [...operands, ...constants.values()].some((x) => x.dtype === "float64") &&
+      [...operands, ...constants.values()].some((x) => x.dtype === "float32");
     const xs = wide ? operands.map((x) => (x.dtype === "float32" ? x.astype("float64") : x)) : operands;
     const all = new Map<number, DenseTensor>(xs.map((x, i) => [variables[i]!, x]));
     if (wide && constantDType === "float32") {

@@ -34,4 +34,3 @@ export interface EinsumOptions extends OptimizeOptions {
   /** Reuse step results of other contractions given the same cache (see {@link SharedIntermediates}). */
   readonly shared?: SharedIntermediates;
 }
-

@@ -25,7 +25,10 @@ export function referenceContract(problem: EinsumProblem, operands: readonly Den
   const dims = labels.map((l) => problem.sizes.get(l)!);
   const total = shapeSize(dims);
   if (total > REFERENCE_MAX_ITERATIONS) {
-    throw new InvalidArgumentError(`the reference einsum would loop ${total} times`, "use einsum() for large problems; the reference is for checking small ones");
+    throw new InvalidArgumentError(
+      `the reference einsum would loop ${total} times`,
+      "use einsum() for large problems; the reference is for checking small ones",
+    );
   }
   const dtype: DType = operands[0]?.dtype ?? "float64";
   // Each operand viewed without its broadcast axes: one axis per label of its effective term.
@@ -77,5 +80,11 @@ export function referenceContract(problem: EinsumProblem, operands: readonly Den
  * @category Einsum & paths
  */
 export function referenceEinsum(equation: string, operands: readonly DenseTensor[]): DenseTensor {
-  return referenceContract(parseEinsum(equation, operands.map((x) => x.shape)), operands);
+  return referenceContract(
+    parseEinsum(
+      equation,
+      operands.map((x) => x.shape),
+    ),
+    operands,
+  );
 }

@@ -47,13 +47,17 @@ export interface LayerOps<T> {
 
 /** The size of the last axis. @throws {@link InvalidShapeError} for a rank-0 tensor. */
 export function lastDim(x: { readonly shape: readonly number[] }): number {
-  if (x.shape.length === 0) throw new InvalidShapeError("a row-wise operation needs at least one axis, got a scalar", "reshape to [1] first");
+  if (x.shape.length === 0)
+    throw new InvalidShapeError("a row-wise operation needs at least one axis, got a scalar", "reshape to [1] first");
   return x.shape[x.shape.length - 1]!;
 }
 
 /** @throws {@link InvalidShapeError} unless `v` is a vector of length `d`. */
 export function checkVector(v: { readonly shape: readonly number[] }, d: number, what: string): void {
   if (v.shape.length !== 1 || v.shape[0] !== d) {
-    throw new InvalidShapeError(`${what} must have shape [${d}] (the last axis of the input), got [${v.shape.join(", ")}]`, `pass a vector of length ${d}`);
+    throw new InvalidShapeError(
+      `${what} must have shape [${d}] (the last axis of the input), got [${v.shape.join(", ")}]`,
+      `pass a vector of length ${d}`,
+    );
   }
 }

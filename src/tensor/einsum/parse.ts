@@ -106,13 +106,15 @@ export function parseSublist(
     let ellipses = 0;
     return list.map((v) => {
       if (v === ELLIPSIS) {
-        if (++ellipses > 1) throw new EinsumSyntaxError(where, -1, `${where} has more than one ellipsis`, "use '...' at most once per sublist");
+        if (++ellipses > 1)
+          throw new EinsumSyntaxError(where, -1, `${where} has more than one ellipsis`, "use '...' at most once per sublist");
         return { kind: "ellipsis" } as const;
       }
       if (typeof v !== "number" && typeof v !== "string") {
         throw new InvalidArgumentError(`${where} has a label of type ${typeof v}`, "use numbers or strings as sublist labels");
       }
-      if (typeof v === "number" && !Number.isFinite(v)) throw new InvalidArgumentError(`${where} has the label ${v}`, "use finite numbers or strings as labels");
+      if (typeof v === "number" && !Number.isFinite(v))
+        throw new InvalidArgumentError(`${where} has the label ${v}`, "use finite numbers or strings as labels");
       let s = symbolOf.get(key(v));
       if (s === undefined) {
         s = getSymbol(symbolOf.size);
@@ -166,7 +168,8 @@ function tokenize(chars: readonly Located[], what: string, fail: (at: number, pr
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     if (c.ch === ".") {
-      if (chars[i + 1]?.ch !== "." || chars[i + 2]?.ch !== ".") fail(c.pos, "'.' is only allowed as part of '...'", "write an ellipsis as exactly three dots");
+      if (chars[i + 1]?.ch !== "." || chars[i + 2]?.ch !== ".")
+        fail(c.pos, "'.' is only allowed as part of '...'", "write an ellipsis as exactly three dots");
       if (ellipsis) fail(c.pos, `${what} has more than one '...'`, `use '...' at most once in ${what === "a term" ? "each term" : what}`);
       ellipsis = true;
       items.push({ kind: "ellipsis" });
@@ -195,7 +198,8 @@ function expand(
   let ellNdim = 0;
   const cover = terms.map((t, k) => {
     const shape = shapes[k]!;
-    if (!Array.isArray(shape)) throw new InvalidArgumentError(`operand ${k} has no shape`, "pass a tensor or a shape (array of sizes) per operand");
+    if (!Array.isArray(shape))
+      throw new InvalidArgumentError(`operand ${k} has no shape`, "pass a tensor or a shape (array of sizes) per operand");
     const named = t.filter((x) => x.kind === "label").length;
     const hasEll = t.some((x) => x.kind === "ellipsis");
     if (!hasEll && named !== shape.length) throw new RankMismatchError(k, termText(k), named, shape.length);
@@ -212,9 +216,7 @@ function expand(
   if (names) ellLabels.forEach((s, i) => names.set(s, `...${i}`));
   // Errors about an ellipsis axis name it "...i" (counted from the left of the broadcast '...'), not by its internal symbol.
   const display = new Map(ellLabels.map((s, i) => [s, `...${i}`] as const));
-  const expanded = terms.map((t, k) =>
-    t.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels.slice(ellNdim - cover[k]!))),
-  );
+  const expanded = terms.map((t, k) => t.flatMap((x) => (x.kind === "label" ? [x.label] : ellLabels.slice(ellNdim - cover[k]!))));
   let output: Label[];
   if (out === undefined) {
     const counts = new Map<Label, number>();

@@ -57,7 +57,8 @@ export function makeProblem(spec: ProblemSpec): EinsumProblem {
   const given = spec.sizes === undefined ? undefined : spec.sizes instanceof Map ? spec.sizes : new Map(Object.entries(spec.sizes));
   let shapes = spec.shapes;
   if (shapes === undefined) {
-    if (given === undefined) throw new InvalidArgumentError("makeProblem needs sizes or shapes", "pass `sizes` (label → size) or `shapes` (one per operand)");
+    if (given === undefined)
+      throw new InvalidArgumentError("makeProblem needs sizes or shapes", "pass `sizes` (label → size) or `shapes` (one per operand)");
     shapes = spec.inputs.map((term, k) =>
       term.map((l) => {
         const d = given.get(l);

@@ -54,12 +54,26 @@ export function annealSsa(net: PathNetwork, options: AnnealOptions = {}): number
   const trials = options.trials ?? 4;
   const seed = options.seed ?? 0;
   const start = options.start ? options.start.map((s) => [...s]) : undefined;
-  let bestPath = start ?? randomGreedySsa(net, { repeats: 8, seed, ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}), timeLimitMs: (options.timeLimitMs ?? 1000) / 10 });
+  let bestPath =
+    start ??
+    randomGreedySsa(net, {
+      repeats: 8,
+      seed,
+      ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+      timeLimitMs: (options.timeLimitMs ?? 1000) / 10,
+    });
   let bestScore = score(build(net, total, bestPath), limitLog);
   const perTrial = Math.max(1, (deadline - performance.now()) / trials);
   for (let t = 0; t < trials; t++) {
     const rng = new Rng(seed * 7919 + t + 1);
-    const initial = t === 0 ? bestPath : randomGreedySsa(net, { repeats: 2, seed: seed + 101 * t, ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}) });
+    const initial =
+      t === 0
+        ? bestPath
+        : randomGreedySsa(net, {
+            repeats: 2,
+            seed: seed + 101 * t,
+            ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+          });
     const tree = build(net, total, initial);
     const trialEnd = Math.min(deadline, performance.now() + perTrial);
     const third = (trialEnd - performance.now()) / 3;
@@ -379,7 +393,11 @@ function optimizeSubtree(net: PathNetwork, total: Int32Array, tree: Tree, v: num
 }
 
 /** Subtree reconfiguration of a path (k-frontier exact DP, repeated passes) within a deadline. @category Einsum & paths */
-export function reconfigureSsa(net: PathNetwork, path: readonly (readonly number[])[], options: { readonly k?: number; readonly timeLimitMs?: number } = {}): number[][] {
+export function reconfigureSsa(
+  net: PathNetwork,
+  path: readonly (readonly number[])[],
+  options: { readonly k?: number; readonly timeLimitMs?: number } = {},
+): number[][] {
   const n = net.inputs.length;
   if (n <= 2) return path.map((s) => [...s]);
   const total = new Int32Array(net.nLabels);
@@ -396,7 +414,10 @@ export function reconfigureSsa(net: PathNetwork, path: readonly (readonly number
  * reconfiguring). Seeded.
  * @category Einsum & paths
  */
-export function hyperSsa(net: PathNetwork, options: { readonly seed?: number; readonly timeLimitMs?: number; readonly memoryLimit?: number; readonly trials?: number } = {}): number[][] {
+export function hyperSsa(
+  net: PathNetwork,
+  options: { readonly seed?: number; readonly timeLimitMs?: number; readonly memoryLimit?: number; readonly trials?: number } = {},
+): number[][] {
   const n = net.inputs.length;
   if (n <= 2) return n === 1 ? [[0]] : [[0, 1]];
   const budget = options.timeLimitMs ?? 1000;

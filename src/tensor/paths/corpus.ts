@@ -18,7 +18,12 @@ export interface CorpusCase {
   readonly operands: readonly (readonly string[])[];
   readonly output: readonly string[];
   readonly sizes: Readonly<Record<string, number>>;
-  readonly reference?: Readonly<Record<string, { readonly flops: string; readonly size?: string; readonly time_ms?: number; readonly path?: readonly (readonly number[])[] }>>;
+  readonly reference?: Readonly<
+    Record<
+      string,
+      { readonly flops: string; readonly size?: string; readonly time_ms?: number; readonly path?: readonly (readonly number[])[] }
+    >
+  >;
   readonly best_known?: { readonly flops: string; readonly size?: string; readonly by?: string };
 }
 
@@ -77,7 +82,11 @@ export interface CorpusOptions {
  * @category Einsum & paths
  */
 export function runCorpus(corpus: Corpus, options: CorpusOptions): CorpusRun {
-  if (!corpus || !Array.isArray(corpus.cases)) throw new InvalidArgumentError("the corpus has no 'cases' array", "pass a file in the corpus format of docs/guides/paths.md#corpus-format");
+  if (!corpus || !Array.isArray(corpus.cases))
+    throw new InvalidArgumentError(
+      "the corpus has no 'cases' array",
+      "pass a file in the corpus format of docs/guides/paths.md#corpus-format",
+    );
   const cases = corpus.cases.filter(options.filter ?? (() => true));
   const results: Record<string, Record<string, CaseResult>> = {};
   cases.forEach((c, k) => {
@@ -89,7 +98,12 @@ export function runCorpus(corpus: Corpus, options: CorpusOptions): CorpusRun {
       const path = find(problem, { timeLimitMs: options.timeLimitMs ?? 1000, seed: options.seed ?? 0 });
       const ms = performance.now() - t0;
       const cost = pathCost(problem, path);
-      row[name] = { path: ssaToLinear(path, problem.inputs.length), flops: cost.multiplyAdds.toString(), size: cost.size.toString(), time_ms: ms };
+      row[name] = {
+        path: ssaToLinear(path, problem.inputs.length),
+        flops: cost.multiplyAdds.toString(),
+        size: cost.size.toString(),
+        time_ms: ms,
+      };
     }
     results[c.id] = row;
     options.onCase?.(k + 1, cases.length, c.id);

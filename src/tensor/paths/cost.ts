@@ -121,7 +121,15 @@ export function pathCost(problem: EinsumProblem, path: Path): ContractionCost {
     for (const [l, c] of inStep) count.set(l, count.get(l)! - c);
     for (const l of result) count.set(l, count.get(l)! + 1);
     terms.set(next++, result);
-    steps.push({ operands: [...step], inputLabels: inputs, resultLabels: result, multiplyAdds: f, flops: f * factor, scaling: joint.length, size: s });
+    steps.push({
+      operands: [...step],
+      inputLabels: inputs,
+      resultLabels: result,
+      multiplyAdds: f,
+      flops: f * factor,
+      scaling: joint.length,
+      size: s,
+    });
   }
   return { multiplyAdds: macs, flops, size, log10Flops: log10Big(flops), log10Size: log10Big(size), steps };
 }

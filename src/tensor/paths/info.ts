@@ -143,7 +143,9 @@ export function formatPathInfo(info: PathInfo): string {
     "-".repeat(74),
     `${"scaling".padStart(6)} ${"current".padStart(24)} ${"remaining".padStart(40)}`,
     "-".repeat(74),
-    ...info.steps.map((s) => `${String(s.scaling).padStart(4)}    ${s.equation.padStart(24)} ${`${s.remaining.join(",")}->${info.output}`.padStart(40)}`),
+    ...info.steps.map(
+      (s) => `${String(s.scaling).padStart(4)}    ${s.equation.padStart(24)} ${`${s.remaining.join(",")}->${info.output}`.padStart(40)}`,
+    ),
   ];
   return lines.join("\n");
 }

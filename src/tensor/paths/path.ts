@@ -74,7 +74,10 @@ export function validateSsa(path: Path, nInputs: number): void {
       if (!Number.isInteger(id)) throw new InvalidPathError(s, `operand id ${String(id)} is not an integer`);
       if (seen.has(id)) throw new InvalidPathError(s, `operand ${id} appears twice in one step`);
       if (!alive.has(id)) {
-        throw new InvalidPathError(s, id < next ? `operand ${id} was already contracted` : `operand ${id} does not exist yet (the next id is ${next})`);
+        throw new InvalidPathError(
+          s,
+          id < next ? `operand ${id} was already contracted` : `operand ${id} does not exist yet (the next id is ${next})`,
+        );
       }
       seen.add(id);
     }

@@ -112,7 +112,14 @@ const dpF =
     const run = (reduceLeaves: boolean): number[][] | undefined => {
       const t0 = performance.now();
       const budget = o.timeLimitMs === undefined ? undefined : o.timeLimitMs / 2;
-      const p = dpPath(net, { minimize, searchOuter, reduceLeaves, ...lim(limit), ...(budget !== undefined ? { timeLimitMs: budget } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+      const p = dpPath(net, {
+        minimize,
+        searchOuter,
+        reduceLeaves,
+        ...lim(limit),
+        ...(budget !== undefined ? { timeLimitMs: budget } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
       if (p === undefined && budget !== undefined && performance.now() - t0 >= budget && o.report) o.report.cutShort = true;
       return p;
     };
@@ -125,7 +132,12 @@ const dpF =
 const randomGreedyF =
   (repeats: number): NetFinder =>
   (net, limit, o) =>
-    randomGreedySsa(net, { repeats, seed: o.seed ?? 0, ...lim(limit), ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}) });
+    randomGreedySsa(net, {
+      repeats,
+      seed: o.seed ?? 0,
+      ...lim(limit),
+      ...(o.timeLimitMs !== undefined ? { timeLimitMs: o.timeLimitMs } : {}),
+    });
 
 /** Small networks are solved exactly instead of searched for (dp over at most 10 operands is instant). */
 const exactIfSmall =
@@ -133,9 +145,13 @@ const exactIfSmall =
   (net, limit, o) =>
     net.inputs.length <= 10 ? (dpF("flops", true)(net, limit, o) ?? search(net, limit, o)) : search(net, limit, o);
 
-const annealF: NetFinder = exactIfSmall((net, limit, o) => annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }));
+const annealF: NetFinder = exactIfSmall((net, limit, o) =>
+  annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }),
+);
 
-const hyperF: NetFinder = exactIfSmall((net, limit, o) => hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }));
+const hyperF: NetFinder = exactIfSmall((net, limit, o) =>
+  hyperSsa(net, { seed: o.seed ?? 0, timeLimitMs: o.timeLimitMs ?? 1000, ...lim(limit) }),
+);
 
 /** Some operand has a label no other operand and not the output has (a leaf could be reduced first). */
 function hasPrivateLabels(net: PathNetwork): boolean {
@@ -173,7 +189,10 @@ const autoHqF: NetFinder = exactIfSmall((net, limit, o) => {
   const budget = o.timeLimitMs ?? 1000;
   const candidates: (number[][] | undefined)[] = [autoF(net, limit, { ...o, timeLimitMs: Math.min(200, budget / 4) })];
   if (n <= 20) candidates.push(dpF("flops", false)(net, limit, { ...o, timeLimitMs: budget / 2 }));
-  if (n > 4) candidates.push(annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: budget / 2, ...lim(limit), ...(candidates[0] ? { start: candidates[0] } : {}) }));
+  if (n > 4)
+    candidates.push(
+      annealSsa(net, { seed: o.seed ?? 0, timeLimitMs: budget / 2, ...lim(limit), ...(candidates[0] ? { start: candidates[0] } : {}) }),
+    );
   return cheapest(net, candidates);
 });
 
@@ -256,16 +275,28 @@ export interface RegisterOptimizerOptions {
  */
 export function registerOptimizer(name: string, finder: PathFinder, options: RegisterOptimizerOptions = {}): void {
   if (typeof name !== "string" || !NAME.test(name)) {
-    throw new InvalidArgumentError(`optimizer name ${JSON.stringify(name)} is not allowed`, "use letters, digits, '.', '_' and '-', starting with a letter or digit, e.g. 'my-greedy'");
+    throw new InvalidArgumentError(
+      `optimizer name ${JSON.stringify(name)} is not allowed`,
+      "use letters, digits, '.', '_' and '-', starting with a letter or digit, e.g. 'my-greedy'",
+    );
   }
   if (isBuiltIn(name)) {
-    throw new InvalidArgumentError(`'${name}' is a built-in optimizer and cannot be replaced`, `register the finder under another name, e.g. 'my-${name}'`);
+    throw new InvalidArgumentError(
+      `'${name}' is a built-in optimizer and cannot be replaced`,
+      `register the finder under another name, e.g. 'my-${name}'`,
+    );
   }
   if (custom.has(name) && !options.replace) {
-    throw new InvalidArgumentError(`an optimizer named '${name}' is already registered`, "pass { replace: true } to replace it, or choose another name");
+    throw new InvalidArgumentError(
+      `an optimizer named '${name}' is already registered`,
+      "pass { replace: true } to replace it, or choose another name",
+    );
   }
   if (typeof finder !== "function") {
-    throw new InvalidArgumentError(`the path finder for '${name}' is not a function`, "pass (problem, options) => path, returning an SSA path");
+    throw new InvalidArgumentError(
+      `the path finder for '${name}' is not a function`,
+      "pass (problem, options) => path, returning an SSA path",
+    );
   }
   custom.set(name, { finder, generation: ++registrations });
 }
@@ -337,12 +368,19 @@ export function findPath(problem: EinsumProblem, name: string, options: Optimize
   const net = toNetwork(problem);
   if (limit !== undefined) {
     let largestInput = 0;
-    for (const t of net.inputs) largestInput = Math.max(largestInput, t.reduce((s, l) => s * net.sizes[l]!, 1));
+    for (const t of net.inputs)
+      largestInput = Math.max(
+        largestInput,
+        t.reduce((s, l) => s * net.sizes[l]!, 1),
+      );
     const outSize = net.output.reduce((s, l) => s * net.sizes[l]!, 1);
     if (outSize > limit) throw new MemoryLimitError(BigInt(outSize), BigInt(limit), "the output");
-    if (largestInput > limit) throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
+    if (largestInput > limit)
+      throw new MemoryLimitError(BigInt(largestInput), BigInt(limit), "the largest input (a memory limit below it leaves no path)");
   }
-  const path = user ? checkedPath(name, user(problem, options), problem.inputs.length) : (f!(net, limit, { ...options, report }) ?? greedySsa(net, lim(limit)));
+  const path = user
+    ? checkedPath(name, user(problem, options), problem.inputs.length)
+    : (f!(net, limit, { ...options, report }) ?? greedySsa(net, lim(limit)));
   if (limit !== undefined) {
     const cost = pathCost(problem, path);
     if (cost.size > BigInt(limit)) throw new MemoryLimitError(cost.size, BigInt(limit), `the ${name} path's largest intermediate`);

@@ -35,7 +35,9 @@ export function searchPath(net: PathNetwork, options: SearchOptions = {}): Searc
   const limit = options.memoryLimit ?? Infinity;
   const start = performance.now();
   const deadline = options.timeLimitMs === undefined ? Infinity : start + options.timeLimitMs;
-  let best = options.incumbent ? { flops: options.incumbent.flops, path: options.incumbent.path } : { flops: Infinity, path: [] as number[][] };
+  let best = options.incumbent
+    ? { flops: options.incumbent.flops, path: options.incumbent.path }
+    : { flops: Infinity, path: [] as number[][] };
   let complete = true;
   let nodes = 0;
   // Live-term label counts decide which labels a step keeps.

@@ -53,7 +53,11 @@ export function slicedProblem(problem: EinsumProblem, labels: readonly Label[]):
  */
 export function findSlices(problem: EinsumProblem, path: Path, maxSize: number | bigint): Slicing {
   const limit = BigInt(maxSize);
-  if (limit < 1n) throw new InvalidArgumentError(`the slicing size limit must be ≥ 1, got ${limit}`, "pass the largest intermediate you can afford, in elements");
+  if (limit < 1n)
+    throw new InvalidArgumentError(
+      `the slicing size limit must be ≥ 1, got ${limit}`,
+      "pass the largest intermediate you can afford, in elements",
+    );
   const base = pathCost(problem, path);
   const outSize = problem.output.reduce((p, l) => p * BigInt(problem.sizes.get(l)!), 1n);
   if (outSize > limit) throw new MemoryLimitError(outSize, limit, "the output (slicing only splits summed labels)");
@@ -79,7 +83,8 @@ export function findSlices(problem: EinsumProblem, path: Path, maxSize: number |
         bestLabel = l;
       }
     }
-    if (!best || bestLabel === undefined) throw new MemoryLimitError(current.cost.size, limit, "the smallest intermediate reachable by slicing");
+    if (!best || bestLabel === undefined)
+      throw new MemoryLimitError(current.cost.size, limit, "the smallest intermediate reachable by slicing");
     chosen.push(bestLabel);
     current = best;
   }

@@ -78,17 +78,25 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
   const sizes = [...sizeOf.values()].map(log10Big);
   const sMax = Math.max(1, ...sizes);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${esc(options.title ?? `contraction tree: ${info.equation.length > 60 ? info.equation.slice(0, 57) + "…" : info.equation}`)}</text>`);
-  parts.push(`<text x="${W / 2}" y="36" text-anchor="middle" fill="#444">${info.steps.length} steps, ${info.cost.flops} FLOPs (10^${info.cost.log10Flops.toFixed(2)}), largest intermediate ${info.cost.size}</text>`);
+  parts.push(
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${esc(options.title ?? `contraction tree: ${info.equation.length > 60 ? info.equation.slice(0, 57) + "…" : info.equation}`)}</text>`,
+  );
+  parts.push(
+    `<text x="${W / 2}" y="36" text-anchor="middle" fill="#444">${info.steps.length} steps, ${info.cost.flops} FLOPs (10^${info.cost.log10Flops.toFixed(2)}), largest intermediate ${info.cost.size}</text>`,
+  );
   // Edges (child → parent), width by the size of the tensor passed up.
   info.steps.forEach((s, k) => {
     const p = nInputs + k;
     for (const c of s.ssa) {
       const sz = sizeOf.has(c) ? log10Big(sizeOf.get(c)!) : 0;
       const w = 1 + (5 * sz) / sMax;
-      parts.push(`<line x1="${px(c).toFixed(1)}" y1="${py(c).toFixed(1)}" x2="${px(p).toFixed(1)}" y2="${py(p).toFixed(1)}" stroke="#888" stroke-width="${w.toFixed(2)}" stroke-linecap="round"/>`);
+      parts.push(
+        `<line x1="${px(c).toFixed(1)}" y1="${py(c).toFixed(1)}" x2="${px(p).toFixed(1)}" y2="${py(p).toFixed(1)}" stroke="#888" stroke-width="${w.toFixed(2)}" stroke-linecap="round"/>`,
+      );
     }
   });
   // Leaves, labelled with their indices (read from the step that consumes them).
@@ -104,7 +112,10 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
     const term = terms.get(i);
     const name = term === undefined ? `operand ${i}` : `operand ${i}: ${term === "" ? "scalar" : term}`;
     parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(i).toFixed(1)}" r="3" fill="#333"><title>${esc(name)}</title></circle>`);
-    if (leaf <= 40) parts.push(`<text x="${px(i).toFixed(1)}" y="${(py(i) + 14).toFixed(1)}" text-anchor="middle" fill="#333">${esc(term ?? String(i))}</text>`);
+    if (leaf <= 40)
+      parts.push(
+        `<text x="${px(i).toFixed(1)}" y="${(py(i) + 14).toFixed(1)}" text-anchor="middle" fill="#333">${esc(term ?? String(i))}</text>`,
+      );
   }
   // Contractions, coloured by cost.
   info.steps.forEach((s, k) => {
@@ -120,7 +131,9 @@ export function pathTreeSvg(info: PathInfo, options: TreeSvgOptions = {}): strin
   const by = margin.top + 10;
   const bh = 160;
   for (let i = 0; i < 40; i++) {
-    parts.push(`<rect x="${bx}" y="${(by + bh - ((i + 1) * bh) / 40).toFixed(1)}" width="14" height="${(bh / 40 + 0.5).toFixed(1)}" fill="${ramp(i / 39)}"/>`);
+    parts.push(
+      `<rect x="${bx}" y="${(by + bh - ((i + 1) * bh) / 40).toFixed(1)}" width="14" height="${(bh / 40 + 0.5).toFixed(1)}" fill="${ramp(i / 39)}"/>`,
+    );
   }
   parts.push(`<text x="${bx + 18}" y="${by + 4}" fill="#333">10^${cMax.toFixed(1)}</text>`);
   parts.push(`<text x="${bx + 18}" y="${by + bh}" fill="#333">10^${cMin.toFixed(1)}</text>`);

@@ -23,7 +23,12 @@ export interface ExecuteOptions {
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  * @category Einsum & paths
  */
-export function executePlan<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): DenseTensor {
+export function executePlan<T extends BackendTensor>(
+  plan: ContractionPlan,
+  operands: readonly DenseTensor[],
+  backend: Backend<T>,
+  options: ExecuteOptions = {},
+): DenseTensor {
   const inputs = promoteMixed(operands).map((x) => backend.upload(x));
   let out: T | undefined;
   try {
@@ -41,7 +46,12 @@ export function executePlan<T extends BackendTensor>(plan: ContractionPlan, oper
  * @throws {@link OperandCountError} / {@link RankMismatchError} when the operands do not match the plan.
  * @category Einsum & paths
  */
-export async function executePlanAsync<T extends BackendTensor>(plan: ContractionPlan, operands: readonly DenseTensor[], backend: Backend<T>, options: ExecuteOptions = {}): Promise<DenseTensor> {
+export async function executePlanAsync<T extends BackendTensor>(
+  plan: ContractionPlan,
+  operands: readonly DenseTensor[],
+  backend: Backend<T>,
+  options: ExecuteOptions = {},
+): Promise<DenseTensor> {
   const inputs = promoteMixed(operands).map((x) => backend.upload(x));
   let out: T | undefined;
   try {
@@ -70,7 +80,12 @@ function releaseAll<T extends BackendTensor>(backend: Backend<T>, inputs: readon
  * used, and the result is a handle the caller owns (one of the operands when the plan does nothing).
  * @category Einsum & paths
  */
-export function executePlanOnBackend<T extends BackendTensor>(plan: ContractionPlan, operands: readonly T[], backend: Backend<T>, options: ExecuteOptions = {}): T {
+export function executePlanOnBackend<T extends BackendTensor>(
+  plan: ContractionPlan,
+  operands: readonly T[],
+  backend: Backend<T>,
+  options: ExecuteOptions = {},
+): T {
   checkOperands(plan, operands);
   const run = newRun<T>(options.shared);
   operands.forEach((x, i) => setInput(run, plan, i, x, backend));
@@ -87,7 +102,11 @@ export interface FoldedConstants<T extends BackendTensor> {
 }
 
 /** Runs every step whose inputs come only from the given constant operands, once. @category Einsum & paths */
-export function precomputeConstants<T extends BackendTensor>(plan: ContractionPlan, constants: ReadonlyMap<number, DenseTensor>, backend: Backend<T>): FoldedConstants<T> {
+export function precomputeConstants<T extends BackendTensor>(
+  plan: ContractionPlan,
+  constants: ReadonlyMap<number, DenseTensor>,
+  backend: Backend<T>,
+): FoldedConstants<T> {
   const run = newRun<T>();
   for (const [i, x] of constants) setInput(run, plan, i, backend.upload(x), backend);
   const done = new Set<number>();
@@ -116,7 +135,10 @@ export function executePlanFrom<T extends BackendTensor>(
   for (const [i, x] of operands) {
     const want = shapes[i]!;
     if (x.shape.length !== want.length || x.shape.some((d, a) => d !== want[a])) {
-      throw new InvalidArgumentError(`operand ${i} has shape [${x.shape.join(", ")}] but the expression was planned for [${want.join(", ")}]`, "pass operands of the planned shapes, or build a new expression");
+      throw new InvalidArgumentError(
+        `operand ${i} has shape [${x.shape.join(", ")}] but the expression was planned for [${want.join(", ")}]`,
+        "pass operands of the planned shapes, or build a new expression",
+      );
     }
     const up = backend.upload(x);
     setInput(run, plan, i, up, backend);

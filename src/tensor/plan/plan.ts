@@ -46,7 +46,12 @@ export interface PairStep {
   /** Shape of the result. */
   readonly shape: readonly number[];
   /** Labels by role, for display. */
-  readonly roles: { readonly batch: readonly Label[]; readonly contracted: readonly Label[]; readonly left: readonly Label[]; readonly right: readonly Label[] };
+  readonly roles: {
+    readonly batch: readonly Label[];
+    readonly contracted: readonly Label[];
+    readonly left: readonly Label[];
+    readonly right: readonly Label[];
+  };
 }
 
 /** One step of a plan. @category Einsum & paths */
@@ -127,7 +132,8 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
   const idMap = new Map<number, number>([...Array(nIn).keys()].map((i) => [i, i]));
 
   const sizeOfNumber = (ls: readonly Label[]): number => sizeOfLabels(sizes, ls);
-  const orient = (x: Value, y: Value, order: readonly Label[], keep: (l: Label) => boolean): ReturnType<typeof orientWith> => orientWith(sizes, x, y, order, keep);
+  const orient = (x: Value, y: Value, order: readonly Label[], keep: (l: Label) => boolean): ReturnType<typeof orientWith> =>
+    orientWith(sizes, x, y, order, keep);
 
   const pair = (ia: number, ib: number): number => {
     const va = values.get(ia)!;
@@ -243,7 +249,17 @@ export function planContraction(problem: EinsumProblem, path: Path, options: Pla
       }
     }
   }
-  return { problem, path, inputShapes: problem.inputs.map((t) => t.map((l) => sizes.get(l)!)), steps, resultId, finish, outputShape, cost, peakElements: peak };
+  return {
+    problem,
+    path,
+    inputShapes: problem.inputs.map((t) => t.map((l) => sizes.get(l)!)),
+    steps,
+    resultId,
+    finish,
+    outputShape,
+    cost,
+    peakElements: peak,
+  };
 }
 
 /** Takes diagonals of repeated labels, then sums labels nobody else needs. Mutates `v.labels`. */
@@ -290,7 +306,13 @@ function sizeOfLabels(sizes: ReadonlyMap<Label, number>, labels: readonly Label[
  * The roles of the labels when `x` is the matmul's left operand and `y` its right one, shared labels
  * in the order they have in `order`, and how many elements the two arrangements copy.
  */
-function orientWith(sizes: ReadonlyMap<Label, number>, x: Value, y: Value, order: readonly Label[], keep: (l: Label) => boolean): { batch: Label[]; contracted: Label[]; left: Label[]; right: Label[]; copied: number } {
+function orientWith(
+  sizes: ReadonlyMap<Label, number>,
+  x: Value,
+  y: Value,
+  order: readonly Label[],
+  keep: (l: Label) => boolean,
+): { batch: Label[]; contracted: Label[]; left: Label[]; right: Label[]; copied: number } {
   const inX = new Set(x.labels);
   const inY = new Set(y.labels);
   const shared = order.filter((l) => inX.has(l) && inY.has(l));
@@ -299,7 +321,9 @@ function orientWith(sizes: ReadonlyMap<Label, number>, x: Value, y: Value, order
   const left = x.labels.filter((l) => !inY.has(l));
   const right = y.labels.filter((l) => !inX.has(l));
   const permutes = (labels: readonly Label[], want: readonly Label[]): boolean => want.some((l, i) => labels[i] !== l);
-  const copied = (permutes(x.labels, [...batch, ...left, ...contracted]) ? sizeOfLabels(sizes, x.labels) : 0) + (permutes(y.labels, [...batch, ...contracted, ...right]) ? sizeOfLabels(sizes, y.labels) : 0);
+  const copied =
+    (permutes(x.labels, [...batch, ...left, ...contracted]) ? sizeOfLabels(sizes, x.labels) : 0) +
+    (permutes(y.labels, [...batch, ...contracted, ...right]) ? sizeOfLabels(sizes, y.labels) : 0);
   return { batch, contracted, left, right, copied };
 }
 

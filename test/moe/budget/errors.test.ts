@@ -1,7 +1,7 @@
 /** Bad layer descriptions → typed errors, raised before any counting. */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ConfigError, InvalidArgumentError, layerBudget, MultilinearError, type LayerSpec } from "../../../src/index.js";
+import { ConfigError, InvalidArgumentError, layerBudget, type MultilinearError, type LayerSpec } from "../../../src/index.js";
 
 describe("bad input", () => {
   test.each<[string, LayerSpec, new (...a: never[]) => MultilinearError, RegExp]>([
@@ -9,19 +9,89 @@ describe("bad input", () => {
     ["negative output", { kind: "dense", inputDim: 4, outputDim: -1, nExperts: 2 }, InvalidArgumentError, /outputDim/],
     ["fractional experts", { kind: "dense", inputDim: 4, outputDim: 4, nExperts: 2.5 }, InvalidArgumentError, /nExperts/],
     ["negative second layer", { kind: "linear", inputDim: 4, outputDim: 4, secondDim: -2 }, InvalidArgumentError, /secondDim/],
-    ["top-k > experts", { kind: "sparse", inputDim: 4, outputDim: 4, nExperts: 4, topK: 5 }, InvalidArgumentError, /topK 5 is larger than the number of experts 4/],
+    [
+      "top-k > experts",
+      { kind: "sparse", inputDim: 4, outputDim: 4, nExperts: 4, topK: 5 },
+      InvalidArgumentError,
+      /topK 5 is larger than the number of experts 4/,
+    ],
     ["top-k 0", { kind: "sparse", inputDim: 4, outputDim: 4, nExperts: 4, topK: 0 }, InvalidArgumentError, /topK/],
     ["zero slots", { kind: "soft", inputDim: 4, outputDim: 4, nExperts: 4, slotsPerExpert: 0 }, InvalidArgumentError, /slotsPerExpert/],
     ["no expert levels", { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [], ranks: 2 }, InvalidArgumentError, /expertDims/],
-    ["zero experts in a level", { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4, 0], ranks: 2 }, InvalidArgumentError, /expertDims\[1\]/],
+    [
+      "zero experts in a level",
+      { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4, 0], ranks: 2 },
+      InvalidArgumentError,
+      /expertDims\[1\]/,
+    ],
     ["zero CP rank", { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4], ranks: 0 }, InvalidArgumentError, /CP rank/],
-    ["CP rank larger than possible", { kind: "cp", inputDim: 4, outputDim: 8, expertDims: [2], ranks: 11 }, InvalidArgumentError, /larger than possible.*2×5×8.*above 10/],
-    ["TR rank larger than possible", { kind: "tr", inputDim: 1, outputDim: 1, expertDims: [2], ranks: [[1, null, 1], [1, null, 5], [5, null, 1]] }, InvalidArgumentError, /R_3 = 5 is larger than possible/],
-    ["CP given triples", { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4], ranks: [[1, null, 1]] }, InvalidArgumentError, /CP rank/],
+    [
+      "CP rank larger than possible",
+      { kind: "cp", inputDim: 4, outputDim: 8, expertDims: [2], ranks: 11 },
+      InvalidArgumentError,
+      /larger than possible.*2×5×8.*above 10/,
+    ],
+    [
+      "TR rank larger than possible",
+      {
+        kind: "tr",
+        inputDim: 1,
+        outputDim: 1,
+        expertDims: [2],
+        ranks: [
+          [1, null, 1],
+          [1, null, 5],
+          [5, null, 1],
+        ],
+      },
+      InvalidArgumentError,
+      /R_3 = 5 is larger than possible/,
+    ],
+    [
+      "CP given triples",
+      { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4], ranks: [[1, null, 1]] },
+      InvalidArgumentError,
+      /CP rank/,
+    ],
     ["TR given a number", { kind: "tr", inputDim: 4, outputDim: 4, expertDims: [4], ranks: 3 }, ConfigError, /rank triples/],
-    ["TR triples do not chain", { kind: "tr", inputDim: 4, outputDim: 4, expertDims: [4], ranks: [[2, null, 3], [4, null, 2], [2, null, 2]] }, ConfigError, /do not chain/],
-    ["TR wrong number of triples", { kind: "tr", inputDim: 4, outputDim: 4, expertDims: [4, 2], ranks: [[2, null, 2], [2, null, 2], [2, null, 2]] }, ConfigError, /4 cores but 3/],
-    ["unknown kind", { kind: "tucker", inputDim: 4, outputDim: 4 } as unknown as LayerSpec, InvalidArgumentError, /unknown layer kind 'tucker'/],
+    [
+      "TR triples do not chain",
+      {
+        kind: "tr",
+        inputDim: 4,
+        outputDim: 4,
+        expertDims: [4],
+        ranks: [
+          [2, null, 3],
+          [4, null, 2],
+          [2, null, 2],
+        ],
+      },
+      ConfigError,
+      /do not chain/,
+    ],
+    [
+      "TR wrong number of triples",
+      {
+        kind: "tr",
+        inputDim: 4,
+        outputDim: 4,
+        expertDims: [4, 2],
+        ranks: [
+          [2, null, 2],
+          [2, null, 2],
+          [2, null, 2],
+        ],
+      },
+      ConfigError,
+      /4 cores but 3/,
+    ],
+    [
+      "unknown kind",
+      { kind: "tucker", inputDim: 4, outputDim: 4 } as unknown as LayerSpec,
+      InvalidArgumentError,
+      /unknown layer kind 'tucker'/,
+    ],
   ])("%s", (_, spec, cls, message) => {
     expect(() => layerBudget(spec)).toThrow(cls);
     expect(() => layerBudget(spec)).toThrow(message);

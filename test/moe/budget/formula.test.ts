@@ -27,7 +27,17 @@ describe("formulas equal the exact counts", () => {
     expect(cp.formulas.params).toBe("R*(N + (I + 1) + O) + I*N");
     expect(cp.formulas.macs).toBe("I*N + R*(N + (I + 1) + O) + R");
     expect(cp.formulas.maxExpertRank).toBe("min(I, O, R)");
-    const tr = layerBudget({ kind: "tr", inputDim: 768, outputDim: 1000, expertDims: [512], ranks: [[4, null, 4], [4, null, 52], [52, null, 4]] });
+    const tr = layerBudget({
+      kind: "tr",
+      inputDim: 768,
+      outputDim: 1000,
+      expertDims: [512],
+      ranks: [
+        [4, null, 4],
+        [4, null, 52],
+        [52, null, 4],
+      ],
+    });
     expect(tr.formulas.params).toBe("R_1*N*R_2 + R_2*(I + 1)*R_3 + R_3*O*R_1 + I*N");
     expect(tr.formulas.macs).toBe("I*N + R_1*R_2*N + R_2*R_3*(I + 1) + R_1*R_2*R_3 + R_1*R_3*O");
     expect(tr.formulas.maxExpertRank).toBe("min(I, O, R_3*min(R_1, R_2))");
@@ -38,7 +48,19 @@ describe("formulas equal the exact counts", () => {
   });
 
   test("symbols hold the layer's sizes", () => {
-    const b = layerBudget({ kind: "tr", inputDim: 7, outputDim: 9, secondDim: 5, expertDims: [3, 2], ranks: [[2, null, 3], [3, null, 4], [4, null, 5], [5, null, 2]] });
+    const b = layerBudget({
+      kind: "tr",
+      inputDim: 7,
+      outputDim: 9,
+      secondDim: 5,
+      expertDims: [3, 2],
+      ranks: [
+        [2, null, 3],
+        [3, null, 4],
+        [4, null, 5],
+        [5, null, 2],
+      ],
+    });
     expect(b.symbols).toEqual({ I: 7n, O: 9n, D: 5n, N_1: 3n, N_2: 2n, R_1: 2n, R_2: 3n, R_3: 4n, R_4: 5n });
   });
 });

@@ -35,7 +35,17 @@ describe("budget against createMuMoE layers", () => {
   });
 
   test("rankProfile of a real layer stays within the bound", () => {
-    const config: MuMoEConfig = { kind: "tr", inputDim: 12, outputDim: 10, expertDims: [6], ranks: [[2, null, 3], [3, null, 2], [2, null, 2]] };
+    const config: MuMoEConfig = {
+      kind: "tr",
+      inputDim: 12,
+      outputDim: 10,
+      expertDims: [6],
+      ranks: [
+        [2, null, 3],
+        [3, null, 2],
+        [2, null, 2],
+      ],
+    };
     const layer = create(config, { seed: 3, dtype: "float64" });
     if (layer.toDense === undefined) return;
     const p = rankProfile({ toDense: () => layer.toDense!(), config });

@@ -11,7 +11,9 @@ import { arbLayerSpec, arbMuMoE } from "../../arbitraries/budget.js";
 import { officialParameterShapes } from "../../oracles/mumoe-state-dict.js";
 
 const dir = new URL("../../fixtures/mumoe-reference/", import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors") && !f.endsWith("_f32.safetensors")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".safetensors") && !f.endsWith("_f32.safetensors"))
+  .sort();
 
 interface ConstructorArgs {
   MuMoE_layer: string;
@@ -88,7 +90,10 @@ describe("parameter tables (property)", () => {
 
   test("reference layers: parameter counts by hand", () => {
     const lin = layerBudget({ kind: "linear", inputDim: 3, outputDim: 5 });
-    expect(lin.parameters.map((p) => [p.name, p.shape])).toEqual([["weight", [5, 3]], ["bias", [5]]]);
+    expect(lin.parameters.map((p) => [p.name, p.shape])).toEqual([
+      ["weight", [5, 3]],
+      ["bias", [5]],
+    ]);
     expect(layerBudget({ kind: "linear", inputDim: 3, outputDim: 5, useBias: false }).params).toBe(15n);
     // dense: N(IO+O) + IN
     expect(layerBudget({ kind: "dense", inputDim: 3, outputDim: 5, nExperts: 7 }).params).toBe(7n * (15n + 5n) + 21n);

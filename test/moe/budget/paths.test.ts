@@ -25,8 +25,23 @@ import {
 describe("the exhaustive oracle", () => {
   test("finds the best matrix-chain order", () => {
     // (AB)C = 10·100·5 + 10·5·50 = 7500 beats A(BC) = 100·5·50 + 10·100·50 = 75000.
-    const sizes = new Map([["i", 10], ["j", 100], ["k", 5], ["l", 50]]);
-    expect(minContractionCost([["i", "j"], ["j", "k"], ["k", "l"]], ["i", "l"], sizes)).toBe(7500n);
+    const sizes = new Map([
+      ["i", 10],
+      ["j", 100],
+      ["k", 5],
+      ["l", 50],
+    ]);
+    expect(
+      minContractionCost(
+        [
+          ["i", "j"],
+          ["j", "k"],
+          ["k", "l"],
+        ],
+        ["i", "l"],
+        sizes,
+      ),
+    ).toBe(7500n);
   });
 });
 
@@ -40,7 +55,13 @@ describe("derived MACs equal the closed formulas", () => {
 
   test("CP, every size ≥ 2: the official order is optimal and the optimizer finds it (property)", () => {
     const cp = arbMuMoE({ minSize: 2, maxDim: 64 }).filter((c) => c.kind === "cp");
-    fc.assert(fc.property(cp.filter((c) => c.expertDims.length <= 2), checkCpOfficialOptimal), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        cp.filter((c) => c.expertDims.length <= 2),
+        checkCpOfficialOptimal,
+      ),
+      { numRuns: 40 },
+    );
     fc.assert(fc.property(withLevels(cp, 3), checkCpOfficialOptimal), { numRuns: 2 });
   });
 
@@ -63,7 +84,14 @@ describe("derived MACs equal the closed formulas", () => {
 
   test("two-level TR: the official chain order is not always optimal (the optimum can be cheaper)", () => {
     // Ring (5, 2, 5, 73): (A1·A2)·Z costs 5·2·5 + 5·5·73 = 1875; A1·(A2·Z) costs 2·5·73 + 5·2·73 = 1460.
-    const config: MuMoEConfig = { kind: "tr", inputDim: 938, outputDim: 52, expertDims: [982, 231], ranks: triplesFromRing([5, 2, 5, 73]), useBias: false };
+    const config: MuMoEConfig = {
+      kind: "tr",
+      inputDim: 938,
+      outputDim: 52,
+      expertDims: [982, 231],
+      ranks: triplesFromRing([5, 2, 5, 73]),
+      useBias: false,
+    };
     const [best] = oraclePerLayer(config);
     const [closed] = closedPerLayer(config, "macsBreakdown");
     expect(closed! - best!).toBe(1875n - 1460n);

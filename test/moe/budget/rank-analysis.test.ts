@@ -5,7 +5,16 @@
 import { readFileSync, readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { DenseTensor, InvalidArgumentError, InvalidShapeError, maxExpertRank, randn, rankProfile, readSafetensors, triplesFromRing } from "../../../src/index.js";
+import {
+  DenseTensor,
+  InvalidArgumentError,
+  InvalidShapeError,
+  maxExpertRank,
+  randn,
+  rankProfile,
+  readSafetensors,
+  triplesFromRing,
+} from "../../../src/index.js";
 import type { MuMoEConfig } from "../../../src/moe/config.js";
 import { singularValues } from "../../../src/linalg/svd.js";
 
@@ -43,7 +52,8 @@ function trDense(levels: number[], i: number, o: number, ring: number[], seed: n
       const inner = ring[k]!;
       const cols = ring[(k + 1) % ring.length]!;
       const next = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-      for (let a = 0; a < rows; a++) for (let b = 0; b < cols; b++) for (let c = 0; c < inner; c++) next[a]![b]! += m[a]![c]! * core.get(c, idx[k]!, b);
+      for (let a = 0; a < rows; a++)
+        for (let b = 0; b < cols; b++) for (let c = 0; c < inner; c++) next[a]![b]! += m[a]![c]! * core.get(c, idx[k]!, b);
       m = next;
     });
     let tr = 0;
@@ -68,25 +78,46 @@ describe("expert-rank bounds", () => {
 describe("numerical rank of planted layers equals the bound", () => {
   test("CP, R < min(I, O): every expert has rank R (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 14 }), fc.integer({ min: 2, max: 14 }), fc.integer({ min: 1, max: 16 }), fc.integer(), (n, i, o, r, seed) => {
-        const config: MuMoEConfig = { kind: "cp", inputDim: i, outputDim: o, expertDims: [n], ranks: r, useBias: false };
-        const p = rankProfile({ toDense: () => cpDense(n, i, o, r, seed), config });
-        expect(p.bound).toBe(Math.min(i, o, r));
-        expect(p.ranks).toEqual(new Array(n).fill(Math.min(i, o, r)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 2, max: 14 }),
+        fc.integer({ min: 2, max: 14 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer(),
+        (n, i, o, r, seed) => {
+          const config: MuMoEConfig = { kind: "cp", inputDim: i, outputDim: o, expertDims: [n], ranks: r, useBias: false };
+          const p = rankProfile({ toDense: () => cpDense(n, i, o, r, seed), config });
+          expect(p.bound).toBe(Math.min(i, o, r));
+          expect(p.ranks).toEqual(new Array(n).fill(Math.min(i, o, r)));
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   test("TR, one level: rank R3·min(R1, R2) (not R2·R3) — ring (2, 3, 4) gives 8", () => {
-    const config: MuMoEConfig = { kind: "tr", inputDim: 20, outputDim: 20, expertDims: [3], ranks: triplesFromRing([2, 3, 4]), useBias: false };
+    const config: MuMoEConfig = {
+      kind: "tr",
+      inputDim: 20,
+      outputDim: 20,
+      expertDims: [3],
+      ranks: triplesFromRing([2, 3, 4]),
+      useBias: false,
+    };
     const p = rankProfile({ toDense: () => trDense([3], 20, 20, [2, 3, 4], 7), config });
     expect(p.ranks).toEqual([8, 8, 8]);
     expect(p.bound).toBe(8);
   });
 
   test("TR, two levels: rank R4·min(R1, R2, R3), tighter than R4·min(R1, R3) — ring (3, 2, 4, 5) gives 10", () => {
-    const config: MuMoEConfig = { kind: "tr", inputDim: 24, outputDim: 24, expertDims: [2, 2], ranks: triplesFromRing([3, 2, 4, 5]), useBias: false };
+    const config: MuMoEConfig = {
+      kind: "tr",
+      inputDim: 24,
+      outputDim: 24,
+      expertDims: [2, 2],
+      ranks: triplesFromRing([3, 2, 4, 5]),
+      useBias: false,
+    };
     const p = rankProfile({ toDense: () => trDense([2, 2], 24, 24, [3, 2, 4, 5], 11), config });
     expect(p.ranks).toEqual([10, 10, 10, 10]);
     expect(p.bound).toBe(10);
@@ -94,11 +125,24 @@ describe("numerical rank of planted layers equals the bound", () => {
 
   test("TR, random small rings (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }), fc.integer({ min: 2, max: 16 }), fc.integer({ min: 2, max: 16 }), fc.integer(), (ring, i, o, seed) => {
-        const config: MuMoEConfig = { kind: "tr", inputDim: i, outputDim: o, expertDims: [2], ranks: triplesFromRing(ring), useBias: false };
-        const p = rankProfile({ toDense: () => trDense([2], i, o, ring, seed), config });
-        expect(p.ranks).toEqual([p.bound, p.bound]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.integer(),
+        (ring, i, o, seed) => {
+          const config: MuMoEConfig = {
+            kind: "tr",
+            inputDim: i,
+            outputDim: o,
+            expertDims: [2],
+            ranks: triplesFromRing(ring),
+            useBias: false,
+          };
+          const p = rankProfile({ toDense: () => trDense([2], i, o, ring, seed), config });
+          expect(p.ranks).toEqual([p.bound, p.bound]);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -115,11 +159,19 @@ describe("numerical rank of planted layers equals the bound", () => {
 
 describe("numerical rank of the official layers (fixtures' dense_weight)", () => {
   const dir = new URL("../../fixtures/mumoe-reference/", import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".safetensors") && !f.endsWith("_f32.safetensors")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors") && !f.endsWith("_f32.safetensors"))
+    .sort();
   test.each(files)("%s: every expert at its bound", (file) => {
     const st = readSafetensors(new Uint8Array(readFileSync(new URL(file, dir))), file);
     const args = (JSON.parse(st.metadata["config"]!) as { constructor_args: unknown }).constructor_args as {
-      MuMoE_layer: string; input_dim: number; output_dim: number; expert_dims: number[]; ranks: MuMoEConfig["ranks"]; second_dim: number; use_bias: boolean;
+      MuMoE_layer: string;
+      input_dim: number;
+      output_dim: number;
+      expert_dims: number[];
+      ranks: MuMoEConfig["ranks"];
+      second_dim: number;
+      use_bias: boolean;
     };
     const config: MuMoEConfig = {
       kind: args.MuMoE_layer === "CPMuMoE" ? "cp" : "tr",
@@ -159,7 +211,10 @@ describe("singular values", () => {
           for (let j = 0; j < k; j++) t += q1(a, j) * s[j]! * q2(b, j);
           return t;
         };
-        const mat = new DenseTensor(Float64Array.from({ length: m * n }, (_, p) => at(Math.floor(p / n), p % n)), [m, n]);
+        const mat = new DenseTensor(
+          Float64Array.from({ length: m * n }, (_, p) => at(Math.floor(p / n), p % n)),
+          [m, n],
+        );
         const got = singularValues(mat);
         for (let j = 0; j < k; j++) expect(Math.abs(got[j]! - s[j]!)).toBeLessThan(1e-12 * s[0]!);
       }),
@@ -171,7 +226,11 @@ describe("singular values", () => {
 describe("rankProfile errors", () => {
   const w = new DenseTensor(new Float64Array(12), [2, 3, 2]);
   test.each([
-    ["matrix instead of expert tensor", () => rankProfile({ toDense: () => new DenseTensor(new Float64Array(4), [2, 2]) }), InvalidShapeError],
+    [
+      "matrix instead of expert tensor",
+      () => rankProfile({ toDense: () => new DenseTensor(new Float64Array(4), [2, 2]) }),
+      InvalidShapeError,
+    ],
     ["inputDim too large", () => rankProfile({ toDense: () => w }, { inputDim: 4 }), InvalidShapeError],
     ["expert out of range", () => rankProfile({ toDense: () => w }, { experts: [2] }), InvalidArgumentError],
     ["bad rtol", () => rankProfile({ toDense: () => w }, { rtol: 0 }), InvalidArgumentError],

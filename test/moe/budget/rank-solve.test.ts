@@ -4,7 +4,17 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { InfeasibleBudgetError, InvalidArgumentError, layerBudget, linearTarget, matchRank, solveRank, triplesFromRing, type RankMatch, type RankTemplate } from "../../../src/index.js";
+import {
+  InfeasibleBudgetError,
+  InvalidArgumentError,
+  layerBudget,
+  linearTarget,
+  matchRank,
+  solveRank,
+  triplesFromRing,
+  type RankMatch,
+  type RankTemplate,
+} from "../../../src/index.js";
 import { resolveLayer } from "../../../src/moe/budget/spec.js";
 
 /** The official finetune.py formulas, transcribed (CP; TR with R1 = R2 = 4), one level, bias on. */
@@ -31,12 +41,18 @@ const arbTemplate = fc
 const arbTarget = fc.bigInt({ min: 1n, max: 5_000_000n });
 
 const paramsAt = (template: RankTemplate, r: number, fixed: number): bigint =>
-  layerBudget({ ...template, ranks: template.kind === "cp" ? r : triplesFromRing([...Array<number>(template.expertDims.length + 1).fill(fixed), r]) } as never).params;
+  layerBudget({
+    ...template,
+    ranks: template.kind === "cp" ? r : triplesFromRing([...Array<number>(template.expertDims.length + 1).fill(fixed), r]),
+  } as never).params;
 
 /** Whether rank r is usable at all (the expert tensor can use it). */
 const admissible = (template: RankTemplate, r: number, fixed: number): boolean => {
   try {
-    resolveLayer({ ...template, ranks: template.kind === "cp" ? r : triplesFromRing([...Array<number>(template.expertDims.length + 1).fill(fixed), r]) } as never);
+    resolveLayer({
+      ...template,
+      ranks: template.kind === "cp" ? r : triplesFromRing([...Array<number>(template.expertDims.length + 1).fill(fixed), r]),
+    } as never);
     return true;
   } catch {
     return false;
@@ -159,7 +175,10 @@ describe("targets, fixed ranks, caps and errors", () => {
     ["zero target", () => matchRank({ kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4] }, 0n)],
     ["reference layer", () => matchRank({ kind: "dense" as never, inputDim: 4, outputDim: 4, expertDims: [4] }, 10n)],
     ["bad mode", () => matchRank({ kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4] }, 10n, { mode: "round" as never })],
-    ["wrong number of fixed ranks", () => matchRank({ kind: "tr", inputDim: 4, outputDim: 4, expertDims: [4] }, 100n, { fixedRanks: [4, 4, 4] })],
+    [
+      "wrong number of fixed ranks",
+      () => matchRank({ kind: "tr", inputDim: 4, outputDim: 4, expertDims: [4] }, 100n, { fixedRanks: [4, 4, 4] }),
+    ],
     ["non-positive size", () => matchRank({ kind: "cp", inputDim: 0, outputDim: 4, expertDims: [4] }, 100n)],
   ])("%s → InvalidArgumentError", (_, f) => {
     expect(f).toThrow(InvalidArgumentError);

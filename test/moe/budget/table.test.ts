@@ -1,16 +1,38 @@
 /** Plain-text tables and sweeps. */
 import { describe, expect, test } from "vitest";
-import { budgetSweep, describeLayer, expertRange, formatBudgetTable, formatCount, formatSweepTable, InvalidArgumentError, sweepChartSvg, triplesFromRing } from "../../../src/index.js";
+import {
+  budgetSweep,
+  describeLayer,
+  expertRange,
+  formatBudgetTable,
+  formatCount,
+  formatSweepTable,
+  InvalidArgumentError,
+  sweepChartSvg,
+  triplesFromRing,
+} from "../../../src/index.js";
 
 describe("formatBudgetTable", () => {
   test("the demo's layer next to its reference layers", () => {
     const t = formatBudgetTable({ kind: "cp", inputDim: 16, outputDim: 24, expertDims: [8], ranks: 12, useBias: false });
     const lines = t.split("\n");
     expect(lines[0]).toMatch(/^layer\s+params\s+active params\s+MACs\/token\s+FLOPs\/token\s+naive MACs\s+max expert rank$/);
-    const row = (name: string) => lines.find((l) => l.startsWith(name))!.trim().split(/\s{2,}/);
+    const row = (name: string) =>
+      lines
+        .find((l) => l.startsWith(name))!
+        .trim()
+        .split(/\s{2,}/);
     expect(row("linear 16→24")).toEqual(["linear 16→24", "384", "384", "384", "768", "16"]);
     // CP: 12·(8+16+24) + 16·8 = 704 params; MACs 16·8 + 12·48 + 12 = 716; naive 8·16·24·12 + 8·16·24 + 8·24.
-    expect(row("CPμMoE N=8 R=12")).toEqual(["CPμMoE N=8 R=12", "704", "704", "716", "1,432", formatCount(8n * 16n * 24n * 12n + 8n * 16n * 24n + 8n * 24n + 128n), "12"]);
+    expect(row("CPμMoE N=8 R=12")).toEqual([
+      "CPμMoE N=8 R=12",
+      "704",
+      "704",
+      "716",
+      "1,432",
+      formatCount(8n * 16n * 24n * 12n + 8n * 16n * 24n + 8n * 24n + 128n),
+      "12",
+    ]);
     expect(row("sparse MoE N=8 top-2")[2]).toBe(formatCount(2n * 384n + 128n));
     expect(t).toContain("FLOPs = 2 × MACs");
   });
@@ -22,7 +44,9 @@ describe("formatBudgetTable", () => {
   });
 
   test("names", () => {
-    expect(describeLayer({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [16, 2], ranks: triplesFromRing([4, 4, 4, 4]) })).toBe("TRμMoE N=16×2 R=(4,4,4,4)");
+    expect(describeLayer({ kind: "tr", inputDim: 4, outputDim: 8, expertDims: [16, 2], ranks: triplesFromRing([4, 4, 4, 4]) })).toBe(
+      "TRμMoE N=16×2 R=(4,4,4,4)",
+    );
     expect(describeLayer({ kind: "linear", inputDim: 768, outputDim: 3072, secondDim: 768 })).toBe("MLP 768→3072→768");
     expect(formatCount(1209139200n)).toBe("1,209,139,200");
     expect(formatCount(-581n)).toBe("-581");

@@ -101,14 +101,20 @@ describe("GPT-2 124M MLP blocks (768→3072→768, one LayerNorm of 1,536 includ
   });
 
   test("the LayerNorm counts 2I = 1,536", () => {
-    expect(layerBudget(mu("cp", 64, 599)).parameters.filter((p) => p.name.startsWith("input_ln")).reduce((a, p) => a + p.count, 0n)).toBe(1536n);
+    expect(
+      layerBudget(mu("cp", 64, 599))
+        .parameters.filter((p) => p.name.startsWith("input_ln"))
+        .reduce((a, p) => a + p.count, 0n),
+    ).toBe(1536n);
   });
 
   test("dense MoE N=256 with the same two-layer shape: 1,209,139,200 (that figure already includes the 196,608 gating parameters, not the LN)", () => {
     const dense = layerBudget({ kind: "dense", inputDim: 768, outputDim: 3072, secondDim: 768, nExperts: 256 });
     expect(dense.params).toBe(1_209_139_200n);
     expect(dense.parameters.find((p) => p.name === "gate.weight")!.count).toBe(196_608n);
-    expect(layerBudget({ kind: "dense", inputDim: 768, outputDim: 3072, secondDim: 768, nExperts: 256, applyLn: true }).params).toBe(1_209_140_736n);
+    expect(layerBudget({ kind: "dense", inputDim: 768, outputDim: 3072, secondDim: 768, nExperts: 256, applyLn: true }).params).toBe(
+      1_209_140_736n,
+    );
   });
 });
 

@@ -35,9 +35,19 @@ describe("parseEinsum on generated problems", () => {
 describe("implicit output", () => {
   test("labels seen once, in code point order (uppercase before lowercase)", () => {
     expect(parseEinsum("bA", [[2, 3]]).output).toEqual(["A", "b"]);
-    expect(parseEinsum("zA,Ab", [[2, 3], [3, 4]]).output).toEqual(["b", "z"]);
+    expect(
+      parseEinsum("zA,Ab", [
+        [2, 3],
+        [3, 4],
+      ]).output,
+    ).toEqual(["b", "z"]);
     expect(parseEinsum("ii", [[2, 2]]).output).toEqual([]);
-    expect(parseEinsum("ij,jk", [[2, 3], [3, 4]]).output).toEqual(["i", "k"]);
+    expect(
+      parseEinsum("ij,jk", [
+        [2, 3],
+        [3, 4],
+      ]).output,
+    ).toEqual(["i", "k"]);
   });
 
   test("astral labels sort after U+E000–U+FFFF (code points, not UTF-16 units) — regression", () => {
@@ -63,11 +73,19 @@ describe("implicit output", () => {
 
 describe("the parsed problem", () => {
   test("spaces are ignored anywhere between tokens", () => {
-    expect(parseEinsum(" i j ,\tj k -> i k ", [[2, 3], [3, 4]]).equation).toBe("ij,jk->ik");
+    expect(
+      parseEinsum(" i j ,\tj k -> i k ", [
+        [2, 3],
+        [3, 4],
+      ]).equation,
+    ).toBe("ij,jk->ik");
   });
 
   test("broadcast axes of size 1 are dropped from the effective terms", () => {
-    const p = parseEinsum("ij,jk->ik", [[2, 1], [3, 4]]);
+    const p = parseEinsum("ij,jk->ik", [
+      [2, 1],
+      [3, 4],
+    ]);
     expect(p.broadcastAxes).toEqual([[1], []]);
     expect(p.inputs).toEqual([["i"], ["j", "k"]]);
     expect(p.sizes.get("j")).toBe(3);
@@ -75,7 +93,10 @@ describe("the parsed problem", () => {
   });
 
   test("ellipsis dimensions broadcast right-aligned, size 1 included", () => {
-    const p = parseEinsum("...ij,...jk->...ik", [[2, 1, 3, 4], [5, 4, 6]]);
+    const p = parseEinsum("...ij,...jk->...ik", [
+      [2, 1, 3, 4],
+      [5, 4, 6],
+    ]);
     expect(p.output.map((l) => p.sizes.get(l))).toEqual([2, 5, 3, 6]);
     expect(p.broadcastAxes).toEqual([[1], []]);
   });
@@ -90,12 +111,28 @@ describe("the parsed problem", () => {
   });
 
   test("sublist: the ellipsis value and numbers vs equal-looking strings", () => {
-    const p = parseSublist([[ELLIPSIS, 0], ["0", ELLIPSIS]], [[4, 2], [3, 4]]);
+    const p = parseSublist(
+      [
+        [ELLIPSIS, 0],
+        ["0", ELLIPSIS],
+      ],
+      [
+        [4, 2],
+        [3, 4],
+      ],
+    );
     expect(p.output.map((l) => p.labelNames!.get(l))).toEqual(["...0", 0, "0"]);
   });
 
   test("makeProblem takes label lists and sizes", () => {
-    const p = makeProblem({ inputs: [["x", "y"], ["y"]], output: ["x"], sizes: new Map([["x", 2], ["y", 3]]) });
+    const p = makeProblem({
+      inputs: [["x", "y"], ["y"]],
+      output: ["x"],
+      sizes: new Map([
+        ["x", 2],
+        ["y", 3],
+      ]),
+    });
     expect(p.operandShapes).toEqual([[2, 3], [3]]);
     expect(p.equation).toBe("xy,y->x");
   });

@@ -25,7 +25,12 @@ describe("slicing", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 5 }), fc.nat(), (a, b, seed) => {
         const eq = "ab,bc,cd,de->ae";
-        const shapes = [[a, b], [b, b + 1], [b + 1, b + 2], [b + 2, a]];
+        const shapes = [
+          [a, b],
+          [b, b + 1],
+          [b + 1, b + 2],
+          [b + 2, a],
+        ];
         const xs = shapes.map((s, k) => randn(s, { seed: seed + k }));
         const p = parseEinsum(eq, shapes);
         const path = getOptimizer("greedy")(p, {});
@@ -46,7 +51,10 @@ describe("slicing", () => {
     expect(allClose(contract(eq, x, y, { sliceLimit: 5 }), referenceEinsum(eq, [x, y]), { rtol: 1e-12 })).toBe(true);
   });
   test("slicing cannot shrink the output", () => {
-    const p = parseEinsum("ab,bc->ac", [[10, 3], [3, 10]]);
+    const p = parseEinsum("ab,bc->ac", [
+      [10, 3],
+      [3, 10],
+    ]);
     expect(() => findSlices(p, [[0, 1]], 50)).toThrow(MemoryLimitError);
   });
 });
@@ -66,8 +74,16 @@ describe("reusable expressions", () => {
   });
   test("shared intermediates are computed once across contractions", () => {
     const [a, b, c] = [randn([4, 5], { seed: 1 }), randn([5, 6], { seed: 2 }), randn([6, 3], { seed: 3 })];
-    const path = { path: [[0, 1], [0, 1]] };
-    const { result, hits } = sharedIntermediates((shared) => [einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared }), einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared })]);
+    const path = {
+      path: [
+        [0, 1],
+        [0, 1],
+      ],
+    };
+    const { result, hits } = sharedIntermediates((shared) => [
+      einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared }),
+      einsum("ij,jk,kl->il", [a, b, c], { optimize: path, shared }),
+    ]);
     expect(hits).toBe(2);
     expect(result[0]!.toArray()).toEqual(result[1]!.toArray());
   });
@@ -76,7 +92,10 @@ describe("reusable expressions", () => {
 describe("PathInfo", () => {
   const { path, info } = contractPath("ab,bc,cd->ad", [20, 3], [3, 40], [40, 5], { optimize: "optimal" });
   test("steps, costs and the table", () => {
-    expect(path).toEqual([[1, 2], [0, 1]]);
+    expect(path).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
     expect(info.steps.map((s) => s.equation)).toEqual(["bc,cd->bd", "ab,bd->ad"]);
     expect(info.cost.flops).toBe(info.steps.reduce((s, x) => s + x.flops, 0n));
     expect(info.cost.multiplyAdds).toBe(info.steps.reduce((s, x) => s + x.multiplyAdds, 0n));
@@ -88,10 +107,65 @@ describe("PathInfo", () => {
   // numpy 2.4 `np.einsum_path(eq, *ones, optimize="optimal")[1]` for these shapes (numpy adds 1 to
   // its optimized count and prints %.3e; opt_einsum and we print the exact count without the 1).
   const NUMPY = [
-    { eq: "ab,bc,cd->ad", shapes: [[20, 3], [3, 40], [40, 5]], naive: 36000n, opt: 1800n, scaling: [4, 3], largest: 100n, speedup: "20.000", last: "ab,bd->ad", remaining: "ad->ad" },
-    { eq: "ij,jk,kl->il", shapes: [[2, 3], [3, 4], [4, 5]], naive: 360n, opt: 128n, scaling: [4, 3], largest: 10n, speedup: "2.813", last: "kl,ik->il", remaining: "il->il" },
-    { eq: "ab,ab->ab", shapes: [[3, 4], [3, 4]], naive: 24n, opt: 12n, scaling: [2, 2], largest: 12n, speedup: "2.000", last: "ab,ab->ab", remaining: "ab->ab" },
-    { eq: "abc,cd,de->abe", shapes: [[2, 3, 4], [4, 5], [5, 6]], naive: 2160n, opt: 528n, scaling: [5, 4], largest: 36n, speedup: "4.091", last: "abc,ce->abe", remaining: "abe->abe" },
+    {
+      eq: "ab,bc,cd->ad",
+      shapes: [
+        [20, 3],
+        [3, 40],
+        [40, 5],
+      ],
+      naive: 36000n,
+      opt: 1800n,
+      scaling: [4, 3],
+      largest: 100n,
+      speedup: "20.000",
+      last: "ab,bd->ad",
+      remaining: "ad->ad",
+    },
+    {
+      eq: "ij,jk,kl->il",
+      shapes: [
+        [2, 3],
+        [3, 4],
+        [4, 5],
+      ],
+      naive: 360n,
+      opt: 128n,
+      scaling: [4, 3],
+      largest: 10n,
+      speedup: "2.813",
+      last: "kl,ik->il",
+      remaining: "il->il",
+    },
+    {
+      eq: "ab,ab->ab",
+      shapes: [
+        [3, 4],
+        [3, 4],
+      ],
+      naive: 24n,
+      opt: 12n,
+      scaling: [2, 2],
+      largest: 12n,
+      speedup: "2.000",
+      last: "ab,ab->ab",
+      remaining: "ab->ab",
+    },
+    {
+      eq: "abc,cd,de->abe",
+      shapes: [
+        [2, 3, 4],
+        [4, 5],
+        [5, 6],
+      ],
+      naive: 2160n,
+      opt: 528n,
+      scaling: [5, 4],
+      largest: 36n,
+      speedup: "4.091",
+      last: "abc,ce->abe",
+      remaining: "abe->abe",
+    },
   ];
   test.each(NUMPY)("numpy's numbers and layout for $eq", (c) => {
     const { info } = contractPath(c.eq, ...c.shapes, { optimize: "optimal" });
@@ -130,7 +204,14 @@ describe("CLI", () => {
   test("multilinear path --json", async () => {
     const r = await runCli("path", "ab,bc,cd->ad", "--shapes", "[[20,3],[3,40],[40,5]]", "--optimizer", "optimal", "--json");
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { path: number[][]; flops: string; size: string; naive_flops: string; optimizer: string; steps: unknown[] };
+    const j = JSON.parse(r.stdout) as {
+      path: number[][];
+      flops: string;
+      size: string;
+      naive_flops: string;
+      optimizer: string;
+      steps: unknown[];
+    };
     expect(j.optimizer).toBe("optimal");
     expect(BigInt(j.flops)).toBeLessThan(BigInt(j.naive_flops));
     expect(j.steps).toHaveLength(2);
@@ -149,7 +230,17 @@ describe("CLI", () => {
     }
   });
   test("bench paths runs a corpus and summarises against the references", async () => {
-    const r = await runCli("bench", "paths", new URL("../../fixtures/paths/contraction-paths.json", import.meta.url).pathname, "--optimizer", "greedy", "--optimizer", "auto", "--filter", "edge-");
+    const r = await runCli(
+      "bench",
+      "paths",
+      new URL("../../fixtures/paths/contraction-paths.json", import.meta.url).pathname,
+      "--optimizer",
+      "greedy",
+      "--optimizer",
+      "auto",
+      "--filter",
+      "edge-",
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^optimizer/);
     expect(r.stdout).toMatch(/\nauto\s+\d+\s+[\d.]+\s+[\d.]+/);

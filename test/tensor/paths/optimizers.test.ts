@@ -66,13 +66,16 @@ describe("every optimizer returns a valid path", () => {
 describe("optimal is optimal", () => {
   test("equals the brute-force minimum over all pairwise orders (property)", () => {
     fc.assert(
-      fc.property(arbNetwork.filter((n) => n.inputs.length >= 2 && n.inputs.length <= 6), (n) => {
-        const p = problemOf(n);
-        const opt = pathCost(p, getOptimizer("optimal")(p, {})).multiplyAdds;
-        const brute = bruteForceMinimum(n.inputs, n.output, n.sizes);
-        // dp-outer may also use single-operand reductions, which can beat any pairwise order.
-        return opt === brute && pathCost(p, getOptimizer("dp-outer")(p, {})).multiplyAdds <= brute;
-      }),
+      fc.property(
+        arbNetwork.filter((n) => n.inputs.length >= 2 && n.inputs.length <= 6),
+        (n) => {
+          const p = problemOf(n);
+          const opt = pathCost(p, getOptimizer("optimal")(p, {})).multiplyAdds;
+          const brute = bruteForceMinimum(n.inputs, n.output, n.sizes);
+          // dp-outer may also use single-operand reductions, which can beat any pairwise order.
+          return opt === brute && pathCost(p, getOptimizer("dp-outer")(p, {})).multiplyAdds <= brute;
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -81,17 +84,21 @@ describe("optimal is optimal", () => {
 describe("the bit-mask search for tiny networks", () => {
   test("finds the same minimum as the general search and respects a memory limit (property)", () => {
     fc.assert(
-      fc.property(arbNetwork.filter((n) => n.inputs.length >= 2 && n.inputs.length <= 5), fc.integer({ min: 1, max: 200 }), (n, limit) => {
-        const net = toNetwork(problemOf(n));
-        const fast = searchSmall(net)!;
-        expect(fast.flops).toBe(searchPath(net).flops);
-        expect(fast.flops).toBe(Number(bruteForceMinimum(n.inputs, n.output, n.sizes)));
-        // Under a memory limit: the same answer as the general search, or none when nothing fits.
-        const limited = searchSmall(net, limit);
-        const general = searchPath(net, { memoryLimit: limit });
-        expect(limited?.flops ?? Infinity).toBe(general.flops);
-        if (limited) expect(pathCost(problemOf(n), limited.path).size <= BigInt(limit)).toBe(true);
-      }),
+      fc.property(
+        arbNetwork.filter((n) => n.inputs.length >= 2 && n.inputs.length <= 5),
+        fc.integer({ min: 1, max: 200 }),
+        (n, limit) => {
+          const net = toNetwork(problemOf(n));
+          const fast = searchSmall(net)!;
+          expect(fast.flops).toBe(searchPath(net).flops);
+          expect(fast.flops).toBe(Number(bruteForceMinimum(n.inputs, n.output, n.sizes)));
+          // Under a memory limit: the same answer as the general search, or none when nothing fits.
+          const limited = searchSmall(net, limit);
+          const general = searchPath(net, { memoryLimit: limit });
+          expect(limited?.flops ?? Infinity).toBe(general.flops);
+          if (limited) expect(pathCost(problemOf(n), limited.path).size <= BigInt(limit)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -140,22 +147,34 @@ describe("the corpus", () => {
 describe("memory limits", () => {
   test.each(["greedy", "optimal", "branch-2", "dp", "random-greedy", "auto", "anneal"])("%s never exceeds the limit (property)", (name) => {
     fc.assert(
-      fc.property(arbNetwork.filter((n) => n.inputs.length >= 2), fc.integer({ min: 1, max: 200 }), (n, limit) => {
-        const p = problemOf(n);
-        try {
-          const path = getOptimizer(name)(p, { memoryLimit: limit, timeLimitMs: 20 });
-          return pathCost(p, path).size <= BigInt(limit);
-        } catch (e) {
-          return e instanceof MemoryLimitError;
-        }
-      }),
+      fc.property(
+        arbNetwork.filter((n) => n.inputs.length >= 2),
+        fc.integer({ min: 1, max: 200 }),
+        (n, limit) => {
+          const p = problemOf(n);
+          try {
+            const path = getOptimizer(name)(p, { memoryLimit: limit, timeLimitMs: 20 });
+            return pathCost(p, path).size <= BigInt(limit);
+          } catch (e) {
+            return e instanceof MemoryLimitError;
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
 });
 
 describe("bad input", () => {
-  const p = makeProblem({ inputs: [["a", "b"], ["b", "c"], ["c", "d"]], output: ["a", "d"], sizes: { a: 4, b: 5, c: 6, d: 7 } });
+  const p = makeProblem({
+    inputs: [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+    ],
+    output: ["a", "d"],
+    sizes: { a: 4, b: 5, c: 6, d: 7 },
+  });
   test("unknown optimizer lists the valid names", () => {
     expect(() => getOptimizer("fastest")).toThrow(UnknownOptimizerError);
     expect(() => getOptimizer("fastest")).toThrow(/use one of: sequential, auto/);
@@ -167,8 +186,26 @@ describe("bad input", () => {
     expect(() => getOptimizer("greedy")(p, { memoryLimit: 20 })).toThrow(/the output needs 28/);
   });
   test("invalid user paths name the bad step", () => {
-    expect(() => contractPath("ab,bc,cd->ad", [4, 5], [5, 6], [6, 7], { optimize: { path: [[0, 3], [0, 1]] } })).toThrow(InvalidPathError);
-    expect(() => contractPath("ab,bc,cd->ad", [4, 5], [5, 6], [6, 7], { optimize: { path: [[0, 3], [0, 1]] } })).toThrow(/step 0: position 3 is out of range/);
+    expect(() =>
+      contractPath("ab,bc,cd->ad", [4, 5], [5, 6], [6, 7], {
+        optimize: {
+          path: [
+            [0, 3],
+            [0, 1],
+          ],
+        },
+      }),
+    ).toThrow(InvalidPathError);
+    expect(() =>
+      contractPath("ab,bc,cd->ad", [4, 5], [5, 6], [6, 7], {
+        optimize: {
+          path: [
+            [0, 3],
+            [0, 1],
+          ],
+        },
+      }),
+    ).toThrow(/step 0: position 3 is out of range/);
     expect(() => contractPath("ab,bc,cd->ad", [4, 5], [5, 6], [6, 7], { optimize: { path: [[0, 1]] } })).toThrow(/leaves 2 operands/);
   });
 });

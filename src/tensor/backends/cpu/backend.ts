@@ -78,7 +78,10 @@ export class CpuBackend implements Backend<DenseTensor> {
     }
     const t = options.threads;
     if (t !== undefined && (!Number.isSafeInteger(t) || t < 1 || t > 256)) {
-      throw new InvalidArgumentError(`threads must be an integer from 1 to 256, got ${t}`, "pass e.g. threads: 2, or leave it out for all cores");
+      throw new InvalidArgumentError(
+        `threads must be an integer from 1 to 256, got ${t}`,
+        "pass e.g. threads: 2, or leave it out for all cores",
+      );
     }
     this.threads = t;
     this.rt = mode === "ts" ? undefined : KernelRuntime.create(t === undefined ? {} : { threads: t });
@@ -147,7 +150,11 @@ export class CpuBackend implements Backend<DenseTensor> {
     if (this.rt && x.size >= SMALL_COPY && !sparseView(x)) {
       const drop = new Set(axes.map((a) => normalizeAxis(a, x.ndim)));
       const data = wasmSumAxes(this.rt, x, drop);
-      if (data) return new DenseTensor(data, x.shape.filter((_, i) => !drop.has(i)));
+      if (data)
+        return new DenseTensor(
+          data,
+          x.shape.filter((_, i) => !drop.has(i)),
+        );
     }
     return sumAxes(x, axes);
   }
@@ -186,7 +193,10 @@ export class CpuBackend implements Backend<DenseTensor> {
       throw new InvalidArgumentError("batchedMatmul's accumulate and rowStride options need an output buffer", "pass `into`");
     }
     if (!Number.isInteger(ld) || ld < N || (into && B * M > 0 && into.length < (B * M - 1) * ld + N)) {
-      throw new InvalidArgumentError(`batchedMatmul: rowStride ${ld} with an output of ${into?.length} entries cannot hold ${B}×${M}×${N}`, "use rowStride ≥ N and a buffer of at least (B·M − 1)·rowStride + N entries");
+      throw new InvalidArgumentError(
+        `batchedMatmul: rowStride ${ld} with an output of ${into?.length} entries cannot hold ${B}×${M}×${N}`,
+        "use rowStride ≥ N and a buffer of at least (B·M − 1)·rowStride + N entries",
+      );
     }
     const tiny = M * N * K <= TINY && B > 1 && ld === N;
     if (this.rt && !tiny) {

@@ -141,33 +141,87 @@ function kernel4x4(
   nr: number,
   tile: Float64Array,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let kk = 0; kk < kc; kk++) {
-    const a0 = ap[pa]!, a1 = ap[pa + 1]!, a2 = ap[pa + 2]!, a3 = ap[pa + 3]!;
-    const b0 = bp[pb]!, b1 = bp[pb + 1]!, b2 = bp[pb + 2]!, b3 = bp[pb + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = ap[pa]!,
+      a1 = ap[pa + 1]!,
+      a2 = ap[pa + 2]!,
+      a3 = ap[pa + 3]!;
+    const b0 = bp[pb]!,
+      b1 = bp[pb + 1]!,
+      b2 = bp[pb + 2]!,
+      b3 = bp[pb + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     pa += MR;
     pb += NR;
   }
   if (mr === MR && nr === NR) {
-    c[pc] = c[pc]! + c00; c[pc + 1] = c[pc + 1]! + c01; c[pc + 2] = c[pc + 2]! + c02; c[pc + 3] = c[pc + 3]! + c03;
+    c[pc] = c[pc]! + c00;
+    c[pc + 1] = c[pc + 1]! + c01;
+    c[pc + 2] = c[pc + 2]! + c02;
+    c[pc + 3] = c[pc + 3]! + c03;
     pc += ldc;
-    c[pc] = c[pc]! + c10; c[pc + 1] = c[pc + 1]! + c11; c[pc + 2] = c[pc + 2]! + c12; c[pc + 3] = c[pc + 3]! + c13;
+    c[pc] = c[pc]! + c10;
+    c[pc + 1] = c[pc + 1]! + c11;
+    c[pc + 2] = c[pc + 2]! + c12;
+    c[pc + 3] = c[pc + 3]! + c13;
     pc += ldc;
-    c[pc] = c[pc]! + c20; c[pc + 1] = c[pc + 1]! + c21; c[pc + 2] = c[pc + 2]! + c22; c[pc + 3] = c[pc + 3]! + c23;
+    c[pc] = c[pc]! + c20;
+    c[pc + 1] = c[pc + 1]! + c21;
+    c[pc + 2] = c[pc + 2]! + c22;
+    c[pc + 3] = c[pc + 3]! + c23;
     pc += ldc;
-    c[pc] = c[pc]! + c30; c[pc + 1] = c[pc + 1]! + c31; c[pc + 2] = c[pc + 2]! + c32; c[pc + 3] = c[pc + 3]! + c33;
+    c[pc] = c[pc]! + c30;
+    c[pc + 1] = c[pc + 1]! + c31;
+    c[pc + 2] = c[pc + 2]! + c32;
+    c[pc + 3] = c[pc + 3]! + c33;
     return;
   }
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  tile[0] = c00;
+  tile[1] = c01;
+  tile[2] = c02;
+  tile[3] = c03;
+  tile[4] = c10;
+  tile[5] = c11;
+  tile[6] = c12;
+  tile[7] = c13;
+  tile[8] = c20;
+  tile[9] = c21;
+  tile[10] = c22;
+  tile[11] = c23;
+  tile[12] = c30;
+  tile[13] = c31;
+  tile[14] = c32;
+  tile[15] = c33;
   for (let r = 0; r < mr; r++) for (let j = 0; j < nr; j++) c[pc + r * ldc + j] = c[pc + r * ldc + j]! + tile[r * NR + j]!;
 }

@@ -70,7 +70,10 @@ export const cpuLayerOps: LayerOps<DenseTensor> = {
   },
   multiply(x, y) {
     if (x.shape.length !== y.shape.length || x.shape.some((n, i) => n !== y.shape[i])) {
-      throw new InvalidShapeError(`multiply needs equal shapes, got [${x.shape.join(", ")}] and [${y.shape.join(", ")}]`, "broadcast explicitly first");
+      throw new InvalidShapeError(
+        `multiply needs equal shapes, got [${x.shape.join(", ")}] and [${y.shape.join(", ")}]`,
+        "broadcast explicitly first",
+      );
     }
     const b = y.toTypedArray();
     return map(x, (v, i) => v * b[i]!);

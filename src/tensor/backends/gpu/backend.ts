@@ -13,7 +13,7 @@ import { checkVector, lastDim, type LayerOps, type NormOptions } from "../layer-
 import * as gen from "./codegen.js";
 import type { GpuAdapterReport, GpuModeReport } from "./modes.js";
 import type { GpuMemoryStats, GpuRuntime } from "./runtime.js";
-import { DeviceBuffer, GpuTensor } from "./tensor.js";
+import { type DeviceBuffer, GpuTensor } from "./tensor.js";
 import type { GpuMode } from "./types.js";
 
 /** What was chosen and why, as `multilinear gpu info` prints it. @category GPU */
@@ -133,7 +133,12 @@ export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
   permute(x: GpuTensor, axes: readonly number[]): GpuTensor {
     this.rt.checkLive(x.buffer);
     const p = normalizePermutation(axes, x.ndim);
-    return new GpuTensor(x.buffer, p.map((a) => x.shape[a]!), p.map((a) => x.strides[a]!), x.offset);
+    return new GpuTensor(
+      x.buffer,
+      p.map((a) => x.shape[a]!),
+      p.map((a) => x.strides[a]!),
+      x.offset,
+    );
   }
 
   diagonal(x: GpuTensor, axisA: number, axisB: number): GpuTensor {
@@ -142,10 +147,18 @@ export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
     const b = normalizeAxis(axisB, x.ndim);
     if (a === b) throw new InvalidShapeError(`diagonal needs two different axes, got ${axisA} twice`, "pass two distinct axes");
     if (x.shape[a] !== x.shape[b]) {
-      throw new InvalidShapeError(`diagonal of axes ${a} and ${b} needs equal sizes, got ${x.shape[a]} and ${x.shape[b]}`, "take a diagonal of axes with the same size");
+      throw new InvalidShapeError(
+        `diagonal of axes ${a} and ${b} needs equal sizes, got ${x.shape[a]} and ${x.shape[b]}`,
+        "take a diagonal of axes with the same size",
+      );
     }
     const keep = x.shape.map((_, i) => i).filter((i) => i !== a && i !== b);
-    return new GpuTensor(x.buffer, [...keep.map((i) => x.shape[i]!), x.shape[a]!], [...keep.map((i) => x.strides[i]!), x.strides[a]! + x.strides[b]!], x.offset);
+    return new GpuTensor(
+      x.buffer,
+      [...keep.map((i) => x.shape[i]!), x.shape[a]!],
+      [...keep.map((i) => x.strides[i]!), x.strides[a]! + x.strides[b]!],
+      x.offset,
+    );
   }
 
   sumAxes(x: GpuTensor, axes: readonly number[]): GpuTensor {
@@ -254,7 +267,9 @@ export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
     return this.rows(x, (buf, rows, d) => {
       const mean = this.rt.run(gen.rowMeanKernel(rows, d), [buf]);
       const variance = this.rt.run(gen.rowVarianceKernel(rows, d), [buf, mean]);
-      const out = this.withDenseAll(affine, (ab) => this.rt.run(gen.normalizeKernel(rows, d, options.eps ?? 1e-5, ab.length > 0, true), [buf, mean, variance, ...ab]));
+      const out = this.withDenseAll(affine, (ab) =>
+        this.rt.run(gen.normalizeKernel(rows, d, options.eps ?? 1e-5, ab.length > 0, true), [buf, mean, variance, ...ab]),
+      );
       this.rt.free(mean);
       this.rt.free(variance);
       return out;
@@ -284,7 +299,10 @@ export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
 
   multiply(x: GpuTensor, y: GpuTensor): GpuTensor {
     if (x.shape.length !== y.shape.length || x.shape.some((n, i) => n !== y.shape[i])) {
-      throw new InvalidShapeError(`multiply needs equal shapes, got [${x.shape.join(", ")}] and [${y.shape.join(", ")}]`, "broadcast explicitly first");
+      throw new InvalidShapeError(
+        `multiply needs equal shapes, got [${x.shape.join(", ")}] and [${y.shape.join(", ")}]`,
+        "broadcast explicitly first",
+      );
     }
     return this.elementwise(x, (buf, n) => this.withDense(y, (yb) => this.rt.run(gen.multiplyKernel(n), [buf, yb])));
   }
@@ -358,7 +376,8 @@ export class GpuBackend implements Backend<GpuTensor>, LayerOps<GpuTensor> {
   private rowMajor(x: GpuTensor): { buffer: DeviceBuffer; offset: number; batchStride: number; temp: boolean } {
     const [B, R, C] = x.shape as [number, number, number];
     const [sb, sr, sc] = x.strides as [number, number, number];
-    if ((R === 1 || sr === C) && (C === 1 || sc === 1)) return { buffer: x.buffer, offset: x.offset, batchStride: B === 1 ? 0 : sb, temp: false };
+    if ((R === 1 || sr === C) && (C === 1 || sc === 1))
+      return { buffer: x.buffer, offset: x.offset, batchStride: B === 1 ? 0 : sb, temp: false };
     return { buffer: this.materialize(x), offset: 0, batchStride: R * C, temp: true };
   }
 
@@ -392,7 +411,10 @@ function inferShape(shape: readonly number[], size: number, from: readonly numbe
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
   validateShape(out, "reshape target");
   if (out.reduce((p, d) => p * d, 1) !== size || out.some((d) => !Number.isInteger(d))) {
-    throw new InvalidShapeError(`cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`, "keep the number of elements the same");
+    throw new InvalidShapeError(
+      `cannot reshape [${from.join(", ")}] (${size} elements) to [${shape.join(", ")}]`,
+      "keep the number of elements the same",
+    );
   }
   return out;
 }

@@ -118,7 +118,11 @@ export function sumKernel(view: ViewLayout, axes: readonly number[]): KernelSour
   const kept = view.shape.map((_, k) => k).filter((k) => !drop.has(k));
   const keptShape = kept.map((k) => view.shape[k]!);
   const { code, coords } = coordinates("this.thread.x", keptShape, "s");
-  const base = indexExpr(coords, kept.map((k) => view.strides[k]!), view.offset);
+  const base = indexExpr(
+    coords,
+    kept.map((k) => view.strides[k]!),
+    view.offset,
+  );
   const reduced = [...drop].filter((k) => view.shape[k]! > 1).sort((a, b) => a - b);
   const lines = [code, `let base = ${base};`, "let acc = 0.0;"];
   let idx = "base";
@@ -163,19 +167,37 @@ function rowCol(d: number): string {
 
 /** Per-row maximum of a `[rows, d]` buffer. */
 export function rowMaxKernel(rows: number, d: number): KernelSource {
-  const body = [`let base = this.thread.x * ${d};`, "let m = x[base];", `for (let j = 1; j < ${d}; j++) {`, "m = Math.max(m, x[base + j]);", "}", "return m;"];
+  const body = [
+    `let base = this.thread.x * ${d};`,
+    "let m = x[base];",
+    `for (let j = 1; j < ${d}; j++) {`,
+    "m = Math.max(m, x[base + j]);",
+    "}",
+    "return m;",
+  ];
   return { source: kernel(["x"], body.join("\n")), outputLength: rows };
 }
 
 /** Per-row `Σ_j exp(x_j − max)`. */
 export function rowSumExpKernel(rows: number, d: number): KernelSource {
-  const body = [`let base = this.thread.x * ${d};`, "let m = mx[this.thread.x];", "let s = 0.0;", `for (let j = 0; j < ${d}; j++) {`, "s = s + Math.exp(x[base + j] - m);", "}", "return s;"];
+  const body = [
+    `let base = this.thread.x * ${d};`,
+    "let m = mx[this.thread.x];",
+    "let s = 0.0;",
+    `for (let j = 0; j < ${d}; j++) {`,
+    "s = s + Math.exp(x[base + j] - m);",
+    "}",
+    "return s;",
+  ];
   return { source: kernel(["x", "mx"], body.join("\n")), outputLength: rows };
 }
 
 /** `exp(x − max) / Σ`. */
 export function softmaxKernel(rows: number, d: number): KernelSource {
-  return { source: kernel(["x", "mx", "s"], `${rowCol(d)}\nreturn Math.exp(x[this.thread.x] - mx[row]) / s[row];`), outputLength: rows * d };
+  return {
+    source: kernel(["x", "mx", "s"], `${rowCol(d)}\nreturn Math.exp(x[this.thread.x] - mx[row]) / s[row];`),
+    outputLength: rows * d,
+  };
 }
 
 /**
@@ -236,7 +258,14 @@ export function thresholdApplyKernel(kind: "entmax15" | "sparsemax", rows: numbe
 
 /** Per-row mean. */
 export function rowMeanKernel(rows: number, d: number): KernelSource {
-  const body = [`let base = this.thread.x * ${d};`, "let s = 0.0;", `for (let j = 0; j < ${d}; j++) {`, "s = s + x[base + j];", "}", `return s / ${d};`];
+  const body = [
+    `let base = this.thread.x * ${d};`,
+    "let s = 0.0;",
+    `for (let j = 0; j < ${d}; j++) {`,
+    "s = s + x[base + j];",
+    "}",
+    `return s / ${d};`,
+  ];
   return { source: kernel(["x"], body.join("\n")), outputLength: rows };
 }
 

@@ -70,7 +70,10 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       return await open(lib, probe, sel.mode, sel.reason, options);
     } catch (e) {
       if (request !== "auto" || sel.mode === "cpu") throw e;
-      probe = { ...probe, modes: probe.modes.map((m) => (m.mode === sel.mode ? { ...m, available: false, reason: `failed to open: ${firstLine(e)}` } : m)) };
+      probe = {
+        ...probe,
+        modes: probe.modes.map((m) => (m.mode === sel.mode ? { ...m, available: false, reason: `failed to open: ${firstLine(e)}` } : m)),
+      };
     }
   }
 }
@@ -127,5 +130,6 @@ async function smokeTest(backend: GpuBackend): Promise<void> {
   for (const t of [x, xt, s, p]) backend.release(t);
   const got = [...sum.toTypedArray(), ...prod.toTypedArray()];
   const want = [6, 15, 14, 32, 32, 77];
-  if (got.length !== want.length || got.some((v, i) => v !== want[i])) throw new Error(`computed [${got.join(", ")}] instead of [${want.join(", ")}]`);
+  if (got.length !== want.length || got.some((v, i) => v !== want[i]))
+    throw new Error(`computed [${got.join(", ")}] instead of [${want.join(", ")}]`);
 }

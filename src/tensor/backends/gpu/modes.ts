@@ -105,7 +105,10 @@ export function selectGpuMode(probe: GpuProbe, request: GpuModeRequest = "auto")
     const r = probe.modes.find((m) => m.mode === request)!;
     if (!r.available) {
       if (r.missingPackage !== undefined) throw new MissingPackageError(r.missingPackage, `GPU mode '${request}'`);
-      throw new GpuError(`GPU mode '${request}' is not available here: ${r.reason}`, "use mode 'auto' (falls back to the next mode that runs) or the cpu backend");
+      throw new GpuError(
+        `GPU mode '${request}' is not available here: ${r.reason}`,
+        "use mode 'auto' (falls back to the next mode that runs) or the cpu backend",
+      );
     }
     return { mode: request, reason: `requested; ${r.reason}` };
   }
@@ -127,10 +130,17 @@ export function parseGpuMode(name: string): GpuModeRequest {
   throw new InvalidArgumentError(`unknown GPU mode '${name}'`, `use one of: auto, ${GPU_MODES.join(", ")}`);
 }
 
-async function probeWebGpu(load: (() => Promise<NodeWebGpuModule>) | undefined): Promise<{ report: GpuModeReport; adapter: GpuAdapterReport | null; gpu: WebGpuGpu | null }> {
+async function probeWebGpu(
+  load: (() => Promise<NodeWebGpuModule>) | undefined,
+): Promise<{ report: GpuModeReport; adapter: GpuAdapterReport | null; gpu: WebGpuGpu | null }> {
   const found = await findWebGpu(load);
   if (!found.ok) {
-    const report = { mode: "webgpu", available: false, reason: found.reason, ...(found.missingPackage ? { missingPackage: found.missingPackage } : {}) } as const;
+    const report = {
+      mode: "webgpu",
+      available: false,
+      reason: found.reason,
+      ...(found.missingPackage ? { missingPackage: found.missingPackage } : {}),
+    } as const;
     return { report, adapter: null, gpu: null };
   }
   let ad: WebGpuAdapter | null;
@@ -141,7 +151,11 @@ async function probeWebGpu(load: (() => Promise<NodeWebGpuModule>) | undefined):
   }
   if (ad === null) {
     const hint = isNode() ? "no Vulkan/Metal/D3D12 driver found" : "in Chromium, start it with --enable-unsafe-webgpu";
-    return { report: { mode: "webgpu", available: false, reason: `navigator.gpu exists but requestAdapter() returned no adapter (${hint})` }, adapter: null, gpu: null };
+    return {
+      report: { mode: "webgpu", available: false, reason: `navigator.gpu exists but requestAdapter() returned no adapter (${hint})` },
+      adapter: null,
+      gpu: null,
+    };
   }
   const adapter = describeAdapter(ad);
   const what = [adapter.vendor, adapter.architecture, adapter.description].filter((s) => s).join(" / ") || "unnamed adapter";
@@ -177,12 +191,22 @@ async function probeHeadlessGl(lib: GpuJsLib): Promise<GpuModeReport> {
     const name = "gl";
     await import(/* @vite-ignore */ name);
   } catch (e) {
-    if (isMissingPackage(e, "gl")) return { mode: "headlessgl", available: false, reason: "the optional 'gl' package is not installed (npm install gl)", missingPackage: "gl" };
+    if (isMissingPackage(e, "gl"))
+      return {
+        mode: "headlessgl",
+        available: false,
+        reason: "the optional 'gl' package is not installed (npm install gl)",
+        missingPackage: "gl",
+      };
     return { mode: "headlessgl", available: false, reason: `the 'gl' package did not load: ${firstLine(e)}` };
   }
   return safe(() => lib.GPU.isHeadlessGLSupported)
     ? { mode: "headlessgl", available: true, reason: "headless-gl created an OpenGL context" }
-    : { mode: "headlessgl", available: false, reason: "the 'gl' package could not create a context (it needs a display: run under xvfb-run)" };
+    : {
+        mode: "headlessgl",
+        available: false,
+        reason: "the 'gl' package could not create a context (it needs a display: run under xvfb-run)",
+      };
 }
 
 function safe<T>(f: () => T): T | undefined {

@@ -11,7 +11,17 @@ import { BackendLimitError, GpuError, InvalidArgumentError, MultilinearError } f
 import { MAX_KERNEL_INDEX, type KernelSource, type ViewLayout } from "./codegen.js";
 import { firstLine } from "./load.js";
 import { DeviceBuffer } from "./tensor.js";
-import type { GpuJsBufferResult, GpuJsInstance, GpuJsKernel, GpuJsLib, GpuJsStorage, GpuJsTexture, GpuMode, WebGpuBuffer, WebGpuContext } from "./types.js";
+import type {
+  GpuJsBufferResult,
+  GpuJsInstance,
+  GpuJsKernel,
+  GpuJsLib,
+  GpuJsStorage,
+  GpuJsTexture,
+  GpuMode,
+  WebGpuBuffer,
+  WebGpuContext,
+} from "./types.js";
 import type { GemmCall, WgslKernels } from "./webgpu/wgsl.js";
 
 /** Counts of what the runtime holds, for tests and diagnostics. @category GPU */
@@ -70,7 +80,10 @@ export class GpuRuntime {
   /** Throws when `b` was freed (a handle used after its last release). */
   checkLive(b: DeviceBuffer): void {
     if (b.freed) {
-      throw new InvalidArgumentError(`device buffer #${b.id} was already freed`, "do not use a tensor after releasing or freeing it (keep weights resident)");
+      throw new InvalidArgumentError(
+        `device buffer #${b.id} was already freed`,
+        "do not use a tensor after releasing or freeing it (keep weights resident)",
+      );
     }
     if (this.disposed) throw new InvalidArgumentError("the GPU backend was disposed", "create a new backend");
   }
@@ -87,34 +100,42 @@ export class GpuRuntime {
       return;
     }
     const device = this.context!.device;
-    this.lane = this.lane.then(async () => {
-      if (this.failure) return;
-      device.pushErrorScope("validation");
-      device.pushErrorScope("out-of-memory");
-      device.pushErrorScope("internal");
-      let err: unknown;
-      try {
-        await fn();
-      } catch (e) {
-        err = e;
-      }
-      const scopes = [device.popErrorScope(), device.popErrorScope(), device.popErrorScope()];
-      this.scopeErrors.push(
-        Promise.all(scopes).then(
-          (es) => {
-            const e = es.find((x) => x !== null);
-            return e ? new GpuError(`the GPU reported an error in ${what}: ${e.message}`, "check the sizes against the device limits; create a new backend after a GPU error", e.message) : null;
-          },
-          (e: unknown) => toGpuError(e, what),
-        ),
-      );
-      if (err !== undefined) {
-        this.failure = toGpuError(err, what);
-        this.failureAt = this.scopeErrors.length - 1;
-      }
-    }).catch((e: unknown) => {
-      this.failure ??= toGpuError(e, what);
-    });
+    this.lane = this.lane
+      .then(async () => {
+        if (this.failure) return;
+        device.pushErrorScope("validation");
+        device.pushErrorScope("out-of-memory");
+        device.pushErrorScope("internal");
+        let err: unknown;
+        try {
+          await fn();
+        } catch (e) {
+          err = e;
+        }
+        const scopes = [device.popErrorScope(), device.popErrorScope(), device.popErrorScope()];
+        this.scopeErrors.push(
+          Promise.all(scopes).then(
+            (es) => {
+              const e = es.find((x) => x !== null);
+              return e
+                ? new GpuError(
+                    `the GPU reported an error in ${what}: ${e.message}`,
+                    "check the sizes against the device limits; create a new backend after a GPU error",
+                    e.message,
+                  )
+                : null;
+            },
+            (e: unknown) => toGpuError(e, what),
+          ),
+        );
+        if (err !== undefined) {
+          this.failure = toGpuError(err, what);
+          this.failureAt = this.scopeErrors.length - 1;
+        }
+      })
+      .catch((e: unknown) => {
+        this.failure ??= toGpuError(e, what);
+      });
   }
 
   /** Waits until all queued work has run on the device and throws the first GPU error it caused. */
@@ -341,7 +362,13 @@ export class GpuRuntime {
     let k = this.kernels.get(key);
     if (!k) {
       try {
-        k = this.gpu.createKernel(src.source, { output: [src.outputLength], pipeline: true, immutable: true, precision: "single", tactic: "precision" });
+        k = this.gpu.createKernel(src.source, {
+          output: [src.outputLength],
+          pipeline: true,
+          immutable: true,
+          precision: "single",
+          tactic: "precision",
+        });
       } catch (e) {
         throw toGpuError(e, "creating a gpu.js kernel");
       }
@@ -352,7 +379,8 @@ export class GpuRuntime {
 
   private gpuBuffer(b: DeviceBuffer): WebGpuBuffer {
     const s = b.storage;
-    if (s === undefined || s instanceof Float32Array || !("buffer" in s)) throw new GpuError(`device buffer #${b.id} is not a WebGPU buffer`, "report this as a bug");
+    if (s === undefined || s instanceof Float32Array || !("buffer" in s))
+      throw new GpuError(`device buffer #${b.id} is not a WebGPU buffer`, "report this as a bug");
     return (s as GpuJsBufferResult).buffer;
   }
 

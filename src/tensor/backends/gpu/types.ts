@@ -68,7 +68,9 @@ export interface GpuJsGpuClass {
 export interface GpuJsLib {
   readonly GPU: GpuJsGpuClass;
   /** Kernel classes, to tell which one really runs (the GL ones all report mode "gpu"). */
-  readonly WebGL2Kernel?: abstract new (...args: never[]) => unknown;
+  readonly WebGL2Kernel?: abstract new (
+    ...args: never[]
+  ) => unknown;
   readonly WebGLKernel?: abstract new (...args: never[]) => unknown;
   readonly HeadlessGLKernel?: abstract new (...args: never[]) => unknown;
   readonly WebGPUContext?: { acquire(): Promise<WebGpuContext>; destroy(): Promise<void> };
@@ -129,7 +131,12 @@ export interface WebGpuDevice {
   readonly limits: WebGpuLimits;
   readonly queue: WebGpuQueue;
   readonly lost: Promise<{ readonly reason?: string; readonly message: string }>;
-  createBuffer(descriptor: { readonly size: number; readonly usage: number; readonly mappedAtCreation?: boolean; readonly label?: string }): WebGpuBuffer;
+  createBuffer(descriptor: {
+    readonly size: number;
+    readonly usage: number;
+    readonly mappedAtCreation?: boolean;
+    readonly label?: string;
+  }): WebGpuBuffer;
   createShaderModule(descriptor: { readonly code: string; readonly label?: string }): WebGpuShaderModule;
   createComputePipeline(descriptor: {
     readonly layout: "auto";
@@ -143,7 +150,10 @@ export interface WebGpuDevice {
   }): Promise<WebGpuComputePipeline>;
   createBindGroup(descriptor: {
     readonly layout: unknown;
-    readonly entries: readonly { readonly binding: number; readonly resource: { readonly buffer: WebGpuBuffer; readonly offset?: number; readonly size?: number } }[];
+    readonly entries: readonly {
+      readonly binding: number;
+      readonly resource: { readonly buffer: WebGpuBuffer; readonly offset?: number; readonly size?: number };
+    }[];
   }): unknown;
   createCommandEncoder(): WebGpuCommandEncoder;
   pushErrorScope(filter: "validation" | "out-of-memory" | "internal"): void;
@@ -169,7 +179,9 @@ export interface WebGpuBuffer {
 
 /** `GPUShaderModule`. */
 export interface WebGpuShaderModule {
-  getCompilationInfo?(): Promise<{ readonly messages: readonly { readonly type: string; readonly message: string; readonly lineNum?: number }[] }>;
+  getCompilationInfo?(): Promise<{
+    readonly messages: readonly { readonly type: string; readonly message: string; readonly lineNum?: number }[];
+  }>;
 }
 
 /** `GPUComputePipeline`. */

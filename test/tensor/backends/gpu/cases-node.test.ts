@@ -8,7 +8,9 @@ const modes = await nodeModes();
 
 const fixtureDir = new URL("../../../fixtures/mumoe-reference/", import.meta.url);
 async function readFixtures(): Promise<ReadonlyMap<string, Uint8Array>> {
-  const names = readdirSync(fixtureDir).filter((f) => f.endsWith(".safetensors")).sort();
+  const names = readdirSync(fixtureDir)
+    .filter((f) => f.endsWith(".safetensors"))
+    .sort();
   return new Map(names.map((n) => [n, new Uint8Array(readFileSync(new URL(n, fixtureDir)))]));
 }
 
@@ -20,7 +22,13 @@ async function readFixtures(): Promise<ReadonlyMap<string, Uint8Array>> {
  */
 describe.each(modes)("GPU backend conformance, gpu.js mode %s", (mode) => {
   const { gpu, cpu } = useBackends(mode);
-  const ctx = (): CaseContext => ({ gpu: gpu(), cpu, quick: false, makeBackend: (o) => createGpuBackend({ mode, ...o }), fixtures: readFixtures });
+  const ctx = (): CaseContext => ({
+    gpu: gpu(),
+    cpu,
+    quick: false,
+    makeBackend: (o) => createGpuBackend({ mode, ...o }),
+    fixtures: readFixtures,
+  });
   for (const c of [...GPU_CASES, ERROR_SCOPE_CASE, MODE_CASE].filter((c) => c.modes === undefined || c.modes.includes(mode))) {
     test(c.name, async () => {
       const note = await c.run(ctx());
@@ -35,7 +43,9 @@ describe("device buffer ids", () => {
     const ids = async (): Promise<number[]> => {
       const backend = await createGpuBackend({ mode: "cpu" });
       try {
-        return [backend.upload(tensor([1, 2], { dtype: "float32" })), backend.upload(tensor([3], { dtype: "float32" }))].map((t) => t.buffer.id);
+        return [backend.upload(tensor([1, 2], { dtype: "float32" })), backend.upload(tensor([3], { dtype: "float32" }))].map(
+          (t) => t.buffer.id,
+        );
       } finally {
         backend.dispose();
       }

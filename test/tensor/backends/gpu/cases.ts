@@ -5,7 +5,7 @@
  * and throws on a mismatch. No Node built-ins here: this file is bundled for the browser.
  */
 import {
-  CpuBackend,
+  type CpuBackend,
   DenseTensor,
   GpuError,
   BackendLimitError,
@@ -64,7 +64,8 @@ export function assertClose(what: string, got: DenseTensor, ref: DenseTensor, sc
   for (let i = 0; i < r.length; i++) {
     const err = Math.abs(g[i]! - r[i]!);
     const tol = rtol * scale[i]! + 1e-30;
-    if (!(err <= tol)) throw new Error(`${what}: element ${i} is ${g[i]} instead of ${r[i]} (|err| ${err.toExponential(2)} > ${tol.toExponential(2)})`);
+    if (!(err <= tol))
+      throw new Error(`${what}: element ${i} is ${g[i]} instead of ${r[i]} (|err| ${err.toExponential(2)} > ${tol.toExponential(2)})`);
     worst = Math.max(worst, err / tol);
   }
   return worst;
@@ -98,23 +99,82 @@ export async function compareEinsum(p: Problem, ctx: CaseContext, seed: number):
 
 /** Hand-picked problems: every step kind the planner emits, views, and broadcasting. */
 export const FIXED_PROBLEMS: readonly Problem[] = [
-  { equation: "ij,jk->ik", shapes: [[5, 7], [7, 3]] },
-  { equation: "ij,jk->ki", shapes: [[4, 6], [6, 9]] },
-  { equation: "bij,bjk->bik", shapes: [[3, 4, 5], [3, 5, 6]] },
+  {
+    equation: "ij,jk->ik",
+    shapes: [
+      [5, 7],
+      [7, 3],
+    ],
+  },
+  {
+    equation: "ij,jk->ki",
+    shapes: [
+      [4, 6],
+      [6, 9],
+    ],
+  },
+  {
+    equation: "bij,bjk->bik",
+    shapes: [
+      [3, 4, 5],
+      [3, 5, 6],
+    ],
+  },
   { equation: "ii->i", shapes: [[6, 6]] },
   { equation: "ii->", shapes: [[5, 5]] },
   { equation: "iji->j", shapes: [[3, 4, 3]] },
   { equation: "ijk->kji", shapes: [[2, 3, 4]] },
   { equation: "ijk->", shapes: [[3, 4, 5]] },
-  { equation: "ij,ij->ij", shapes: [[4, 5], [4, 5]] },
+  {
+    equation: "ij,ij->ij",
+    shapes: [
+      [4, 5],
+      [4, 5],
+    ],
+  },
   { equation: "i,j->ij", shapes: [[4], [6]] },
-  { equation: "...ij,...jk->...ik", shapes: [[2, 1, 3, 4], [5, 4, 2]] },
-  { equation: "ab,bc,cd,de->ae", shapes: [[3, 4], [4, 5], [5, 2], [2, 6]] },
-  { equation: "bi,bn,nr,ir,or->bo", shapes: [[4, 6], [4, 5], [5, 3], [6, 3], [7, 3]] },
-  { equation: "ijk,jkl->il", shapes: [[3, 4, 5], [4, 5, 2]] },
+  {
+    equation: "...ij,...jk->...ik",
+    shapes: [
+      [2, 1, 3, 4],
+      [5, 4, 2],
+    ],
+  },
+  {
+    equation: "ab,bc,cd,de->ae",
+    shapes: [
+      [3, 4],
+      [4, 5],
+      [5, 2],
+      [2, 6],
+    ],
+  },
+  {
+    equation: "bi,bn,nr,ir,or->bo",
+    shapes: [
+      [4, 6],
+      [4, 5],
+      [5, 3],
+      [6, 3],
+      [7, 3],
+    ],
+  },
+  {
+    equation: "ijk,jkl->il",
+    shapes: [
+      [3, 4, 5],
+      [4, 5, 2],
+    ],
+  },
   { equation: "i,i->", shapes: [[9], [9]] },
   { equation: "i->", shapes: [[0]] },
-  { equation: "ij,jk->ik", shapes: [[3, 0], [0, 4]] },
+  {
+    equation: "ij,jk->ik",
+    shapes: [
+      [3, 0],
+      [0, 4],
+    ],
+  },
 ];
 
 /** A random einsum problem (labels a–e, sizes 1–4, repeated labels, implicit sums). */
@@ -144,7 +204,14 @@ function withMemoryCheck(gpu: GpuBackend): () => void {
   };
 }
 
-async function layerCase(ctx: CaseContext, name: string, x: DenseTensor, gpuOp: (t: GpuTensor) => GpuTensor, cpuOp: (t: DenseTensor) => DenseTensor, floor = 0.1): Promise<number> {
+async function layerCase(
+  ctx: CaseContext,
+  name: string,
+  x: DenseTensor,
+  gpuOp: (t: GpuTensor) => GpuTensor,
+  cpuOp: (t: DenseTensor) => DenseTensor,
+  floor = 0.1,
+): Promise<number> {
   const done = withMemoryCheck(ctx.gpu);
   const t = ctx.gpu.upload(x);
   const y = gpuOp(t);
@@ -179,13 +246,29 @@ export const GPU_CASES: readonly GpuCase[] = [
   {
     name: "kernels are compiled once per shape signature",
     async run(ctx) {
-      const p = { equation: "bij,bjk->bik", shapes: [[2, 3, 4], [2, 4, 5]] };
+      const p = {
+        equation: "bij,bjk->bik",
+        shapes: [
+          [2, 3, 4],
+          [2, 4, 5],
+        ],
+      };
       await compareEinsum(p, ctx, 1);
       const k1 = ctx.gpu.memory().kernels;
       await compareEinsum(p, ctx, 2);
       const k2 = ctx.gpu.memory().kernels;
       if (k2 !== k1) throw new Error(`the same shapes compiled ${k2 - k1} new kernels`);
-      await compareEinsum({ equation: "bij,bjk->bik", shapes: [[2, 3, 4], [2, 4, 6]] }, ctx, 3);
+      await compareEinsum(
+        {
+          equation: "bij,bjk->bik",
+          shapes: [
+            [2, 3, 4],
+            [2, 4, 6],
+          ],
+        },
+        ctx,
+        3,
+      );
       if (ctx.gpu.memory().kernels === k2) throw new Error("new shapes reused a kernel compiled for other sizes");
       return `${k2} kernels after two runs of the same shapes`;
     },
@@ -197,9 +280,16 @@ export const GPU_CASES: readonly GpuCase[] = [
       const ones = (n: number): DenseTensor => new DenseTensor(new Float32Array(n).fill(1), [n]);
       const s = await einsumAsync("i->", [ones(1500)], { backend: ctx.gpu });
       if (s.item() !== 1500) throw new Error(`sum of 1500 ones is ${s.item()}`);
-      const dot = await einsumAsync("ik,kj->ij", [new DenseTensor(new Float32Array(2 * 1200).fill(1), [2, 1200]), new DenseTensor(new Float32Array(1200 * 3).fill(0.5), [1200, 3])], { backend: ctx.gpu });
+      const dot = await einsumAsync(
+        "ik,kj->ij",
+        [new DenseTensor(new Float32Array(2 * 1200).fill(1), [2, 1200]), new DenseTensor(new Float32Array(1200 * 3).fill(0.5), [1200, 3])],
+        { backend: ctx.gpu },
+      );
       if (dot.toTypedArray().some((v) => v !== 600)) throw new Error(`a 1200-long dot product gave ${dot.toTypedArray().join(", ")}`);
-      const row = new DenseTensor(Float32Array.from({ length: 1100 }, (_, i) => (i === 1099 ? 5 : 0)), [1, 1100]);
+      const row = new DenseTensor(
+        Float32Array.from({ length: 1100 }, (_, i) => (i === 1099 ? 5 : 0)),
+        [1, 1100],
+      );
       const g = ctx.gpu.upload(row);
       const e = ctx.gpu.entmax15(g);
       const p = await ctx.gpu.downloadAsync(e);
@@ -243,16 +333,59 @@ export const GPU_CASES: readonly GpuCase[] = [
       ] as const) {
         const x = randn([rows, d], { seed, dtype: "float32" });
         for (const k of [1, 0.5, 4]) {
-          const xs = new DenseTensor(Float32Array.from(x.toTypedArray(), (v) => v * k), x.shape);
-          worst = Math.max(worst, await layerCase(ctx, `softmax ×${k} [${rows},${d}]`, xs, (t) => ctx.gpu.softmax(t), (t) => cpuLayerOps.softmax(t), 0.01));
-          worst = Math.max(worst, await layerCase(ctx, `entmax15 ×${k} [${rows},${d}]`, xs, (t) => ctx.gpu.entmax15(t), (t) => cpuLayerOps.entmax15(t), 0.01));
-          worst = Math.max(worst, await layerCase(ctx, `sparsemax ×${k} [${rows},${d}]`, xs, (t) => ctx.gpu.sparsemax(t), (t) => cpuLayerOps.sparsemax(t), 0.01));
+          const xs = new DenseTensor(
+            Float32Array.from(x.toTypedArray(), (v) => v * k),
+            x.shape,
+          );
+          worst = Math.max(
+            worst,
+            await layerCase(
+              ctx,
+              `softmax ×${k} [${rows},${d}]`,
+              xs,
+              (t) => ctx.gpu.softmax(t),
+              (t) => cpuLayerOps.softmax(t),
+              0.01,
+            ),
+          );
+          worst = Math.max(
+            worst,
+            await layerCase(
+              ctx,
+              `entmax15 ×${k} [${rows},${d}]`,
+              xs,
+              (t) => ctx.gpu.entmax15(t),
+              (t) => cpuLayerOps.entmax15(t),
+              0.01,
+            ),
+          );
+          worst = Math.max(
+            worst,
+            await layerCase(
+              ctx,
+              `sparsemax ×${k} [${rows},${d}]`,
+              xs,
+              (t) => ctx.gpu.sparsemax(t),
+              (t) => cpuLayerOps.sparsemax(t),
+              0.01,
+            ),
+          );
         }
       }
       // Ties and a 3-D input (rows over the leading axes).
       const ties = new DenseTensor(new Float32Array([1, 1, 1, 0, 2, 2, -1, -1]), [2, 2, 2]);
       for (const op of ["softmax", "entmax15", "sparsemax"] as const) {
-        worst = Math.max(worst, await layerCase(ctx, `${op} with ties`, ties, (t) => ctx.gpu[op](t), (t) => cpuLayerOps[op](t), 0.01));
+        worst = Math.max(
+          worst,
+          await layerCase(
+            ctx,
+            `${op} with ties`,
+            ties,
+            (t) => ctx.gpu[op](t),
+            (t) => cpuLayerOps[op](t),
+            0.01,
+          ),
+        );
       }
       return `worst error ${(worst * 100).toFixed(1)}% of tolerance`;
     },
@@ -264,30 +397,123 @@ export const GPU_CASES: readonly GpuCase[] = [
       const y = randn([4, 6], { seed: 12, dtype: "float32" });
       const vec = (seed: number, shift = 0): DenseTensor => {
         const v = randn([6], { seed, dtype: "float32" });
-        return new DenseTensor(Float32Array.from(v.toTypedArray(), (a) => Math.abs(a) + shift), [6]);
+        return new DenseTensor(
+          Float32Array.from(v.toTypedArray(), (a) => Math.abs(a) + shift),
+          [6],
+        );
       };
-      const [mean, variance, gamma, beta] = [randn([6], { seed: 13, dtype: "float32" }), vec(14, 0.5), vec(15, 0.1), randn([6], { seed: 16, dtype: "float32" })];
+      const [mean, variance, gamma, beta] = [
+        randn([6], { seed: 13, dtype: "float32" }),
+        vec(14, 0.5),
+        vec(15, 0.1),
+        randn([6], { seed: 16, dtype: "float32" }),
+      ];
       const g = ctx.gpu;
       const up = (t: DenseTensor): GpuTensor => g.upload(t);
       const [gm, gv, gg, gb, gy] = [up(mean), up(variance), up(gamma), up(beta), up(y)];
       let worst = 0;
-      const wide = new DenseTensor(Float32Array.from({ length: 24 }, (_, i) => (i - 12) * 0.75), [4, 6]);
-      worst = Math.max(worst, await layerCase(ctx, "gelu", wide, (t) => g.gelu(t), (t) => cpuLayerOps.gelu(t), 0.001));
-      worst = Math.max(worst, await layerCase(ctx, "layerNorm", x, (t) => g.layerNorm(t), (t) => cpuLayerOps.layerNorm(t)));
-      worst = Math.max(worst, await layerCase(ctx, "layerNorm affine", x, (t) => g.layerNorm(t, { gamma: gg, beta: gb, eps: 1e-3 }), (t) => cpuLayerOps.layerNorm(t, { gamma, beta, eps: 1e-3 })));
-      worst = Math.max(worst, await layerCase(ctx, "batchNormEval", x, (t) => g.batchNormEval(t, gm, gv), (t) => cpuLayerOps.batchNormEval(t, mean, variance)));
-      worst = Math.max(worst, await layerCase(ctx, "batchNormEval affine", x, (t) => g.batchNormEval(t, gm, gv, { gamma: gg, beta: gb }), (t) => cpuLayerOps.batchNormEval(t, mean, variance, { gamma, beta })));
-      worst = Math.max(worst, await layerCase(ctx, "addBias", x, (t) => g.addBias(t, gb), (t) => cpuLayerOps.addBias(t, beta)));
-      worst = Math.max(worst, await layerCase(ctx, "appendOnes", x, (t) => g.appendOnes(t), (t) => cpuLayerOps.appendOnes(t)));
-      worst = Math.max(worst, await layerCase(ctx, "multiply", x, (t) => g.multiply(t, gy), (t) => cpuLayerOps.multiply(t, y)));
+      const wide = new DenseTensor(
+        Float32Array.from({ length: 24 }, (_, i) => (i - 12) * 0.75),
+        [4, 6],
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "gelu",
+          wide,
+          (t) => g.gelu(t),
+          (t) => cpuLayerOps.gelu(t),
+          0.001,
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "layerNorm",
+          x,
+          (t) => g.layerNorm(t),
+          (t) => cpuLayerOps.layerNorm(t),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "layerNorm affine",
+          x,
+          (t) => g.layerNorm(t, { gamma: gg, beta: gb, eps: 1e-3 }),
+          (t) => cpuLayerOps.layerNorm(t, { gamma, beta, eps: 1e-3 }),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "batchNormEval",
+          x,
+          (t) => g.batchNormEval(t, gm, gv),
+          (t) => cpuLayerOps.batchNormEval(t, mean, variance),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "batchNormEval affine",
+          x,
+          (t) => g.batchNormEval(t, gm, gv, { gamma: gg, beta: gb }),
+          (t) => cpuLayerOps.batchNormEval(t, mean, variance, { gamma, beta }),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "addBias",
+          x,
+          (t) => g.addBias(t, gb),
+          (t) => cpuLayerOps.addBias(t, beta),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "appendOnes",
+          x,
+          (t) => g.appendOnes(t),
+          (t) => cpuLayerOps.appendOnes(t),
+        ),
+      );
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "multiply",
+          x,
+          (t) => g.multiply(t, gy),
+          (t) => cpuLayerOps.multiply(t, y),
+        ),
+      );
       // A permuted (non-contiguous) input goes through a device copy first.
-      worst = Math.max(worst, await layerCase(ctx, "softmax of a transposed view", x, (t) => {
-        const r = g.reshape(t, [6, 4]);
-        const v = g.permute(r, [1, 0]);
-        const out = g.softmax(v);
-        for (const h of [r, v]) g.release(h);
-        return out;
-      }, (t) => cpuLayerOps.softmax(t.reshape([6, 4]).transpose())));
+      worst = Math.max(
+        worst,
+        await layerCase(
+          ctx,
+          "softmax of a transposed view",
+          x,
+          (t) => {
+            const r = g.reshape(t, [6, 4]);
+            const v = g.permute(r, [1, 0]);
+            const out = g.softmax(v);
+            for (const h of [r, v]) g.release(h);
+            return out;
+          },
+          (t) => cpuLayerOps.softmax(t.reshape([6, 4]).transpose()),
+        ),
+      );
       for (const t of [gm, gv, gg, gb, gy]) g.release(t);
       return `worst error ${(worst * 100).toFixed(1)}% of tolerance`;
     },
@@ -329,7 +555,23 @@ export const GPU_CASES: readonly GpuCase[] = [
     async run(ctx) {
       const configs: MuMoEConfig[] = [
         { kind: "cp", inputDim: 5, outputDim: 4, expertDims: [6], ranks: 3 },
-        { kind: "tr", inputDim: 4, outputDim: 3, expertDims: [3, 4], ranks: [[2, null, 3], [3, null, 2], [2, null, 2], [2, null, 2]], secondDim: 3, normalization: "ln", act: "softmax", applyLn: true, useBias: false },
+        {
+          kind: "tr",
+          inputDim: 4,
+          outputDim: 3,
+          expertDims: [3, 4],
+          ranks: [
+            [2, null, 3],
+            [3, null, 2],
+            [2, null, 2],
+            [2, null, 2],
+          ],
+          secondDim: 3,
+          normalization: "ln",
+          act: "softmax",
+          applyLn: true,
+          useBias: false,
+        },
         { kind: "cp", inputDim: 6, outputDim: 5, expertDims: [4], ranks: 4, secondDim: 2, act: "sparsemax" },
         { kind: "cp", inputDim: 8, outputDim: 4, expertDims: [16], ranks: 9, normalization: "ln", act: "softmax", useBias: false },
       ];
@@ -338,13 +580,20 @@ export const GPU_CASES: readonly GpuCase[] = [
         const layer = createMuMoE(config, { seed: 60 + k, init: "random", dtype: "float32" });
         const before = ctx.gpu.memory();
         const device = new DeviceMuMoE(layer, ctx.gpu, ctx.gpu);
-        for (const shape of [[3, config.inputDim], [2, 3, config.inputDim]]) {
+        for (const shape of [
+          [3, config.inputDim],
+          [2, 3, config.inputDim],
+        ]) {
           const x = randn(shape, { seed: 70 + k, dtype: "float32" });
           const weights = ctx.gpu.memory().buffers;
           const y = await device.forward(x);
-          if (ctx.gpu.memory().buffers !== weights) throw new Error(`the forward left ${ctx.gpu.memory().buffers - weights} buffers behind`);
+          if (ctx.gpu.memory().buffers !== weights)
+            throw new Error(`the forward left ${ctx.gpu.memory().buffers - weights} buffers behind`);
           const ref = layer.forward(x);
-          worst = Math.max(worst, assertClose(`${config.kind} layer ${k}, input [${shape.join(", ")}]`, y, ref, elementScale(ref, 0.05), 1e-4));
+          worst = Math.max(
+            worst,
+            assertClose(`${config.kind} layer ${k}, input [${shape.join(", ")}]`, y, ref, elementScale(ref, 0.05), 1e-4),
+          );
         }
         // The gate coefficients on the device against the CPU's (one [M, N_l] per level).
         const x = randn([4, config.inputDim], { seed: 80 + k, dtype: "float32" });
@@ -353,7 +602,16 @@ export const GPU_CASES: readonly GpuCase[] = [
         const refGates = layer.gates(x);
         for (const [l, g] of gates.entries()) {
           const ref = refGates[l]!.reshape([4, -1]);
-          worst = Math.max(worst, assertClose(`${config.kind} layer ${k}, gates of level ${l}`, await ctx.gpu.downloadAsync(g), ref, elementScale(ref, 0.01), 1e-5));
+          worst = Math.max(
+            worst,
+            assertClose(
+              `${config.kind} layer ${k}, gates of level ${l}`,
+              await ctx.gpu.downloadAsync(g),
+              ref,
+              elementScale(ref, 0.01),
+              1e-5,
+            ),
+          );
           ctx.gpu.release(g);
         }
         ctx.gpu.release(gx);
@@ -488,13 +746,17 @@ export const MODE_CASE: GpuCase = {
   async run(ctx) {
     const m = ctx.gpu.memory();
     if (m.kernels === 0) throw new Error("no kernel was compiled");
-    if (m.kernelModes.length !== 1 || m.kernelModes[0] !== ctx.gpu.mode) throw new Error(`kernels ran in [${m.kernelModes.join(", ")}], not only '${ctx.gpu.mode}'`);
+    if (m.kernelModes.length !== 1 || m.kernelModes[0] !== ctx.gpu.mode)
+      throw new Error(`kernels ran in [${m.kernelModes.join(", ")}], not only '${ctx.gpu.mode}'`);
     return `${m.kernels} kernels, all '${m.kernelModes[0]}'`;
   },
 };
 
 /** Runs the cases that apply to the backend's mode; a failing case is reported, not thrown. */
-export async function runCases(ctx: CaseContext, only?: (c: GpuCase) => boolean): Promise<{ name: string; ok: boolean; detail: string; ms: number }[]> {
+export async function runCases(
+  ctx: CaseContext,
+  only?: (c: GpuCase) => boolean,
+): Promise<{ name: string; ok: boolean; detail: string; ms: number }[]> {
   const out: { name: string; ok: boolean; detail: string; ms: number }[] = [];
   for (const c of [...GPU_CASES, ERROR_SCOPE_CASE, MODE_CASE]) {
     if (c.modes && !c.modes.includes(ctx.gpu.mode)) continue;

@@ -4,16 +4,14 @@ import { describe, expect, test } from "vitest";
 import * as gen from "../../../../src/tensor/backends/gpu/codegen.js";
 import { loadGpuJs } from "../../../../src/tensor/backends/gpu/load.js";
 
-const arbView = fc
-  .array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 5 })
-  .chain((shape) =>
-    fc.record({
-      shape: fc.constant(shape),
-      strides: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: shape.length, maxLength: shape.length }),
-      offset: fc.integer({ min: 0, max: 9 }),
-      wobble: fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 1, maxLength: 17 }),
-    }),
-  );
+const arbView = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 5 }).chain((shape) =>
+  fc.record({
+    shape: fc.constant(shape),
+    strides: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: shape.length, maxLength: shape.length }),
+    offset: fc.integer({ min: 0, max: 9 }),
+    wobble: fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 1, maxLength: 17 }),
+  }),
+);
 
 describe("coordinates + divmod", () => {
   test("the flat index of every element equals offset + Σ c_k·s_k, even when every float quotient is off by one", () => {
@@ -78,7 +76,9 @@ describe("loop bounds are literals (gpu.js caps other loops at 1000 iterations s
     const { GPU } = await loadGpuJs();
     const gpu = new GPU({ mode: "cpu" });
     const ones = new Float32Array(3000).fill(1);
-    const dynamic = gpu.createKernel("function (x, n) {\nlet s = 0.0;\nfor (let i = 0; i < n; i++) {\ns = s + x[i];\n}\nreturn s;\n}", { output: [1] });
+    const dynamic = gpu.createKernel("function (x, n) {\nlet s = 0.0;\nfor (let i = 0; i < n; i++) {\ns = s + x[i];\n}\nreturn s;\n}", {
+      output: [1],
+    });
     const literal = gpu.createKernel(gen.rowMeanKernel(1, 3000).source, { output: [1] });
     expect((dynamic(ones, 3000) as Float32Array)[0]).toBe(1000);
     expect((literal(ones) as Float32Array)[0]).toBe(1);

@@ -4,7 +4,17 @@
  */
 import fc from "fast-check";
 import { beforeEach, describe, expect, test } from "vitest";
-import { CpuBackend, DenseTensor, cpuLayerOps, einsum, einsumAsync, executePlanOnBackend, parseEinsum, planProblem, randn } from "../../../../src/index.js";
+import {
+  CpuBackend,
+  DenseTensor,
+  cpuLayerOps,
+  einsum,
+  einsumAsync,
+  executePlanOnBackend,
+  parseEinsum,
+  planProblem,
+  randn,
+} from "../../../../src/index.js";
 import { createGpuBackend, type GpuBackend } from "../../../../src/gpu/index.js";
 import { oracleEntmax, oracleGelu, oracleSoftmax } from "../../../oracles/gates.js";
 import { assertClose, einsumScale, elementScale } from "./cases.js";
@@ -85,7 +95,10 @@ describe.each(modes)("gpu.js mode %s", (mode) => {
     await fc.assert(
       fc.asyncProperty(arbRows, async ({ rows, d, scale, seed }) => {
         const base = randn([rows, d], { seed, dtype: "float32" });
-        const x = new DenseTensor(Float32Array.from(base.toTypedArray(), (v) => v * scale), [rows, d]);
+        const x = new DenseTensor(
+          Float32Array.from(base.toTypedArray(), (v) => v * scale),
+          [rows, d],
+        );
         const t = gpu.upload(x);
         const cases = [
           ["softmax", gpu.softmax(t), oracleSoftmax(x.toTypedArray(), d)],
@@ -132,7 +145,13 @@ describe("float64 with downcast", () => {
     const got = await einsumAsync("ij,jk->ik", [a, b], { backend: gpu });
     expect(got.dtype).toBe("float32");
     const ref = einsum("ij,jk->ik", [a, b]);
-    assertClose("downcast", got, ref, einsumScale({ equation: "ij,jk->ik", shapes: [a.shape, b.shape] }, [a, b], new CpuBackend({ kernels: "ts" })), 1e-5);
+    assertClose(
+      "downcast",
+      got,
+      ref,
+      einsumScale({ equation: "ij,jk->ik", shapes: [a.shape, b.shape] }, [a, b], new CpuBackend({ kernels: "ts" })),
+      1e-5,
+    );
     await gpu.dispose();
   });
 });

@@ -8,7 +8,14 @@ import { createGpuBackend } from "../../../../src/gpu/index.js";
 import { probeGpuModes, selectGpuMode } from "../../../../src/tensor/backends/gpu/modes.js";
 import { loadGpuJs } from "../../../../src/tensor/backends/gpu/load.js";
 import type { WebGpuAdapter, WebGpuDevice, WebGpuGpu } from "../../../../src/tensor/backends/gpu/types.js";
-import { findWebGpu, installNavigatorGpu, patchDevice, patchGpu, resetWebGpuLookup, type NodeWebGpuModule } from "../../../../src/tensor/backends/gpu/webgpu/env.js";
+import {
+  findWebGpu,
+  installNavigatorGpu,
+  patchDevice,
+  patchGpu,
+  resetWebGpuLookup,
+  type NodeWebGpuModule,
+} from "../../../../src/tensor/backends/gpu/webgpu/env.js";
 
 const hadNavigator = "navigator" in globalThis;
 const originalNavigator = (globalThis as { navigator?: unknown }).navigator;
@@ -34,15 +41,26 @@ class BindingDevice {
   }
 }
 
-function mockAdapter(device: object, info = { vendor: "acme", architecture: "rdna", description: "Acme GPU", isFallbackAdapter: false }): WebGpuAdapter {
+function mockAdapter(
+  device: object,
+  info = { vendor: "acme", architecture: "rdna", description: "Acme GPU", isFallbackAdapter: false },
+): WebGpuAdapter {
   return {
     info,
-    limits: { maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535 },
+    limits: {
+      maxStorageBufferBindingSize: 1 << 27,
+      maxBufferSize: 1 << 28,
+      maxComputeWorkgroupStorageSize: 16384,
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupsPerDimension: 65535,
+    },
     requestDevice: async () => device as WebGpuDevice,
   };
 }
 
-const moduleWith = (gpu: WebGpuGpu): (() => Promise<NodeWebGpuModule>) => async () => ({ create: () => gpu, globals: { GPUBufferUsageMock: 1 } });
+const moduleWith =
+  (gpu: WebGpuGpu): (() => Promise<NodeWebGpuModule>) =>
+  async () => ({ create: () => gpu, globals: { GPUBufferUsageMock: 1 } });
 
 describe("patchDevice / patchGpu (trap 2: onuncapturederror)", () => {
   test("the binding rejects the assignment gpu.js makes; a patched device accepts it", () => {
@@ -85,7 +103,11 @@ describe("findWebGpu (trap 1: no navigator in Node) and probing", () => {
     const r = await findWebGpu(async () => {
       throw new Error("Cannot find package 'webgpu' imported from x.js");
     });
-    expect(r).toEqual({ ok: false, reason: "the optional 'webgpu' package is not installed (npm install webgpu)", missingPackage: "webgpu" });
+    expect(r).toEqual({
+      ok: false,
+      reason: "the optional 'webgpu' package is not installed (npm install webgpu)",
+      missingPackage: "webgpu",
+    });
   });
 
   test("a binary that does not load is reported with the loader's message", async () => {

@@ -52,7 +52,11 @@ export function findWebGpu(loadModule: () => Promise<NodeWebGpuModule> = importW
     },
     (e: unknown) => {
       if (isMissingPackage(e, "webgpu")) {
-        return { ok: false, reason: "the optional 'webgpu' package is not installed (npm install webgpu)", missingPackage: "webgpu" } as const;
+        return {
+          ok: false,
+          reason: "the optional 'webgpu' package is not installed (npm install webgpu)",
+          missingPackage: "webgpu",
+        } as const;
       }
       return { ok: false, reason: `the 'webgpu' package's native binary did not load: ${firstLine(e)}` } as const;
     },
@@ -121,16 +125,20 @@ export function patchDevice(device: WebGpuDevice): WebGpuDevice {
  * A proxy that answers `overrides` itself and forwards everything else to `target`, calling native
  * getters and methods with the real object as `this` (a proxy receiver makes them throw).
  */
-function forward<T extends object>(target: T, overrides: Partial<T>, accessors: Record<string, { get(): unknown; set(v: unknown): void }> = {}): T {
+function forward<T extends object>(
+  target: T,
+  overrides: Partial<T>,
+  accessors: Record<string, { get(): unknown; set(v: unknown): void }> = {},
+): T {
   return new Proxy(target, {
     get(t, prop) {
-      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return (overrides as Record<PropertyKey, unknown>)[prop];
-      if (typeof prop === "string" && Object.prototype.hasOwnProperty.call(accessors, prop)) return accessors[prop]!.get();
+      if (Object.hasOwn(overrides, prop)) return (overrides as Record<PropertyKey, unknown>)[prop];
+      if (typeof prop === "string" && Object.hasOwn(accessors, prop)) return accessors[prop]!.get();
       const v = Reflect.get(t, prop, t) as unknown;
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
     },
     set(t, prop, value) {
-      if (typeof prop === "string" && Object.prototype.hasOwnProperty.call(accessors, prop)) {
+      if (typeof prop === "string" && Object.hasOwn(accessors, prop)) {
         accessors[prop]!.set(value);
         return true;
       }

@@ -98,19 +98,35 @@ export function gemmWgsl(t: GemmTile, vec4: boolean): string {
   // thread's tm rows are tm/4 adjacent vec4s.
   // Each thread loads vec4s number tid, tid + nt, …; the last round is guarded when it does not divide.
   const aStore = Array.from({ length: 4 }, (_, c) => `      As[(kc + ${c}u) * ${t.bm / 4}u + row / 4u][row % 4u] = v[${c}];`);
-  pushTileLoad(L, vec4, nt, (t.bm * t.bk) / 4, t.bk / 4, {
-    name: "A",
-    base: "aBase",
-    line: { local: "row", global: "gm", origin: "m0", limit: "p.M" },
-    col: { local: "kc", global: "gk", origin: "k0", limit: "p.K" },
-  }, aStore);
+  pushTileLoad(
+    L,
+    vec4,
+    nt,
+    (t.bm * t.bk) / 4,
+    t.bk / 4,
+    {
+      name: "A",
+      base: "aBase",
+      line: { local: "row", global: "gm", origin: "m0", limit: "p.M" },
+      col: { local: "kc", global: "gk", origin: "k0", limit: "p.K" },
+    },
+    aStore,
+  );
   // B tile: bk rows × bn columns as vec4 along n.
-  pushTileLoad(L, vec4, nt, (t.bn * t.bk) / 4, t.bn / 4, {
-    name: "B",
-    base: "bBase",
-    line: { local: "kr", global: "gk", origin: "k0", limit: "p.K" },
-    col: { local: "nc", global: "gn", origin: "n0", limit: "p.N" },
-  }, ["      Bs[idx] = v;"]);
+  pushTileLoad(
+    L,
+    vec4,
+    nt,
+    (t.bn * t.bk) / 4,
+    t.bn / 4,
+    {
+      name: "B",
+      base: "bBase",
+      line: { local: "kr", global: "gk", origin: "k0", limit: "p.K" },
+      col: { local: "nc", global: "gn", origin: "n0", limit: "p.N" },
+    },
+    ["      Bs[idx] = v;"],
+  );
   L.push("    workgroupBarrier();");
   for (let kk = 0; kk < t.bk; kk++) {
     L.push("    {");
@@ -163,7 +179,15 @@ interface TileSource {
  * loads vec4s number tid, tid + nt, …, guarding the last round when nt does not divide `total`, into
  * `v` (entries outside the operand are 0), then runs the `store` lines.
  */
-function pushTileLoad(L: string[], vec4: boolean, nt: number, total: number, perLine: number, src: TileSource, store: readonly string[]): void {
+function pushTileLoad(
+  L: string[],
+  vec4: boolean,
+  nt: number,
+  total: number,
+  perLine: number,
+  src: TileSource,
+  store: readonly string[],
+): void {
   const { name, base, line, col } = src;
   for (let s = 0; s * nt < total; s++) {
     L.push((s + 1) * nt > total ? `    if (tid + ${s * nt}u < ${total}u) {` : "    {");
@@ -176,7 +200,10 @@ function pushTileLoad(L: string[], vec4: boolean, nt: number, total: number, per
     );
     const at = `${base} + ${line.global} * ${col.limit} + ${col.global}`;
     if (vec4) {
-      L.push("      var v = vec4<f32>(0.0);", `      if (${line.global} < ${line.limit} && ${col.global} < ${col.limit}) { v = ${name}[(${at}) / 4u]; }`);
+      L.push(
+        "      var v = vec4<f32>(0.0);",
+        `      if (${line.global} < ${line.limit} && ${col.global} < ${col.limit}) { v = ${name}[(${at}) / 4u]; }`,
+      );
     } else {
       L.push("      var v = vec4<f32>(0.0);", `      if (${line.global} < ${line.limit}) {`, `        let r = ${at};`);
       for (let c = 0; c < 4; c++) L.push(`        if (${col.global} + ${c}u < ${col.limit}) { v[${c}] = ${name}[r + ${c}u]; }`);

@@ -6,7 +6,17 @@
  */
 import { GpuError } from "../../../../errors.js";
 import { BufferUsage, MAP_MODE_READ, type WebGpuBuffer, type WebGpuComputePipeline, type WebGpuDevice } from "../types.js";
-import { COPY_MAX_NDIM, COPY_PARAMS_BYTES, COPY_WORKGROUP, copyWgsl, GEMM_PARAMS_BYTES, gemmWgsl, LARGE_TILE, SMALL_TILE, type GemmTile } from "./wgsl-source.js";
+import {
+  COPY_MAX_NDIM,
+  COPY_PARAMS_BYTES,
+  COPY_WORKGROUP,
+  copyWgsl,
+  GEMM_PARAMS_BYTES,
+  gemmWgsl,
+  LARGE_TILE,
+  SMALL_TILE,
+  type GemmTile,
+} from "./wgsl-source.js";
 import type { ViewLayout } from "../codegen.js";
 
 /** Operands of one batched GEMM: element offsets into flat buffers and batch strides (elements). */
@@ -43,7 +53,10 @@ export class WgslKernels {
 
   /** A storage buffer of `elements` floats that kernels can read, write, fill and copy out. */
   createStorage(elements: number): WebGpuBuffer {
-    return this.device.createBuffer({ size: paddedBytes(elements), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    return this.device.createBuffer({
+      size: paddedBytes(elements),
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
   }
 
   /** Compiles (once) a pipeline; compilation errors become a {@link GpuError}. */
@@ -60,7 +73,9 @@ export class WgslKernels {
       );
     }
     const descriptor = { layout: "auto", compute: { module, entryPoint: "main" }, label: key } as const;
-    const p = this.device.createComputePipelineAsync ? await this.device.createComputePipelineAsync(descriptor) : this.device.createComputePipeline(descriptor);
+    const p = this.device.createComputePipelineAsync
+      ? await this.device.createComputePipelineAsync(descriptor)
+      : this.device.createComputePipeline(descriptor);
     this.pipelines.set(key, p);
     return p;
   }
@@ -82,7 +97,10 @@ export class WgslKernels {
     const gx = Math.ceil(call.n / t.bn);
     const gy = Math.ceil(call.m / t.bm);
     if (gx > maxZ || gy > maxZ) {
-      throw new GpuError(`a ${call.m}×${call.n} product needs ${gx}×${gy} workgroups, more than this device dispatches (${maxZ})`, "split the product, or use the cpu backend");
+      throw new GpuError(
+        `a ${call.m}×${call.n} product needs ${gx}×${gy} workgroups, more than this device dispatches (${maxZ})`,
+        "split the product, or use the cpu backend",
+      );
     }
     const encoder = this.device.createCommandEncoder();
     const uniforms: WebGpuBuffer[] = [];
@@ -113,7 +131,10 @@ export class WgslKernels {
     // Axes of size 1 do not move the index; dropping them keeps most views within the axis limit.
     const axes = view.shape.map((_, k) => k).filter((k) => view.shape[k] !== 1);
     if (axes.length > COPY_MAX_NDIM) {
-      throw new GpuError(`the strided copy handles at most ${COPY_MAX_NDIM} axes of size > 1, this view has ${axes.length}`, "reshape to fewer axes, or use the cpu backend");
+      throw new GpuError(
+        `the strided copy handles at most ${COPY_MAX_NDIM} axes of size > 1, this view has ${axes.length}`,
+        "reshape to fewer axes, or use the cpu backend",
+      );
     }
     const pipe = await this.pipeline("copy", copyWgsl);
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;
