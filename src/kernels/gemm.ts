@@ -155,6 +155,52 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   if (aRes < 0) new Arr(buf, aPtr, sa.length).set(a.data.subarray(sa.start, sa.start + sa.length));
   if (bRes < 0) new Arr(buf, bPtr, sb.length).set(b.data.subarray(sb.start, sb.start + sb.length));
   if (start) new Arr(buf, cPtr, outLen).set(start);
+  const aBase = (aRes < 0 ? aPtr : aRes) + (a.offset - sa.start) * es;
+  const bBase = (bRes < 0 ? bPtr : bRes) + (b.offset - sb.start) * es;
+  if (!runGemv(rt, a, b, aBase, bBase, cPtr, ldc, accumulate && out !== undefined)) runGemm(rt, a, b, aBase, bBase, cPtr, ldc, packPtr, t, accumulate && out !== undefined);
+  if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as KernelArray<D>;
+  const result = new Arr(rt.memory.buffer, cPtr, outLen);
+  if (!out) return result.slice() as KernelArray<D>;
+  if (ld === N) out.set(result);
+  else for (let r = 0; r < rows; r++) out.set(result.subarray(r * N, r * N + N), r * ld);
+  return out;
+}
+
+/**
+ * One-row (M = 1, B's rows contiguous) and one-column (N = 1, A's rows and B's column contiguous)
+ * products run as matrix–vector kernels on the calling thread, reading both operands where they lie:
+ * the GEMM would pack them and then fill micro-tiles that are mostly padding. Returns false for any
+ * other shape.
+ */
+function runGemv(rt: KernelRuntime, a: StridedView, b: StridedView, aBase: number, bBase: number, cPtr: number, ldc: number, accumulate: boolean): boolean {
+  const [B, M, K] = a.shape as [number, number, number];
+  const N = b.shape[2]!;
+  const f32 = a.dtype === "float32";
+  const es = f32 ? 4 : 8;
+  const [sab, sam, sak] = a.strides as [number, number, number];
+  const [sbb, sbk, sbn] = b.strides as [number, number, number];
+  const ex = rt.exports;
+  if (M === 1 && sbn === 1) {
+    for (let i = 0; i < B; i++) {
+      const y = cPtr + i * ldc * es;
+      if (!accumulate) (f32 ? new Float32Array(rt.memory.buffer, y, N) : new Float64Array(rt.memory.buffer, y, N)).fill(0);
+      (f32 ? ex.gemvT32 : ex.gemvT64)(bBase + i * sbb * es, sbk, K, N, aBase + i * sab * es, sak, y);
+    }
+    return true;
+  }
+  if (N === 1 && sak === 1 && sbk === 1 && ldc === 1 && !accumulate) {
+    for (let i = 0; i < B; i++) (f32 ? ex.gemvN32 : ex.gemvN64)(aBase + i * sab * es, sam, M, K, bBase + i * sbb * es, cPtr + i * M * es);
+    return true;
+  }
+  return false;
+}
+
+/** Runs the blocked GEMM job (on `t` threads) for operands already in kernel memory. */
+function runGemm(rt: KernelRuntime, a: StridedView, b: StridedView, aBase: number, bBase: number, cPtr: number, ldc: number, packPtr: number, t: number, accumulate: boolean): void {
+  const dtype = a.dtype;
+  const [B, M, K] = a.shape as [number, number, number];
+  const N = b.shape[2]!;
+  const buf = rt.memory.buffer;
   const tiling = chooseTiling(dtype, B, M, N, t);
   const ctl = rt.i32();
   const u32 = new Uint32Array(buf);
@@ -165,11 +211,11 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   ctl[s + Slot.m] = M;
   ctl[s + Slot.n] = N;
   ctl[s + Slot.k] = K;
-  u32[s + Slot.a] = (aRes < 0 ? aPtr : aRes) + (a.offset - sa.start) * es;
+  u32[s + Slot.a] = aBase;
   ctl[s + Slot.aBatchStride] = a.strides[0]!;
   ctl[s + Slot.aRowStride] = a.strides[1]!;
   ctl[s + Slot.aColStride] = a.strides[2]!;
-  u32[s + Slot.b] = (bRes < 0 ? bPtr : bRes) + (b.offset - sb.start) * es;
+  u32[s + Slot.b] = bBase;
   ctl[s + Slot.bBatchStride] = b.strides[0]!;
   ctl[s + Slot.bRowStride] = b.strides[1]!;
   ctl[s + Slot.bColStride] = b.strides[2]!;
@@ -182,7 +228,7 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   ctl[s + Slot.tilesN] = tiling.tilesN;
   u32[s + Slot.pack] = packPtr;
   u32[s + Slot.packStride] = PACK_BYTES_PER_THREAD;
-  ctl[s + Slot.accumulate] = accumulate && out ? 1 : 0;
+  ctl[s + Slot.accumulate] = accumulate ? 1 : 0;
   // A narrow float64 product whose A has unit row or column stride reads A in place: packing it
   // would move every element once for only a few micro-tiles of reuse.
   const aUnit = a.strides[2] === 1 || a.strides[1] === 1;
@@ -192,12 +238,6 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   // panels would each serve only a few row blocks of A).
   ctl[s + Slot.directB] = dtype === "float64" && !directA && M <= DIRECT_B_MAX_M && b.strides[2] === 1 ? 1 : 0;
   rt.runJob(t);
-  if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as KernelArray<D>;
-  const result = new Arr(rt.memory.buffer, cPtr, outLen);
-  if (!out) return result.slice() as KernelArray<D>;
-  if (ld === N) out.set(result);
-  else for (let r = 0; r < rows; r++) out.set(result.subarray(r * N, r * N + N), r * ld);
-  return out;
 }
 
 /** Rows `ld` apart in `x`, packed contiguously (`rows × n`). */

@@ -17,6 +17,8 @@ export interface KernelExports {
   kernelPeak(shift: number, reps: number, kc: number, pa: number, pb: number, pc: number): void;
   gemvT64(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void;
   gemvN64(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
+  gemvT32(a: number, lda: number, rows: number, cols: number, x: number, incx: number, y: number): void;
+  gemvN32(a: number, lda: number, rows: number, cols: number, x: number, y: number): void;
   secularSums(delta: number, z2: number, inv: number, K: number, i: number, tau: number, out: number): void;
   secularMid(d: number, lower: number, upper: number, z2: number, K: number, i: number, mid: number, dn: number, out: number): void;
   lownerUpdate(acc: number, lower: number, upper: number, inv: number, K: number, i: number): void;

@@ -307,3 +307,38 @@ describe("batchedMatmul into a block of a larger matrix (rowStride)", () => {
     }
   });
 });
+
+describe("one-row and one-column products (matrix–vector kernels)", () => {
+  test("M = 1 or N = 1 on strided and broadcast operands, overwriting or accumulating, equal the oracle (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        size,
+        fc.integer({ min: 1, max: 600 }),
+        perm3,
+        perm3,
+        fc.boolean(),
+        fc.boolean(),
+        dtypeArb,
+        fc.nat(1000),
+        (B, oneRow, other, K, orderA, orderB, broadcastB, accumulate, dtype, seed) => {
+          const [M, N] = oneRow ? [1, other] : [other, 1];
+          const a = stridedRandom([B, M, K], orderA, false, seed, dtype);
+          const b = broadcastB ? randn([1, K, N], { seed: seed + 1, dtype }).broadcastTo([B, K, N]) : stridedRandom([B, K, N], orderB, false, seed + 1, dtype);
+          const ref = oracle(a, b);
+          const start = randn([B, M, N], { seed: seed + 2, dtype });
+          for (const backend of [backends.get(1)!, backends.get(2)!]) {
+            const into = start.data.slice();
+            const got = accumulate ? backend.batchedMatmul(a, b, into, { accumulate: true }) : backend.batchedMatmul(a, b);
+            const want = accumulate ? ref.value.map((v, i) => v + start.data[i]!) : ref.value;
+            const scale = accumulate ? ref.absSum.map((s, i) => s + Math.abs(start.data[i]!)) : ref.absSum;
+            expect(got.shape).toEqual([B, M, N]);
+            expect(maxScaledError(got.data, want, scale)).toBeLessThanOrEqual((K + 3) * EPS[dtype]);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

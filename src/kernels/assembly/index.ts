@@ -19,5 +19,5 @@ export { runJob, workerLoop } from "./jobs";
 export { kernelPeak } from "./peak";
 export { copyStrided } from "./copy";
 export { sumStrided, demoteF64 } from "./reduce";
-export { gemvT64, gemvN64 } from "./gemv";
+export { gemvT64, gemvN64, gemvT32, gemvN32 } from "./gemv";
 export { secularSums, secularMid, lownerUpdate } from "./secular";
