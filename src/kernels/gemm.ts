@@ -157,7 +157,8 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   if (start) new Arr(buf, cPtr, outLen).set(start);
   const aBase = (aRes < 0 ? aPtr : aRes) + (a.offset - sa.start) * es;
   const bBase = (bRes < 0 ? bPtr : bRes) + (b.offset - sb.start) * es;
-  if (!runGemv(rt, a, b, aBase, bBase, cPtr, ldc, accumulate && out !== undefined)) runGemm(rt, a, b, aBase, bBase, cPtr, ldc, packPtr, t, accumulate && out !== undefined);
+  if (!runGemv(rt, a, b, aBase, bBase, cPtr, ldc, accumulate && out !== undefined))
+    runGemm(rt, a, b, aBase, bBase, cPtr, ldc, packPtr, t, accumulate && out !== undefined);
   if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as KernelArray<D>;
   const result = new Arr(rt.memory.buffer, cPtr, outLen);
   if (!out) return result.slice() as KernelArray<D>;
@@ -172,7 +173,16 @@ export function wasmBatchedMatmul<D extends KernelDType>(
  * the GEMM would pack them and then fill micro-tiles that are mostly padding. Returns false for any
  * other shape.
  */
-function runGemv(rt: KernelRuntime, a: StridedView, b: StridedView, aBase: number, bBase: number, cPtr: number, ldc: number, accumulate: boolean): boolean {
+function runGemv(
+  rt: KernelRuntime,
+  a: StridedView,
+  b: StridedView,
+  aBase: number,
+  bBase: number,
+  cPtr: number,
+  ldc: number,
+  accumulate: boolean,
+): boolean {
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
   const f32 = a.dtype === "float32";
@@ -196,7 +206,18 @@ function runGemv(rt: KernelRuntime, a: StridedView, b: StridedView, aBase: numbe
 }
 
 /** Runs the blocked GEMM job (on `t` threads) for operands already in kernel memory. */
-function runGemm(rt: KernelRuntime, a: StridedView, b: StridedView, aBase: number, bBase: number, cPtr: number, ldc: number, packPtr: number, t: number, accumulate: boolean): void {
+function runGemm(
+  rt: KernelRuntime,
+  a: StridedView,
+  b: StridedView,
+  aBase: number,
+  bBase: number,
+  cPtr: number,
+  ldc: number,
+  packPtr: number,
+  t: number,
+  accumulate: boolean,
+): void {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;

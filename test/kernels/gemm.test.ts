@@ -325,7 +325,9 @@ describe("one-row and one-column products (matrix–vector kernels)", () => {
         (B, oneRow, other, K, orderA, orderB, broadcastB, accumulate, dtype, seed) => {
           const [M, N] = oneRow ? [1, other] : [other, 1];
           const a = stridedRandom([B, M, K], orderA, false, seed, dtype);
-          const b = broadcastB ? randn([1, K, N], { seed: seed + 1, dtype }).broadcastTo([B, K, N]) : stridedRandom([B, K, N], orderB, false, seed + 1, dtype);
+          const b = broadcastB
+            ? randn([1, K, N], { seed: seed + 1, dtype }).broadcastTo([B, K, N])
+            : stridedRandom([B, K, N], orderB, false, seed + 1, dtype);
           const ref = oracle(a, b);
           const start = randn([B, M, N], { seed: seed + 2, dtype });
           for (const backend of [backends.get(1)!, backends.get(2)!]) {
