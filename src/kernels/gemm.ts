@@ -157,8 +157,8 @@ export function wasmBatchedMatmul<D extends KernelDType>(
   if (start) new Arr(buf, cPtr, outLen).set(start);
   const aBase = (aRes < 0 ? aPtr : aRes) + (a.offset - sa.start) * es;
   const bBase = (bRes < 0 ? bPtr : bRes) + (b.offset - sb.start) * es;
-  if (!runGemv(rt, a, b, aBase, bBase, cPtr, ldc, accumulate && out !== undefined))
-    runGemm(rt, a, b, aBase, bBase, cPtr, ldc, packPtr, t, accumulate && out !== undefined);
+  const placed: Placed = { a, b, aBase, bBase, cPtr, ldc, accumulate: accumulate && out !== undefined };
+  if (!runGemv(rt, placed)) runGemm(rt, placed, packPtr, t);
   if (inPlace) return new Arr(rt.memory.buffer, cPtr, span) as KernelArray<D>;
   const result = new Arr(rt.memory.buffer, cPtr, outLen);
   if (!out) return result.slice() as KernelArray<D>;
@@ -173,16 +173,7 @@ export function wasmBatchedMatmul<D extends KernelDType>(
  * the GEMM would pack them and then fill micro-tiles that are mostly padding. Returns false for any
  * other shape.
  */
-function runGemv(
-  rt: KernelRuntime,
-  a: StridedView,
-  b: StridedView,
-  aBase: number,
-  bBase: number,
-  cPtr: number,
-  ldc: number,
-  accumulate: boolean,
-): boolean {
+function runGemv(rt: KernelRuntime, { a, b, aBase, bBase, cPtr, ldc, accumulate }: Placed): boolean {
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
   const f32 = a.dtype === "float32";
@@ -205,19 +196,21 @@ function runGemv(
   return false;
 }
 
+/** Operands placed in kernel memory (addresses in bytes) and where the product goes. */
+interface Placed {
+  readonly a: StridedView;
+  readonly b: StridedView;
+  readonly aBase: number;
+  readonly bBase: number;
+  readonly cPtr: number;
+  /** Elements between output rows. */
+  readonly ldc: number;
+  /** Add into C instead of overwriting it. */
+  readonly accumulate: boolean;
+}
+
 /** Runs the blocked GEMM job (on `t` threads) for operands already in kernel memory. */
-function runGemm(
-  rt: KernelRuntime,
-  a: StridedView,
-  b: StridedView,
-  aBase: number,
-  bBase: number,
-  cPtr: number,
-  ldc: number,
-  packPtr: number,
-  t: number,
-  accumulate: boolean,
-): void {
+function runGemm(rt: KernelRuntime, { a, b, aBase, bBase, cPtr, ldc, accumulate }: Placed, packPtr: number, t: number): void {
   const dtype = a.dtype;
   const [B, M, K] = a.shape as [number, number, number];
   const N = b.shape[2]!;
