@@ -150,6 +150,7 @@ export {
   triplesFromRing,
   expertTensorShape,
   resolveLayer,
+  rankBoundWarnings,
   type ResolvedLayer,
   type LayerSpec,
   type LayerKind,

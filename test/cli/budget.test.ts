@@ -99,7 +99,6 @@ describe("multilinear budget", () => {
     [["--layer", "sparse", "--experts", "4", "--top-k", "5", "--in", "3", "--out", "3"], /topK 5 is larger than the number of experts 4/],
     [["--layer", "cp", "--experts", "2048", "--in", "768", "--out", "1000"], /no CP rank ≥ 1 fits 769000 parameters/],
     [["--layer", "linear", "--in", "0", "--out", "3"], /positive integer/],
-    [["--layer", "cp", "--experts", "2", "--in", "4", "--out", "8", "--rank", "11"], /larger than possible/],
     [["--layer", "linear", "--in", "4", "--out", "4", "--rank", "3"], /does not apply/],
     [["--layer", "tr", "--experts", "4", "--in", "4", "--out", "4", "--ranks", "4,4"], /needs 3 ring ranks/],
     [["--layer", "cp", "--experts", "4", "--in", "4", "--out", "4", "--rank", "2", "--match-linear"], /only one of/],
@@ -143,5 +142,19 @@ describe("multilinear budget sweep", () => {
   test("bad range → exit 2", async () => {
     const r = await run("budget", "sweep", "--experts", "100:50", "--in", "4", "--out", "4");
     expect(r.code).toBe(2);
+  });
+});
+
+describe("budget past the maximal rank", () => {
+  test("counts the layer, warns on stderr and lists the warning in the JSON", async () => {
+    const r = await run("budget", "--layer", "cp", "--experts", "4", "--in", "113", "--out", "521", "--rank", "518", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { params: string; warnings: string[] };
+    expect(BigInt(j.params)).toBe(518n * (4n + 114n + 521n) + 113n * 4n);
+    expect(j.warnings).toEqual([expect.stringMatching(/4×114×521, by 62/)]);
+    expect(r.err).toMatch(/^multilinear budget: warning: CP rank 518 is larger than possible.*by 62/);
+    const text = await run("budget", "--layer", "cp", "--experts", "2", "--in", "4", "--out", "8", "--rank", "11");
+    expect(text.code).toBe(0);
+    expect(text.err).toMatch(/warning: CP rank 11 .*2×5×8, by 1/);
   });
 });

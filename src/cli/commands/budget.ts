@@ -213,6 +213,7 @@ function budgetJson(spec: LayerSpec, match: RankMatchFound | undefined, tex: boo
         }
       : {}),
     formulas: b.formulas,
+    warnings: b.warnings,
     ...(tex ? { tex: budgetTex(b) } : {}),
   };
 }
@@ -347,6 +348,8 @@ export const budgetCommand: CliCommand = {
     }
     const { values } = parseCommandArgs(argv, LAYER_OPTIONS, false);
     const { spec, match } = layerFromOptions(values);
+    // Ranks beyond what the expert tensor can use are counted, and said on stderr (and in the JSON).
+    for (const w of layerBudget(spec).warnings) io.stderr(`multilinear budget: warning: ${w}\n`);
     io.stdout(
       values.json ? JSON.stringify(budgetJson(spec, match, Boolean(values.tex))) + "\n" : budgetText(spec, match, Boolean(values.tex)),
     );

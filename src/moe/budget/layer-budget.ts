@@ -12,7 +12,7 @@
 import { formulaScope, formulaToTex, layerFormulas, type LayerFormulas } from "./formula.js";
 import { macEntries, naiveMacEntries, totalMacs, type MacEntry } from "./macs.js";
 import { activeParameterCount, parameterEntries, type ParameterEntry } from "./params.js";
-import { resolveLayer, type LayerKind, type LayerSpec, type ResolvedLayer } from "./spec.js";
+import { rankBoundWarnings, resolveLayer, type LayerKind, type LayerSpec, type ResolvedLayer } from "./spec.js";
 import { expertRankBound } from "./expert-rank.js";
 
 /** The budget of one layer. @category Budgets */
@@ -42,6 +42,11 @@ export interface LayerBudget {
   readonly maxExpertRankLayer2?: number;
   /** The formulas as mathjs expressions, and the value of each symbol they use. */
   readonly formulas: LayerFormulas;
+  /**
+   * Ranks beyond what the expert tensor can use (see {@link rankBoundWarnings}): counted all the same,
+   * each said here with its excess. Empty for every other layer.
+   */
+  readonly warnings: readonly string[];
   readonly symbols: Readonly<Record<string, bigint>>;
 }
 
@@ -69,13 +74,15 @@ export function layerBudgetResolved(layer: ResolvedLayer, spec: LayerSpec): Laye
     maxExpertRank: expertRankBound(layer, 1),
     ...(layer.secondDim > 0 ? { maxExpertRankLayer2: expertRankBound(layer, 2) } : {}),
     formulas: layerFormulas(layer),
+    warnings: rankBoundWarnings(layer),
     symbols: formulaScope(layer),
   };
 }
 
 /**
  * Parameters, MACs/FLOPs per token and expert-rank bound of a layer.
- * @throws {@link InvalidArgumentError} for non-positive sizes, `topK > nExperts` or a rank larger than possible.
+ * A rank larger than the expert tensor can use is counted all the same and reported in `warnings`.
+ * @throws {@link InvalidArgumentError} for non-positive sizes or `topK > nExperts`.
  * @throws {@link ConfigError} for TR rank triples that do not chain.
  * @example
  * ```ts
@@ -90,7 +97,7 @@ export function layerBudgetResolved(layer: ResolvedLayer, spec: LayerSpec): Laye
  * @category Budgets
  */
 export function layerBudget(spec: LayerSpec): LayerBudget {
-  return layerBudgetResolved(resolveLayer(spec), spec);
+  return layerBudgetResolved(resolveLayer(spec, { checkRankBound: false }), spec);
 }
 
 /** The TeX of every formula of a budget. @category Budgets */

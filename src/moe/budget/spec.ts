@@ -168,28 +168,60 @@ export function triplesFromRing(ring: readonly number[]): [number, null, number]
   return ring.map((r, k) => [r, null, ring[(k + 1) % ring.length]!]);
 }
 
-function checkCpRank(rank: number, shape: readonly number[], which: string): void {
-  const bound = maxTensorRank(shape);
-  if (BigInt(rank) > bound) {
-    throw new InvalidArgumentError(
-      `CP rank ${rank} is larger than possible for the ${which} expert tensor of shape ${shape.join("×")}: no tensor of that shape has rank above ${bound} (the product of all sizes but the largest)`,
-      `use a rank ≤ ${bound}`,
-    );
-  }
+/** A rank beyond what an expert tensor can use: what is wrong, and the largest useful value. */
+interface RankExcess {
+  readonly message: string;
+  readonly bound: bigint;
 }
 
-function checkTrRing(ring: readonly number[], shape: readonly number[], which: string): void {
-  // A ring rank has no sharp maximum the way a CP rank does; this only catches ranks beyond any use:
-  // a bond wider than the number of entries of the whole expert tensor.
-  const total = shape.reduce((a, d) => a * BigInt(d), 1n);
-  ring.forEach((r, k) => {
-    if (BigInt(r) > total) {
-      throw new InvalidArgumentError(
-        `TR rank R_${k + 1} = ${r} is larger than possible for the ${which} expert tensor of shape ${shape.join("×")}: it has only ${total} entries`,
-        `use ranks ≤ ${total}`,
-      );
+function rankExcesses(layer: ResolvedLayer): RankExcess[] {
+  if (layer.kind !== "cp" && layer.kind !== "tr") return [];
+  const shapes: [number[], string][] = [[expertTensorShape(layer, 1), "first-layer"]];
+  if (layer.secondDim > 0) shapes.push([expertTensorShape(layer, 2), "second-layer"]);
+  const out: RankExcess[] = [];
+  for (const [shape, which] of shapes) {
+    const dims = shape.join("×");
+    if (layer.kind === "cp") {
+      const bound = maxTensorRank(shape);
+      const r = BigInt(layer.cpRank);
+      if (r > bound) {
+        out.push({
+          message: `CP rank ${r} is larger than possible for the ${which} expert tensor of shape ${dims}, by ${r - bound}: no tensor of that shape has rank above ${bound} (the product of all sizes but the largest)`,
+          bound,
+        });
+      }
+    } else {
+      // A ring rank has no sharp maximum the way a CP rank does; this only catches ranks beyond any
+      // use: a bond wider than the number of entries of the whole expert tensor.
+      const total = shape.reduce((t, d) => t * BigInt(d), 1n);
+      layer.ring.forEach((r, k) => {
+        if (BigInt(r) > total) {
+          out.push({
+            message: `TR rank R_${k + 1} = ${r} is larger than possible for the ${which} expert tensor of shape ${dims}, by ${BigInt(r) - total}: it has only ${total} entries`,
+            bound: total,
+          });
+        }
+      });
     }
-  });
+  }
+  return out;
+}
+
+/**
+ * Ranks of a μMoE layer beyond what its expert tensor can use — a CP rank above the largest possible
+ * rank of the tensor (the product of all its sizes but the largest), a ring bond wider than the tensor
+ * has entries — each said with its excess. Such layers are valid and counted ({@link layerBudget}
+ * reports these as `warnings`); the extra rank adds parameters but nothing the tensor can express.
+ * @example
+ * ```ts
+ * import { rankBoundWarnings, resolveLayer } from "multilinear";
+ * const layer = resolveLayer({ kind: "cp", inputDim: 113, outputDim: 521, expertDims: [4], ranks: 518 }, { checkRankBound: false });
+ * rankBoundWarnings(layer)[0]!.includes("by 62"); // => true
+ * ```
+ * @category Budgets
+ */
+export function rankBoundWarnings(layer: ResolvedLayer): string[] {
+  return rankExcesses(layer).map((e) => e.message);
 }
 
 const COMMON_KEYS = ["kind", "inputDim", "outputDim", "secondDim", "useBias", "applyLn"] as const;
@@ -266,14 +298,8 @@ export function resolveLayer(spec: LayerSpec, options: { readonly checkRankBound
         spec.kind === "cp"
           ? { ...base, levels, topK: 0, cpRank: positive(typeof spec.ranks === "number" ? spec.ranks : NaN, "CP rank") }
           : { ...base, levels, topK: 0, ring: ringFromTriples(spec.ranks, levels.length + 2) };
-      if (options.checkRankBound ?? true) {
-        const shapes: [number[], string][] = [[expertTensorShape(layer, 1), "first-layer"]];
-        if (secondDim > 0) shapes.push([expertTensorShape(layer, 2), "second-layer"]);
-        for (const [shape, which] of shapes) {
-          if (kind === "cp") checkCpRank(layer.cpRank, shape, which);
-          else checkTrRing(layer.ring, shape, which);
-        }
-      }
+      const excess = (options.checkRankBound ?? true) ? rankExcesses(layer)[0] : undefined;
+      if (excess) throw new InvalidArgumentError(excess.message, `use ${layer.kind === "cp" ? "a rank" : "ranks"} ≤ ${excess.bound}`);
       return layer;
     }
   }

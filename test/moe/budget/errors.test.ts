@@ -1,7 +1,7 @@
 /** Bad layer descriptions → typed errors, raised before any counting. */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ConfigError, InvalidArgumentError, layerBudget, type MultilinearError, type LayerSpec } from "../../../src/index.js";
+import { ConfigError, InvalidArgumentError, layerBudget, resolveLayer, type MultilinearError, type LayerSpec } from "../../../src/index.js";
 
 describe("bad input", () => {
   test.each<[string, LayerSpec, new (...a: never[]) => MultilinearError, RegExp]>([
@@ -25,28 +25,6 @@ describe("bad input", () => {
       /expertDims\[1\]/,
     ],
     ["zero CP rank", { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4], ranks: 0 }, InvalidArgumentError, /CP rank/],
-    [
-      "CP rank larger than possible",
-      { kind: "cp", inputDim: 4, outputDim: 8, expertDims: [2], ranks: 11 },
-      InvalidArgumentError,
-      /larger than possible.*2×5×8.*above 10/,
-    ],
-    [
-      "TR rank larger than possible",
-      {
-        kind: "tr",
-        inputDim: 1,
-        outputDim: 1,
-        expertDims: [2],
-        ranks: [
-          [1, null, 1],
-          [1, null, 5],
-          [5, null, 1],
-        ],
-      },
-      InvalidArgumentError,
-      /R_3 = 5 is larger than possible/,
-    ],
     [
       "CP given triples",
       { kind: "cp", inputDim: 4, outputDim: 4, expertDims: [4], ranks: [[1, null, 1]] },
@@ -104,6 +82,42 @@ describe("bad input", () => {
         const spec = { kind: "dense", inputDim: 4, outputDim: 4, nExperts: 4, [field]: v } as LayerSpec;
         expect(() => layerBudget(spec)).toThrow(InvalidArgumentError);
       }),
+    );
+  });
+});
+
+describe("ranks beyond what the expert tensor can use are counted, with a warning", () => {
+  test("CP: the issue's 4×114×521 example counts R·(N + Ĩ + O) + I·N and says by how much", () => {
+    const b = layerBudget({ kind: "cp", inputDim: 113, outputDim: 521, expertDims: [4], ranks: 518 });
+    expect(b.params).toBe(518n * (4n + 114n + 521n) + 113n * 4n);
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toMatch(/CP rank 518 is larger than possible.*4×114×521, by 62.*above 456/);
+  });
+  test("CP within the bound and other layers: no warning; at the bound exactly: none", () => {
+    expect(layerBudget({ kind: "cp", inputDim: 113, outputDim: 521, expertDims: [4], ranks: 456 }).warnings).toEqual([]);
+    expect(layerBudget({ kind: "cp", inputDim: 113, outputDim: 521, expertDims: [4], ranks: 457 }).warnings[0]).toMatch(/by 1:/);
+    expect(layerBudget({ kind: "linear", inputDim: 4, outputDim: 8 }).warnings).toEqual([]);
+  });
+  test("CP second layer and TR bonds are checked too", () => {
+    const two = layerBudget({ kind: "cp", inputDim: 4, outputDim: 8, expertDims: [2], ranks: 11, secondDim: 2 });
+    expect(two.warnings.some((w) => /first-layer.*2×5×8, by 1/.test(w))).toBe(true);
+    expect(two.warnings.some((w) => /second-layer.*2×9×2, by 7/.test(w))).toBe(true);
+    const tr = layerBudget({
+      kind: "tr",
+      inputDim: 1,
+      outputDim: 1,
+      expertDims: [2],
+      ranks: [
+        [1, null, 1],
+        [1, null, 5],
+        [5, null, 1],
+      ],
+    });
+    expect(tr.warnings).toEqual([expect.stringMatching(/R_3 = 5 is larger than possible.*2×2×1, by 1: it has only 4 entries/)]);
+  });
+  test("resolveLayer's strict mode (the default) still refuses them, naming the bound", () => {
+    expect(() => resolveLayer({ kind: "cp", inputDim: 4, outputDim: 8, expertDims: [2], ranks: 11 })).toThrow(
+      /larger than possible.*2×5×8.*above 10[\s\S]*rank ≤ 10/,
     );
   });
 });
