@@ -20,6 +20,7 @@ import {
 } from "../../src/index.js";
 import { CASE_KINDS, runCase } from "./cases.js";
 import { parseEquationOracle } from "../oracles/equation.js";
+import { thrown } from "../helpers/thrown.js";
 
 describe("fuzz", () => {
   test("300 cases of every kind pass", () => {
@@ -61,16 +62,6 @@ describe("fuzz", () => {
     ).toBe(false);
   });
 });
-
-/** Runs `f` and returns what it threw (undefined when it returned). */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe("regressions found by the fuzzer", () => {
   const a = tensor([

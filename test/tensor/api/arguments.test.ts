@@ -38,6 +38,7 @@ import {
 } from "../../../src/index.js";
 import { naiveEinsum } from "../../oracles/naive-einsum.js";
 import { npyFile } from "../../fuzz/cases.js";
+import { thrown } from "../../helpers/thrown.js";
 
 const a = tensor([
   [1, 2],
@@ -47,15 +48,6 @@ const A3 = [
   [37, 54],
   [81, 118],
 ]; // a·a·a by hand
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe("calling conventions", () => {
   test("optimize as a raw opt_einsum path list (linear format)", () => {
