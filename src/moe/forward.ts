@@ -94,6 +94,15 @@ export function muMoEGates<T extends BackendTensor>(
  * handle the caller owns. With `hidden`, stops after the first layer (before GELU). Every
  * intermediate is released once used; `x` and the layer's tensors stay the caller's.
  * @throws {@link ConfigError} for top-k gates on layer operations without `keepTopK`.
+ * @example
+ * ```ts
+ * import { CpuBackend, cpuLayerOps, createMuMoE, difference, layerTensors, muMoEForward, randn } from "multilinear";
+ * const layer = createMuMoE({ kind: "cp", inputDim: 4, outputDim: 3, expertDims: [5], ranks: 2 }, { seed: 1, init: "random" });
+ * const x = randn([2, 4], { seed: 2 });
+ * const y = muMoEForward(layer, new CpuBackend({ kernels: "ts" }), cpuLayerOps, layerTensors(layer.weights, (t) => t), x);
+ * y.shape; // => [2, 3]
+ * difference(y.reshape([2, 1, 3]), layer.forward(x)).maxAbs < 1e-12; // => true
+ * ```
  * @category μMoE
  */
 export function muMoEForward<T extends BackendTensor>(
